@@ -1,0 +1,22 @@
+/** Base class of every error the package throws on purpose. */
+export class LsaNewtonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Wrong rank, a dimension that is zero, negative or fractional, or sizes that do not agree. */
+export class ShapeError extends LsaNewtonError {}
+
+/** A value or option outside its domain: non-finite data, an unknown layer kind, a bad option. */
+export class ValueError extends LsaNewtonError {}
+
+/** A size the device cannot hold or dispatch; the message names the `GPUSupportedLimits` field. */
+export class LimitError extends LsaNewtonError {}
+
+/** Use of a tensor, kernel or runtime after `destroy()`. */
+export class DestroyedError extends LsaNewtonError {}
+
+/** The `GPUDevice` was lost; pending and later work is rejected with this. */
+export class DeviceLostError extends LsaNewtonError {}

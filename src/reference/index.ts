@@ -1,0 +1,5 @@
+export { lsa } from './lsa.js';
+export { reluMlp } from './reluMlp.js';
+export { transformer } from './transformer.js';
+export { compare, type Comparison } from './compare.js';
+export { random, type Random } from './random.js';

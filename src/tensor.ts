@@ -1,0 +1,78 @@
+import { DestroyedError, DeviceLostError } from './errors.js';
+import { describe, elementCount, type Shape } from './shape.js';
+
+/** A row-major f32 array on the GPU. */
+export interface Tensor {
+  readonly shape: readonly number[];
+  /** The storage buffer; throws `DestroyedError` after `destroy()`. */
+  readonly buffer: GPUBuffer;
+  /** Copies the data back (one staging copy, one map). */
+  read(): Promise<Float32Array>;
+  destroy(): void;
+}
+
+/** What a tensor needs from the runtime that made it. */
+export interface TensorOwner {
+  readonly device: GPUDevice;
+  /** The reason the device was lost, or null while it is alive. */
+  readonly lostMessage: string | null;
+  forget(tensor: GpuTensor): void;
+}
+
+export class GpuTensor implements Tensor {
+  private gpuBuffer: GPUBuffer | null;
+
+  constructor(
+    readonly owner: TensorOwner,
+    buffer: GPUBuffer,
+    readonly shape: Shape,
+  ) {
+    this.gpuBuffer = buffer;
+  }
+
+  get destroyed(): boolean {
+    return this.gpuBuffer === null;
+  }
+
+  get buffer(): GPUBuffer {
+    if (!this.gpuBuffer) throw new DestroyedError(`tensor ${describe(this.shape)} was destroyed`);
+    return this.gpuBuffer;
+  }
+
+  async read(): Promise<Float32Array> {
+    const source = this.buffer;
+    const { device } = this.owner;
+    if (this.owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${this.owner.lostMessage})`);
+    const bytes = elementCount(this.shape) * 4;
+    const staging = device.createBuffer({
+      label: 'Tensor.readback',
+      size: bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    try {
+      const encoder = device.createCommandEncoder({ label: 'Tensor.read' });
+      encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+      device.queue.submit([encoder.finish()]);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (error) {
+        if (this.owner.lostMessage !== null) {
+          throw new DeviceLostError(`read failed: the device was lost (${this.owner.lostMessage})`);
+        }
+        throw error;
+      }
+      const out = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      return out;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  destroy(): void {
+    if (!this.gpuBuffer) return;
+    this.gpuBuffer.destroy();
+    this.gpuBuffer = null;
+    this.owner.forget(this);
+  }
+}

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser } from 'puppeteer';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+
+/** The browser to drive: PUPPETEER_EXECUTABLE_PATH, else a system Chromium; never a download. */
+export function findChromium(): string {
+  const fromEnv = process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`PUPPETEER_EXECUTABLE_PATH is set to ${fromEnv}, which does not exist`);
+    return fromEnv;
+  }
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (found) return found;
+  throw new Error(
+    `No Chromium found (looked at ${CANDIDATES.join(', ')}). Install it with ` +
+      '`apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or set PUPPETEER_EXECUTABLE_PATH to a Chrome or Chromium binary.',
+  );
+}
+
+/** Headless Chromium with WebGPU on (a software adapter when there is no GPU) and its background services off. */
+export async function launchBrowser(): Promise<Browser> {
+  const args = [
+    '--enable-unsafe-webgpu',
+    '--enable-webgpu-developer-features',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--no-first-run',
+    '--no-default-browser-check',
+  ];
+  // Chromium refuses to run as root with its sandbox on (CI runs as root).
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return puppeteer.launch({ executablePath: findChromium(), headless: true, args });
+}

@@ -1,0 +1,92 @@
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { inject } from 'vitest';
+import { compare } from '../../src/reference/index.js';
+
+export interface KernelResult {
+  out: Float32Array;
+  submits: number;
+  validation: string | null;
+}
+
+export interface ApiResult extends KernelResult {
+  shape: number[];
+  maps: number;
+}
+
+export interface ErrorResult {
+  thrown: { name: string; message: string; typed: boolean } | null;
+  submits: number;
+  validation: string | null;
+  probe: ApiResult;
+}
+
+/** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64). */
+export function wire(value: unknown): unknown {
+  if (value instanceof Float32Array) return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (Array.isArray(value)) return value.map(wire);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  return value;
+}
+
+function floats(b64: string): Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  const out = new Float32Array(buf.byteLength / 4);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+export interface GpuPage {
+  page: Page;
+  adapter: { vendor: string; architecture: string; device: string; description: string };
+  runKernel(job: object): Promise<KernelResult>;
+  runApi(job: object): Promise<ApiResult>;
+  expectError(job: object): Promise<ErrorResult>;
+  close(): Promise<void>;
+}
+
+/** Opens the harness page in the shared headless Chromium (see globalSetup.ts). */
+export async function openGpuPage(): Promise<GpuPage> {
+  const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`${inject('baseUrl')}/test/harness/page.html`);
+  try {
+    await page.waitForFunction('window.harness !== undefined', { timeout: 60_000 });
+  } catch (error) {
+    throw new Error(`harness page did not start: ${pageErrors.join('; ') || String(error)}`);
+  }
+  const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
+  const call = async (fn: 'runKernel' | 'runApi' | 'expectError', job: object) =>
+    page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
+  const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
+  return {
+    page,
+    adapter,
+    runKernel: async (job) => withFloats((await call('runKernel', job)) as KernelResult),
+    runApi: async (job) => withFloats((await call('runApi', job)) as ApiResult),
+    expectError: async (job) => {
+      const r = (await call('expectError', job)) as ErrorResult;
+      return { ...r, probe: withFloats(r.probe) };
+    },
+    close: async () => {
+      await page.close();
+      await browser.disconnect();
+    },
+  };
+}
+
+/**
+ * Fails with the case name, both errors and the first bad index unless the GPU result is
+ * finite everywhere and within `rmsTolerance` RMS-relative of the float64 reference.
+ */
+export function expectClose(name: string, actual: Float32Array, expected: Float64Array, rmsTolerance = 1e-5): { rmsRelative: number; maxAbs: number } {
+  const c = compare(actual, expected);
+  const where = c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
+  if (c.nonFinite > 0) throw new Error(`${name}: ${c.nonFinite} non-finite values, first${where}`);
+  if (!(c.rmsRelative <= rmsTolerance)) {
+    throw new Error(`${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`);
+  }
+  return { rmsRelative: c.rmsRelative, maxAbs: c.maxAbs };
+}

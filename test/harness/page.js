@@ -1,0 +1,170 @@
+// Browser half of the GPU tests: loads the built package exactly as a user page would
+// (`import('/dist/index.js')`), runs jobs sent from Node and returns raw f32 results.
+// Float64 references and comparisons run in Node, so nothing here can bend a result.
+// @ts-check
+
+const lib = await import('/dist/index.js');
+
+/** @param {string} b64 */
+function bytes(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** @param {ArrayBufferView} view */
+function base64(view) {
+  const u8 = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  let s = '';
+  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }; everything else as JSON. */
+function decode(value) {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value && typeof value === 'object') {
+    if ('$f32' in value) return new Float32Array(bytes(value.$f32).buffer);
+    if ('$f64' in value) return new Float64Array(bytes(value.$f64).buffer);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
+  }
+  return value;
+}
+
+const adapter = await navigator.gpu?.requestAdapter();
+if (!adapter) throw new Error('WebGPU is not available in this browser (navigator.gpu or an adapter is missing)');
+const device = await adapter.requestDevice({
+  requiredLimits: {
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    maxBufferSize: adapter.limits.maxBufferSize,
+  },
+});
+const runtime = await lib.createRuntime(device);
+
+// Count submits and map requests so tests can prove "one submit, no readback in between".
+const counts = { submits: 0, maps: 0 };
+const submit = device.queue.submit.bind(device.queue);
+device.queue.submit = (buffers) => {
+  counts.submits++;
+  return submit(buffers);
+};
+const mapAsync = GPUBuffer.prototype.mapAsync;
+GPUBuffer.prototype.mapAsync = function (...args) {
+  counts.maps++;
+  return mapAsync.apply(this, args);
+};
+
+const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+async function readBuffer(buffer, count) {
+  const staging = device.createBuffer({ size: count * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, count * 4);
+  submit([encoder.finish()]);
+  await mapAsync.call(staging, GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+function makeKernel(job, shape) {
+  if (job.op === 'lsa') return runtime.createLsa(job.heads, shape, job.options);
+  if (job.op === 'reluMlp') return runtime.createReluMlp(job.layer, shape);
+  if (job.op === 'transformer') return runtime.createTransformer(job.layers, shape);
+  throw new Error(`unknown op ${job.op}`);
+}
+
+function callApi(job, h) {
+  if (job.op === 'lsa') return runtime.lsa(h, job.heads, job.options);
+  if (job.op === 'reluMlp') return runtime.reluMlp(h, job.layer);
+  if (job.op === 'transformer') return runtime.transformer(h, job.layers);
+  throw new Error(`unknown op ${job.op}`);
+}
+
+/**
+ * Low-level path: caller-owned input/output buffers (output pre-filled with NaN so an
+ * unwritten element cannot pass), the caller's encoder, one submit.
+ */
+async function runKernel(wire) {
+  const job = decode(wire);
+  const [batch, width, tokens] = job.shape;
+  const count = batch * width * tokens;
+  device.pushErrorScope('validation');
+  const input = device.createBuffer({ size: count * 4, usage: STORAGE });
+  const output = device.createBuffer({ size: count * 4, usage: STORAGE });
+  device.queue.writeBuffer(input, 0, job.h);
+  device.queue.writeBuffer(output, 0, new Float32Array(count).fill(NaN));
+  const kernel = makeKernel(job, { batch, width, tokens });
+  const before = { ...counts };
+  const encoder = device.createCommandEncoder();
+  kernel.encode(encoder, input, output);
+  device.queue.submit([encoder.finish()]);
+  const submits = counts.submits - before.submits;
+  const out = await readBuffer(output, count);
+  kernel.destroy();
+  input.destroy();
+  output.destroy();
+  const error = await device.popErrorScope();
+  return { out: base64(out), submits, validation: error ? error.message : null };
+}
+
+/** Convenience path: runtime.tensor → op → read. */
+async function runApi(wire) {
+  const job = decode(wire);
+  device.pushErrorScope('validation');
+  const h = runtime.tensor(job.h, job.shape);
+  const before = { ...counts };
+  const result = callApi(job, h);
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const out = await result.read();
+  const shape = [...result.shape];
+  h.destroy();
+  result.destroy();
+  const error = await device.popErrorScope();
+  return { out: base64(out), shape, submits, maps, validation: error ? error.message : null };
+}
+
+/** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
+async function expectError(wire) {
+  const job = decode(wire);
+  device.pushErrorScope('validation');
+  const before = { ...counts };
+  let thrown = null;
+  try {
+    if (job.op === 'tensor') {
+      runtime.tensor(job.h, job.shape);
+    } else if (job.op === 'readDestroyed') {
+      const t = runtime.tensor(new Float32Array(6), [1, 2, 3]);
+      t.destroy();
+      await t.read();
+    } else if (job.kernel) {
+      makeKernel(job, job.kernelShape);
+    } else {
+      const h = runtime.tensor(job.h, job.shape);
+      try {
+        callApi(job, h);
+      } finally {
+        h.destroy();
+      }
+    }
+  } catch (e) {
+    thrown = { name: e?.name ?? String(e), message: e?.message ?? String(e), typed: e instanceof lib.LsaNewtonError };
+  }
+  const submits = counts.submits - before.submits;
+  const error = await device.popErrorScope();
+  // The runtime must keep working: one small layer, checked in Node against the reference.
+  const probe = await runApi({ op: 'reluMlp', h: { $f32: base64(new Float32Array([1, -2, 3, 4])) }, shape: [1, 2, 2], layer: { hidden: 1, w1: { $f32: base64(new Float32Array([1, 1])) }, w2: { $f32: base64(new Float32Array([2, -1])) } } });
+  return { thrown, submits, validation: error ? error.message : null, probe };
+}
+
+const info = adapter.info;
+window.harness = {
+  runKernel,
+  runApi,
+  expectError,
+  adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
+  limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
+};
