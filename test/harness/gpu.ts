@@ -90,3 +90,8 @@ export function expectClose(name: string, actual: Float32Array, expected: Float6
   }
   return { rmsRelative: c.rmsRelative, maxAbs: c.maxAbs };
 }
+
+/** One line per case so a run shows the measured errors, not only pass/fail. */
+export function report(name: string, errors: { rmsRelative: number; maxAbs: number }): void {
+  console.info(`${name}: rms-rel ${errors.rmsRelative.toExponential(2)}, max-abs ${errors.maxAbs.toExponential(2)}`);
+}

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reference } from '../src/index.js';
+import { heads, mlp, random, tokens } from './harness/cases.js';
+import { expectClose, openGpuPage, type GpuPage } from './harness/gpu.js';
+
+const rng = random(4242);
+const X = tokens(rng, 2, 4, 5); // [2, 4, 5]
+const HEADS = heads(rng, 2, 4, 5);
+const MLP = mlp(rng, 4, 6, true);
+const withNaN = (a: Float32Array, i: number) => {
+  const b = Float32Array.from(a);
+  b[i] = Number.NaN;
+  return b;
+};
+
+// [case, job, error name, words the message must contain]
+const BAD: [string, object, string, string[]][] = [
+  ['data length ≠ shape', { op: 'tensor', h: X, shape: [2, 4, 6] }, 'ShapeError', ['expected 48 values', 'got 40']],
+  ['zero dimension', { op: 'tensor', h: new Float32Array(0), shape: [2, 0, 5] }, 'ShapeError', ['positive integer', 'got 0']],
+  ['negative dimension', { op: 'tensor', h: X, shape: [-2, 4, 5] }, 'ShapeError', ['positive integer', 'got -2']],
+  ['fractional dimension', { op: 'tensor', h: X, shape: [2, 4, 5.5] }, 'ShapeError', ['positive integer', 'got 5.5']],
+  ['non-finite data', { op: 'tensor', h: withNaN(X, 7), shape: [2, 4, 5] }, 'ValueError', ['finite', 'NaN at index 7']],
+  ['wrong rank', { op: 'lsa', h: X, shape: [8, 5], heads: HEADS }, 'ShapeError', ['rank 3', 'got rank 2']],
+  ['W_K size ≠ D²', { op: 'lsa', h: X, shape: [2, 4, 5], heads: [{ ...HEADS[0], wk: new Float32Array(15) }] }, 'ShapeError', ['wk', 'expected 16 values', 'got 15']],
+  ['non-finite weight', { op: 'lsa', h: X, shape: [2, 4, 5], heads: [{ ...HEADS[0], wq: withNaN(HEADS[0]!.wq, 3) }] }, 'ValueError', ['wq', 'NaN at index 3']],
+  ['keys = 0', { op: 'lsa', h: X, shape: [2, 4, 5], heads: HEADS, options: { keys: 0 } }, 'ShapeError', ['1..5', 'got 0']],
+  ['keys > N', { op: 'lsa', h: X, shape: [2, 4, 5], heads: HEADS, options: { keys: 6 } }, 'ShapeError', ['1..5', 'got 6']],
+  ['no heads', { op: 'lsa', h: X, shape: [2, 4, 5], heads: [] }, 'ShapeError', ['at least one head', 'got 0']],
+  ['hidden ≠ weights', { op: 'reluMlp', h: X, shape: [2, 4, 5], layer: { ...MLP, hidden: 5 } }, 'ShapeError', ['w1', 'expected 20 values', 'got 24']],
+  ['b2 length ≠ D', { op: 'reluMlp', h: X, shape: [2, 4, 5], layer: { ...MLP, b2: new Float32Array(3) } }, 'ShapeError', ['b2', 'expected 4 values', 'got 3']],
+  ['unknown layer kind', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [{ kind: 'lsa', heads: HEADS }, { kind: 'softmax', heads: HEADS }] }, 'ValueError', ["'lsa' or 'mlp'", 'got "softmax"']],
+  ['empty stack', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [] }, 'ShapeError', ['at least one layer', 'got 0']],
+  ['bad layer deep in a stack', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [{ kind: 'mlp', ...MLP }, { kind: 'lsa', heads: HEADS, keys: 9 }] }, 'ShapeError', ['layer 1', '1..5', 'got 9']],
+  ['reading a destroyed tensor', { op: 'readDestroyed' }, 'DestroyedError', ['destroyed']],
+  ['kernel shape not integer', { op: 'lsa', kernel: true, heads: HEADS, kernelShape: { batch: 1.5, width: 4, tokens: 5 } }, 'ShapeError', ['positive integer', 'got 1.5']],
+  ['beyond maxStorageBufferBindingSize', { op: 'lsa', kernel: true, heads: heads(rng, 1, 64, 8), kernelShape: { batch: 70000, width: 64, tokens: 4096 } }, 'LimitError', ['maxStorageBufferBindingSize']],
+];
+
+describe('bad input: a typed error before any GPU work, and the runtime keeps working', () => {
+  let gpu: GpuPage;
+  beforeAll(async () => {
+    gpu = await openGpuPage();
+  });
+  afterAll(async () => {
+    await gpu?.close();
+  });
+
+  it.each(BAD.map(([name, job, error, words]) => ({ name, job, error, words })))('$name → $error', async ({ job, error, words }) => {
+    const r = await gpu.expectError(job);
+    expect(r.thrown, 'an error must be thrown').not.toBeNull();
+    expect(r.thrown!.name).toBe(error);
+    expect(r.thrown!.typed).toBe(true);
+    for (const w of words) expect(r.thrown!.message).toContain(w);
+    expect(r.submits).toBe(0);
+    expect(r.validation).toBeNull();
+    expect(r.probe.validation).toBeNull();
+    expectClose('probe', r.probe.out, reference.reluMlp(new Float32Array([1, -2, 3, 4]), [1, 2, 2], { hidden: 1, w1: new Float32Array([1, 1]), w2: new Float32Array([2, -1]) }));
+  });
+});

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reference, type Layer } from '../src/index.js';
+import { heads, mlp, random, tokens } from './harness/cases.js';
+import { expectClose, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+
+function stack(seed: number, d: number, n: number, pattern: string): Layer[] {
+  const rng = random(seed);
+  return [...pattern].map((c, i): Layer =>
+    c === 'a' ? { kind: 'lsa', heads: heads(rng, 1 + (i % 3), d, n) } : { kind: 'mlp', ...mlp(rng, d, 2 * d + 1, i % 2 === 0) },
+  );
+}
+
+// [B, D, N, layer pattern: a = LSA, m = ReLU MLP]
+const CASES: [number, number, number, string][] = [
+  [1, 1, 1, 'a'],
+  [2, 3, 2, 'am'],
+  [3, 17, 17, 'ama'],
+  [16, 43, 51, 'amam'],
+  [1, 63, 127, 'aaaaa'],
+  [4, 9, 300, 'mam'],
+];
+
+describe('transformer stacks on the GPU vs the float64 reference', () => {
+  let gpu: GpuPage;
+  beforeAll(async () => {
+    gpu = await openGpuPage();
+  });
+  afterAll(async () => {
+    await gpu?.close();
+  });
+
+  const named = CASES.map(([b, d, n, pattern]) => ({ name: `B${b}-D${d}-N${n}-${pattern}`, b, d, n, pattern }));
+  it.each(named)('$name', async ({ name, b, d, n, pattern }) => {
+    const rng = random(9000 + b * 7919 + d * 104729 + n);
+    const x = tokens(rng, b, d, n);
+    const layers = stack(b + d + n, d, n, pattern);
+    const r = await gpu.runKernel({ op: 'transformer', h: x, shape: [b, d, n], layers });
+    expect(r.validation).toBeNull();
+    expect(r.submits).toBe(1);
+    report(name, expectClose(name, r.out, reference.transformer(x, [b, d, n], layers)));
+  });
+
+  it('runtime.transformer submits once and maps nothing for a 6-layer stack (with a key range)', async () => {
+    const rng = random(77);
+    const x = tokens(rng, 8, 12, 25);
+    const layers = stack(78, 12, 24, 'amamaa');
+    layers[0] = { ...(layers[0] as Extract<Layer, { kind: 'lsa' }>), keys: 24 };
+    const r = await gpu.runApi({ op: 'transformer', h: x, shape: [8, 12, 25], layers });
+    expect(r.validation).toBeNull();
+    expect(r.submits).toBe(1);
+    expect(r.maps).toBe(0);
+    expectClose('api-B8-D12-N25-amamaa', r.out, reference.transformer(x, [8, 12, 25], layers));
+  });
+
+  it('layer by layer through runtime.lsa / reluMlp equals the stack', async () => {
+    const rng = random(91);
+    const x = tokens(rng, 2, 7, 13);
+    const layers = stack(92, 7, 13, 'am');
+    const whole = await gpu.runApi({ op: 'transformer', h: x, shape: [2, 7, 13], layers });
+    const first = await gpu.runApi({ op: 'lsa', h: x, shape: [2, 7, 13], heads: (layers[0] as Extract<Layer, { kind: 'lsa' }>).heads });
+    const second = await gpu.runApi({ op: 'reluMlp', h: first.out, shape: [2, 7, 13], layer: layers[1] });
+    const c = expectClose('stack-vs-layers', second.out, Float64Array.from(whole.out), 1e-6);
+    expect(c.maxAbs).toBeLessThan(1e-4);
+  });
+});
