@@ -60,6 +60,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
   private readonly kernels = new Set<KernelImpl>();
   private destroyed = false;
   lostMessage: string | null = null;
+  readonly lost: Promise<string>;
 
   constructor(readonly device: GPUDevice) {
     this.ctx = {
@@ -67,8 +68,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
       limits: device.limits,
       placeholder: device.createBuffer({ label: 'Runtime.placeholder', size: 16, usage: GPUBufferUsage.STORAGE }),
     };
-    void device.lost.then((info) => {
+    this.lost = device.lost.then((info) => {
       this.lostMessage = info.message || info.reason || 'unknown reason';
+      return this.lostMessage;
     });
   }
 

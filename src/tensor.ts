@@ -16,6 +16,8 @@ export interface TensorOwner {
   readonly device: GPUDevice;
   /** The reason the device was lost, or null while it is alive. */
   readonly lostMessage: string | null;
+  /** Resolves with the reason when the device is lost. */
+  readonly lost: Promise<string>;
   forget(tensor: GpuTensor): void;
 }
 
@@ -56,9 +58,9 @@ export class GpuTensor implements Tensor {
       try {
         await staging.mapAsync(GPUMapMode.READ);
       } catch (error) {
-        if (this.owner.lostMessage !== null) {
-          throw new DeviceLostError(`read failed: the device was lost (${this.owner.lostMessage})`);
-        }
+        // A map aborted by device loss may reject before `device.lost` settles: give it a moment.
+        const reason = this.owner.lostMessage ?? (await Promise.race([this.owner.lost, delay(100)]));
+        if (reason !== null) throw new DeviceLostError(`read failed: the device was lost (${reason})`);
         throw error;
       }
       const out = new Float32Array(staging.getMappedRange().slice(0));
@@ -75,4 +77,8 @@ export class GpuTensor implements Tensor {
     this.gpuBuffer = null;
     this.owner.forget(this);
   }
+}
+
+function delay(ms: number): Promise<null> {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
 }

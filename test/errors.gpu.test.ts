@@ -7,7 +7,7 @@ const rng = random(4242);
 const X = tokens(rng, 2, 4, 5); // [2, 4, 5]
 const HEADS = heads(rng, 2, 4, 5);
 const MLP = mlp(rng, 4, 6, true);
-const withNaN = (a: Float32Array, i: number) => {
+const withNaN = (a: ArrayLike<number>, i: number) => {
   const b = Float32Array.from(a);
   b[i] = Number.NaN;
   return b;
@@ -55,5 +55,24 @@ describe('bad input: a typed error before any GPU work, and the runtime keeps wo
     expect(r.validation).toBeNull();
     expect(r.probe.validation).toBeNull();
     expectClose('probe', r.probe.out, reference.reluMlp(new Float32Array([1, -2, 3, 4]), [1, 2, 2], { hidden: 1, w1: new Float32Array([1, 1]), w2: new Float32Array([2, -1]) }));
+  });
+});
+
+describe('device loss', () => {
+  it('rejects a pending read and refuses later work with DeviceLostError', async () => {
+    const gpu = await openGpuPage();
+    try {
+      const r = (await gpu.page.evaluate(() => (window as unknown as { harness: { deviceLoss(): Promise<unknown> } }).harness.deviceLoss())) as Record<
+        'pendingRead' | 'laterCall' | 'laterRead',
+        { name: string; message: string } | null
+      >;
+      // The pending read may have finished before the loss; if it failed, it failed clearly.
+      if (r.pendingRead !== null) expect(r.pendingRead.name).toBe('DeviceLostError');
+      expect(r.laterCall?.name).toBe('DeviceLostError');
+      expect(r.laterCall?.message).toContain('device was lost');
+      expect(r.laterRead?.name).toBe('DeviceLostError');
+    } finally {
+      await gpu.close();
+    }
   });
 });

@@ -111,7 +111,7 @@ export class GemmProgram {
   }
 }
 
-function uniformValues(s: GemmStep): Record<string, number> {
+export function uniformValues(s: GemmStep): Record<string, number> {
   const [, a] = s.a;
   const [, b] = s.b;
   const [, c] = s.c;

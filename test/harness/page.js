@@ -160,11 +160,32 @@ async function expectError(wire) {
   return { thrown, submits, validation: error ? error.message : null, probe };
 }
 
+/** Loses a second device on purpose: pending reads and later calls must fail with DeviceLostError. */
+async function deviceLoss() {
+  const own = await (await navigator.gpu.requestAdapter()).requestDevice();
+  const rt = await lib.createRuntime(own);
+  const t = rt.tensor(new Float32Array([1, 2, 3, 4]), [1, 2, 2]);
+  const outcome = (p) => p.then(() => null, (e) => ({ name: e?.name, message: e?.message }));
+  const pending = outcome(t.read());
+  own.destroy();
+  const pendingRead = await pending;
+  await own.lost;
+  let laterCall = null;
+  try {
+    rt.lsa(t, [{ wv: new Float32Array(4), wk: new Float32Array(4), wq: new Float32Array(4) }]);
+  } catch (e) {
+    laterCall = { name: e?.name, message: e?.message };
+  }
+  const laterRead = await outcome(t.read());
+  return { pendingRead, laterCall, laterRead };
+}
+
 const info = adapter.info;
 window.harness = {
   runKernel,
   runApi,
   expectError,
+  deviceLoss,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
 };

@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// `npm test` builds dist/ first; these check what a user actually imports.
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+describe('the built package', () => {
+  it('the exports map points at files that exist', () => {
+    expect(pkg.exports['.'].import).toBe('./dist/index.js');
+    expect(existsSync(pkg.exports['.'].import)).toBe(true);
+    expect(existsSync(pkg.exports['.'].types)).toBe(true);
+  });
+
+  it('imports in plain Node (no WebGPU) without touching GPU globals', () => {
+    const out = execFileSync(process.execPath, ['-e', "import('./dist/index.js').then((m) => console.log(Object.keys(m).sort().join(',')))"], { encoding: 'utf8' });
+    expect(out.trim().split(',')).toEqual(expect.arrayContaining(['createRuntime', 'reference', 'ShapeError', 'LsaNewtonError']));
+  });
+
+  it('is one self-contained ES module with the WGSL inlined (a page can import it without a bundler)', () => {
+    const code = readFileSync('dist/index.js', 'utf8');
+    expect(code).not.toMatch(/^\s*import\s[^;]*from\s*['"][^'"]+['"]/m);
+    expect(code).not.toMatch(/\bimport\(\s*['"]/);
+    expect(code).toContain('fn gemm(');
+  });
+});
