@@ -1,0 +1,60 @@
+// The main job (`npm start`): in headless Chromium, run an LSA stack at paper scale,
+// check it against the float64 reference and print the adapter, the error and the time.
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../test/harness/browser.js';
+import { serveStatic } from '../test/harness/server.js';
+import type { MainConfig, MainResult } from './page.js';
+
+const TOLERANCE = 1e-5;
+
+const config: MainConfig = {
+  batch: Number(process.env.LSA_BATCH ?? 128),
+  width: 43,
+  tokens: 51,
+  heads: 2,
+  pattern: 'amamam',
+  runs: 5,
+  seed: 2024,
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function isSoftware(a: MainResult['adapter']): boolean {
+  return /swiftshader|software|llvmpipe|lavapipe|warp/i.test(`${a.architecture} ${a.description} ${a.vendor}`);
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const server = await serveStatic(root);
+const browser = await launchBrowser();
+let failed = false;
+try {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/bench/main.html`);
+  await page.waitForFunction('window.mainJob !== undefined', { timeout: 60_000 }).catch(() => {
+    throw new Error(`the page did not load: ${errors.join('; ') || 'timeout'}`);
+  });
+  console.log(`lsa-newton main job: LSA stack '${config.pattern}' (a = LSA, ${config.heads} heads; m = ReLU MLP), B ${config.batch} prompts × D ${config.width} × N ${config.tokens} tokens`);
+  const r = (await page.evaluate((c) => (window as unknown as { mainJob(c: MainConfig): Promise<MainResult> }).mainJob(c), config)) as MainResult;
+  const a = r.adapter;
+  console.log(`adapter: ${a.vendor || '(vendor n/a)'} / ${a.architecture || '(architecture n/a)'}${a.description ? ` / ${a.description}` : ''}`);
+  if (isSoftware(a)) console.log('warning: software adapter — times describe this CPU, not a GPU');
+  const med = median(r.gpuMs);
+  const spread = `${Math.min(...r.gpuMs).toFixed(1)}–${Math.max(...r.gpuMs).toFixed(1)}`;
+  console.log(`layers: ${r.layers}, submits per forward pass: ${r.submitsPerRun}`);
+  console.log(`gpu time (submit → done, median of ${r.gpuMs.length}): ${med.toFixed(2)} ms [${spread}], ${(r.flops / med / 1e6).toFixed(2)} GFLOP/s`);
+  console.log(`float64 reference (CPU, same page): ${r.referenceMs.toFixed(0)} ms`);
+  const ok = r.nonFinite === 0 && r.rmsRelative <= TOLERANCE && r.validation === null;
+  console.log(`error vs float64: rms-relative ${r.rmsRelative.toExponential(2)}, max-abs ${r.maxAbs.toExponential(2)}, non-finite ${r.nonFinite} → ${ok ? 'OK' : 'FAILED'} (tolerance ${TOLERANCE})`);
+  if (r.validation) console.log(`WebGPU validation error: ${r.validation}`);
+  failed = !ok;
+} finally {
+  await browser.close();
+  await server.close();
+}
+process.exitCode = failed ? 1 : 0;
