@@ -1,5 +1,5 @@
 // Batched strided GEMM with a fused epilogue, the primitive every layer is built from:
-//   C[z] = A[z] · B[z]  (+ bias[row])  (ReLU)  (+ R[z])
+//   C[z] = ReLU?(alpha · A[z] · B[z] + bias[row]) + beta · R[z] + gamma · I
 // Operands are addressed through strides, so transposes, broadcasts (batch stride 0) and
 // head-blocked layouts are views, never copies. Element (z, r, c) of an operand lives at
 //   off + z*batch + r*row + c*col + (c / block) * block_skip.
@@ -15,6 +15,9 @@ struct Params {
   b_off: u32, b_batch: u32, b_row: u32, b_col: u32,
   c_off: u32, c_batch: u32, c_row: u32, c_col: u32,  // C and R share this layout
   bias_off: u32,
+  alpha: f32,             // scales A·B
+  beta: f32,              // scales the residual R (RESIDUAL)
+  gamma: f32,             // added on the diagonal (DIAG)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -23,10 +26,17 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;  // [batch, m, n] strided
 @group(0) @binding(4) var<storage, read> r: array<f32>;        // [batch, m, n], residual addend
 @group(0) @binding(5) var<storage, read> bias: array<f32>;     // [m], broadcast over z and columns
+@group(0) @binding(6) var<storage, read> gate: array<u32>;     // [batch], 0 = active (GATE)
 
 override BIAS: bool = false;
 override RELU: bool = false;
 override RESIDUAL: bool = false;
+override DIAG: bool = false;
+// A finished z (gate[z] != 0) does no arithmetic: with RESIDUAL it carries R into C unchanged
+// (C is the next iterate of R), otherwise it writes nothing.
+override GATE: bool = false;
+// C is symmetric: only tiles on or above the diagonal run, each writing C[r,c] and C[c,r].
+override SYMMETRIC: bool = false;
 
 const TILE_M: u32 = 32u;
 const TILE_N: u32 = 32u;
@@ -44,6 +54,23 @@ fn b_index(z: u32, row: u32, col: u32) -> u32 {
   return p.b_off + z * p.b_batch + row * p.b_row + col * p.b_col;
 }
 
+fn epilogue(product: f32, row: u32, col: u32, idx: u32) -> f32 {
+  var v = p.alpha * product;
+  if (BIAS) {
+    v += bias[p.bias_off + row];
+  }
+  if (RELU) {
+    v = max(v, 0.0);
+  }
+  if (RESIDUAL) {
+    v += p.beta * r[idx];
+  }
+  if (DIAG && row == col) {
+    v += p.gamma;
+  }
+  return v;
+}
+
 @compute @workgroup_size(64)
 fn gemm(
   @builtin(workgroup_id) wid: vec3<u32>,
@@ -53,16 +80,50 @@ fn gemm(
   // Workgroups are laid out linearly over (z, tile row, tile column) and folded into x/y so
   // no dispatch dimension exceeds the device limit; the tail of the last row does nothing.
   let linear = wid.x + wid.y * nwg.x;
-  let per_z = p.tiles_m * p.tiles_n;
+  var per_z = p.tiles_m * p.tiles_n;
+  if (SYMMETRIC) {
+    per_z = p.tiles_m * (p.tiles_m + 1u) / 2u;
+  }
   if (linear >= per_z * p.batch) {
     return;
   }
   let z = linear / per_z;
-  let tile = linear % per_z;
-  let row0 = (tile / p.tiles_n) * TILE_M;
-  let col0 = (tile % p.tiles_n) * TILE_N;
+  var tile_row = (linear % per_z) / p.tiles_n;
+  var tile_col = (linear % per_z) % p.tiles_n;
+  if (SYMMETRIC) {
+    // Upper-triangle tiles in row-major order: row i holds tiles_m - i of them.
+    var t = linear % per_z;
+    tile_row = 0u;
+    while (t >= p.tiles_m - tile_row) {
+      t -= p.tiles_m - tile_row;
+      tile_row += 1u;
+    }
+    tile_col = tile_row + t;
+  }
+  let row0 = tile_row * TILE_M;
+  let col0 = tile_col * TILE_N;
   let tr = (lid / 8u) * 4u;
   let tc = (lid % 8u) * 4u;
+
+  if (GATE && gate[z] != 0u) {
+    if (RESIDUAL) {
+      for (var i = 0u; i < 4u; i++) {
+        for (var j = 0u; j < 4u; j++) {
+          let row = row0 + tr + i;
+          let col = col0 + tc + j;
+          if (row < p.m && col < p.n && (!SYMMETRIC || row <= col)) {
+            let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
+            c[idx] = r[idx];
+            if (SYMMETRIC) {
+              let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+              c[mirror] = r[mirror];
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
 
   var acc: array<vec4<f32>, 4>;
   for (var k0 = 0u; k0 < p.k; k0 += TILE_K) {
@@ -108,18 +169,15 @@ fn gemm(
       if (col >= p.n) {
         break;
       }
-      var v = acc[i][j];
-      if (BIAS) {
-        v += bias[p.bias_off + row];
-      }
-      if (RELU) {
-        v = max(v, 0.0);
+      if (SYMMETRIC && row > col) {
+        continue;
       }
       let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
-      if (RESIDUAL) {
-        v += r[idx];
+      let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+      c[idx] = epilogue(acc[i][j], row, col, idx);
+      if (SYMMETRIC && row != col) {
+        c[mirror] = epilogue(acc[i][j], col, row, mirror);
       }
-      c[idx] = v;
     }
   }
 }

@@ -1,4 +1,6 @@
-export { createRuntime, type Kernel, type Runtime } from './runtime.js';
+export { createRuntime, type Inverse, type Kernel, type Runtime } from './runtime.js';
+export type { InvertOptions } from './ops/invert.js';
+export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from './layers.js';
 export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';

@@ -1,15 +1,18 @@
 import { DestroyedError, DeviceLostError, LimitError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
-import { GEMM, GEMM_VARIANTS } from './gpu/gemm.js';
+import { GEMM } from './gpu/gemm.js';
 import { checkBufferSize } from './gpu/grid.js';
 import { compilePipeline, reflect } from './gpu/kernel.js';
+import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
+import { createStepProgram, matrixShape, resolveOrder, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
+import { PIPELINES } from './ops/pipelines.js';
 import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
 import { createLsaProgram } from './ops/lsa.js';
 import { tokenCount, type LayerProgram } from './ops/program.js';
 import { createReluMlpProgram } from './ops/reluMlp.js';
 import { createTransformerProgram } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
-import { GpuTensor, type Tensor, type TensorOwner } from './tensor.js';
+import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -32,6 +35,10 @@ export interface Runtime {
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
   /** The whole stack in one command buffer and one submit, no readback in between. */
   transformer(h: Tensor, layers: Layer[]): Tensor;
+  /** One Newton–Schulz step `X' = X Σ_{m<p} (−1)^m C(p, m+1) (AX)^m` on [B, n, n] (or [n, n]). */
+  newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor;
+  /** A⁻¹ by Newton–Schulz from `X₀ = Aᵀ / (‖A‖₁‖A‖∞)`, each matrix of the batch stopping on its own. */
+  invert(a: Tensor, options?: InvertOptions): Promise<Inverse>;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   createReluMlp(layer: MlpLayer, shape: TokenShape): Kernel;
   createTransformer(layers: Layer[], shape: TokenShape): Kernel;
@@ -39,18 +46,37 @@ export interface Runtime {
   destroy(): void;
 }
 
+export interface Inverse {
+  inverse: Tensor;
+  /** Steps taken by the matrix that took the most. */
+  iterations: number;
+  /** ‖I − A X‖_F of the returned X, per matrix. */
+  residual: Float32Array;
+  /** Per matrix: residual ≤ tolerance (or ≤ 0.1 at the float32 floor when no tolerance was given). */
+  converged: boolean[];
+  /** Steps per matrix. */
+  matrixIterations: Uint32Array;
+  /** The initial scaling α of `X₀ = α Aᵀ` per matrix (0 when A could not start: zero or non-finite). */
+  alpha: Float32Array;
+  /** Command buffers submitted and status readbacks made (one per chunk of steps). */
+  submits: number;
+  readbacks: number;
+}
+
 /** Compiles the kernels for `device` (the caller keeps ownership of it). */
 export async function createRuntime(device: GPUDevice): Promise<Runtime> {
   if (!device || typeof device.createBuffer !== 'function') {
     throw new ValueError(`createRuntime: expected a GPUDevice, got ${String(device)}`);
   }
-  const storage = reflect(GEMM).bindings.filter((b) => b.type !== 'uniform').length;
-  if (storage > device.limits.maxStorageBuffersPerShaderStage) {
-    throw new LimitError(
-      `createRuntime: kernels bind ${storage} storage buffers, more than maxStorageBuffersPerShaderStage = ${device.limits.maxStorageBuffersPerShaderStage}`,
-    );
+  for (const [spec] of PIPELINES) {
+    const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
+    if (storage > device.limits.maxStorageBuffersPerShaderStage) {
+      throw new LimitError(
+        `createRuntime: ${spec.label} binds ${storage} storage buffers, more than maxStorageBuffersPerShaderStage = ${device.limits.maxStorageBuffersPerShaderStage}`,
+      );
+    }
   }
-  await Promise.all(GEMM_VARIANTS.map((constants) => compilePipeline(device, GEMM, constants)));
+  await Promise.all(PIPELINES.map(([spec, constants]) => compilePipeline(device, spec, constants)));
   return new RuntimeImpl(device);
 }
 
@@ -101,6 +127,46 @@ class RuntimeImpl implements Runtime, TensorOwner {
     return this.runOnce(h, shape, createTransformerProgram(this.ctx, layers, shape));
   }
 
+  newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor {
+    const shape = matrixShape('newtonSchulzStep a', this.live('newtonSchulzStep', a).shape);
+    const xs = matrixShape('newtonSchulzStep x', this.live('newtonSchulzStep', x).shape);
+    if (xs.batch !== shape.batch || xs.n !== shape.n) {
+      throw new ShapeError(`newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`);
+    }
+    const order = resolveOrder('newtonSchulzStep', options);
+    const { program, scratch } = createStepProgram(this.ctx, shape, order, options?.symmetric ?? false);
+    const temporaries = Object.entries(scratch).map(([name, count]) => [name, this.device.createBuffer({ label: `NewtonSchulz.${name}`, size: count * 4, usage: GPUBufferUsage.STORAGE })] as const);
+    const out = this.allocate(a.shape, 'NewtonSchulz.output');
+    const encoder = this.device.createCommandEncoder({ label: 'NewtonSchulz.encoder' });
+    const pass = encoder.beginComputePass({ label: 'NewtonSchulz.pass' });
+    program.record(pass, { ...Object.fromEntries(temporaries), a: a.buffer, x: x.buffer, xNext: out.buffer });
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    void this.device.queue.onSubmittedWorkDone().finally(() => {
+      program.destroy();
+      for (const [, b] of temporaries) b.destroy();
+    });
+    return out;
+  }
+
+  async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
+    const shape = matrixShape('invert a', this.live('invert', a).shape);
+    const resolved = resolveInvertOptions(options);
+    const r = await invertOnGpu(this.ctx, (buffer, bytes) => readBuffer(this, buffer, bytes), a.buffer, shape, resolved);
+    const inverse = new GpuTensor(this, r.x, [...a.shape]);
+    this.tensors.add(inverse);
+    return {
+      inverse,
+      iterations: Math.max(...r.iterations),
+      residual: r.residual,
+      converged: r.converged,
+      matrixIterations: r.iterations,
+      alpha: r.alpha,
+      submits: r.submits,
+      readbacks: r.readbacks,
+    };
+  }
+
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {
     this.assertUsable('createLsa');
     checkTokenShape('createLsa', shape);
@@ -140,13 +206,19 @@ class RuntimeImpl implements Runtime, TensorOwner {
     if (this.lostMessage !== null) throw new DeviceLostError(`${what}: the device was lost (${this.lostMessage})`);
   }
 
+  /** Checks that `t` is a live tensor of this runtime. */
+  private live(what: string, t: Tensor): GpuTensor {
+    this.assertUsable(what);
+    if (!(t instanceof GpuTensor) || t.owner !== this) {
+      throw new ValueError(`${what}: expected a tensor made by this runtime, got ${String(t)}`);
+    }
+    if (t.destroyed) throw new DestroyedError(`${what}: input tensor ${describe(t.shape)} was destroyed`);
+    return t;
+  }
+
   /** Checks that `h` is a live [B, D, N] tensor of this runtime and returns its shape. */
   private tokenShape(what: string, h: Tensor): TokenShape {
-    this.assertUsable(what);
-    if (!(h instanceof GpuTensor) || h.owner !== this) {
-      throw new ValueError(`${what}: expected a tensor made by this runtime, got ${String(h)}`);
-    }
-    if (h.destroyed) throw new DestroyedError(`${what}: input tensor ${describe(h.shape)} was destroyed`);
+    this.live(what, h);
     if (h.shape.length !== 3) {
       throw new ShapeError(`${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`);
     }

@@ -43,32 +43,7 @@ export class GpuTensor implements Tensor {
 
   async read(): Promise<Float32Array> {
     const source = this.buffer;
-    const { device } = this.owner;
-    if (this.owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${this.owner.lostMessage})`);
-    const bytes = elementCount(this.shape) * 4;
-    const staging = device.createBuffer({
-      label: 'Tensor.readback',
-      size: bytes,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    try {
-      const encoder = device.createCommandEncoder({ label: 'Tensor.read' });
-      encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-      device.queue.submit([encoder.finish()]);
-      try {
-        await staging.mapAsync(GPUMapMode.READ);
-      } catch (error) {
-        // A map aborted by device loss may reject before `device.lost` settles: give it a moment.
-        const reason = this.owner.lostMessage ?? (await Promise.race([this.owner.lost, delay(100)]));
-        if (reason !== null) throw new DeviceLostError(`read failed: the device was lost (${reason})`);
-        throw error;
-      }
-      const out = new Float32Array(staging.getMappedRange().slice(0));
-      staging.unmap();
-      return out;
-    } finally {
-      staging.destroy();
-    }
+    return new Float32Array(await readBuffer(this.owner, source, elementCount(this.shape) * 4));
   }
 
   destroy(): void {
@@ -76,6 +51,31 @@ export class GpuTensor implements Tensor {
     this.gpuBuffer.destroy();
     this.gpuBuffer = null;
     this.owner.forget(this);
+  }
+}
+
+/** Copies `bytes` of `source` back to the CPU: one staging copy, one map. */
+export async function readBuffer(owner: Pick<TensorOwner, 'device' | 'lostMessage' | 'lost'>, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  const { device } = owner;
+  if (owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${owner.lostMessage})`);
+  const staging = device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const encoder = device.createCommandEncoder({ label: 'readback' });
+    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (error) {
+      // A map aborted by device loss may reject before `device.lost` settles: give it a moment.
+      const reason = owner.lostMessage ?? (await Promise.race([owner.lost, delay(100)]));
+      if (reason !== null) throw new DeviceLostError(`read failed: the device was lost (${reason})`);
+      throw error;
+    }
+    const out = staging.getMappedRange().slice(0);
+    staging.unmap();
+    return out;
+  } finally {
+    staging.destroy();
   }
 }
 

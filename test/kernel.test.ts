@@ -17,8 +17,9 @@ describe('layouts come from the WGSL (wgsl_reflect)', () => {
       ['c', 3, 'storage'],
       ['r', 4, 'read-only-storage'],
       ['bias', 5, 'read-only-storage'],
+      ['gate', 6, 'read-only-storage'],
     ]);
-    expect([...info.overrides].sort()).toEqual(['BIAS', 'RELU', 'RESIDUAL']);
+    expect([...info.overrides].sort()).toEqual(['BIAS', 'DIAG', 'GATE', 'RELU', 'RESIDUAL', 'SYMMETRIC']);
     expect(info.workgroupSize[0]).toBe(wgslConstant(GEMM.code, 'THREADS'));
   });
 

@@ -1,18 +1,11 @@
 import gemmCode from '../../shaders/gemm.wgsl?raw';
-import { bindGroup, packUniform, pipeline, type Pipeline, type ShaderSpec } from './kernel.js';
-import { wgslConstant, type GpuContext } from './context.js';
-import { workgroupGrid } from './grid.js';
+import type { ShaderSpec } from './kernel.js';
+import { wgslConstant } from './context.js';
+import type { DispatchStep } from './program.js';
 
 export const GEMM: ShaderSpec = { label: 'Gemm', code: gemmCode, entryPoint: 'gemm' };
 const TILE_M = wgslConstant(gemmCode, 'TILE_M');
 const TILE_N = wgslConstant(gemmCode, 'TILE_N');
-/** Every epilogue variant the ops use; compiled up front by `createRuntime`. */
-export const GEMM_VARIANTS = [
-  {},
-  { RESIDUAL: true },
-  { BIAS: true, RELU: true },
-  { BIAS: true, RESIDUAL: true },
-] as const;
 
 /** Strided view of an operand: element (z, r, c) at off + z*batch + r*row + c*col + ⌊c/block⌋*blockSkip. */
 export interface View {
@@ -24,7 +17,7 @@ export interface View {
   blockSkip?: number;
 }
 
-/** One `C[z] = A[z]·B[z] (+bias) (ReLU) (+R[z])` over named buffers bound at record time. */
+/** `C[z] = ReLU?(alpha·A[z]·B[z] + bias) + beta·R[z] + gamma·I` over named buffers. */
 export interface GemmStep {
   label: string;
   m: number;
@@ -34,81 +27,55 @@ export interface GemmStep {
   a: readonly [string, View];
   b: readonly [string, View];
   c: readonly [string, View];
-  /** Residual addend, read with C's view. */
+  /** Default 1. */
+  alpha?: number;
+  /** Residual addend, read with C's view, times `beta` (default 1). */
   residual?: string;
+  beta?: number;
   bias?: readonly [string, number];
   relu?: boolean;
+  /** Added to the diagonal of each C[z]. */
+  gamma?: number;
+  /** u32 per z; a nonzero entry skips that z (carrying the residual through when there is one). */
+  gate?: string;
+  /** C is known to be symmetric (m = n): only upper-triangle tiles run, mirrored on write. */
+  symmetric?: boolean;
 }
 
 const NO_BLOCK = 0xffffffff;
 
-interface Prepared {
-  step: GemmStep;
-  compiled: Pipeline;
-  grid: [number, number];
-  uniformOffset: number;
+/** The pipeline variant a step needs; `createRuntime` compiles the ones the ops use. */
+export function gemmConstants(s: Pick<GemmStep, 'bias' | 'relu' | 'residual' | 'gamma' | 'gate' | 'symmetric'>) {
+  return {
+    BIAS: s.bias !== undefined,
+    RELU: s.relu === true,
+    RESIDUAL: s.residual !== undefined,
+    DIAG: s.gamma !== undefined,
+    GATE: s.gate !== undefined,
+    SYMMETRIC: s.symmetric === true,
+  };
 }
 
-/**
- * A fixed sequence of GEMM dispatches. Shapes are known at creation, so the uniforms are
- * packed and uploaded once; `record` only binds buffers and dispatches.
- */
-export class GemmProgram {
-  private readonly uniforms: GPUBuffer;
-  private readonly prepared: Prepared[];
-  private readonly uniformSize: number;
-
-  constructor(private readonly ctx: GpuContext, readonly label: string, steps: readonly GemmStep[]) {
-    const align = ctx.limits.minUniformBufferOffsetAlignment;
-    const packed = steps.map((s) => packUniform(GEMM, uniformValues(s)));
-    this.uniformSize = packed[0]?.byteLength ?? 16;
-    const stride = Math.ceil(this.uniformSize / align) * align;
-    this.prepared = steps.map((step, i) => {
-      const constants = { BIAS: step.bias !== undefined, RELU: step.relu === true, RESIDUAL: step.residual !== undefined };
-      const tiles = Math.ceil(step.m / TILE_M) * Math.ceil(step.n / TILE_N) * step.batch;
-      return {
-        step,
-        compiled: pipeline(ctx.device, GEMM, constants),
-        grid: workgroupGrid(tiles, ctx.limits, `${label} ${step.label}`),
-        uniformOffset: i * stride,
-      };
-    });
-    this.uniforms = ctx.device.createBuffer({
-      label: `${label}.uniforms`,
-      size: Math.max(stride * steps.length, 16),
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    packed.forEach((data, i) => ctx.device.queue.writeBuffer(this.uniforms, i * stride, data));
-  }
-
-  /** Records every step into `pass`; `buffers` maps the step's names to GPU buffers. */
-  record(pass: GPUComputePassEncoder, buffers: Readonly<Record<string, GPUBuffer>>): void {
-    const get = (name: string): GPUBuffer => {
-      const buffer = buffers[name];
-      if (!buffer) throw new Error(`${this.label}: buffer '${name}' was not bound`);
-      return buffer;
-    };
-    const placeholder = { buffer: this.ctx.placeholder };
-    for (const { step, compiled, grid, uniformOffset } of this.prepared) {
-      pass.setPipeline(compiled.pipeline);
-      pass.setBindGroup(
-        0,
-        bindGroup(this.ctx.device, compiled, `${this.label}.${step.label}.bindGroup`, {
-          p: { buffer: this.uniforms, offset: uniformOffset, size: this.uniformSize },
-          a: { buffer: get(step.a[0]) },
-          b: { buffer: get(step.b[0]) },
-          c: { buffer: get(step.c[0]) },
-          r: step.residual ? { buffer: get(step.residual) } : placeholder,
-          bias: step.bias ? { buffer: get(step.bias[0]) } : placeholder,
-        }),
-      );
-      pass.dispatchWorkgroups(grid[0], grid[1]);
-    }
-  }
-
-  destroy(): void {
-    this.uniforms.destroy();
-  }
+export function gemm(s: GemmStep): DispatchStep {
+  if (s.symmetric && s.m !== s.n) throw new Error(`${s.label}: a symmetric GEMM needs m = n, got ${s.m} × ${s.n}`);
+  const tilesM = Math.ceil(s.m / TILE_M);
+  const tilesN = Math.ceil(s.n / TILE_N);
+  const perZ = s.symmetric ? (tilesM * (tilesM + 1)) / 2 : tilesM * tilesN;
+  return {
+    label: s.label,
+    spec: GEMM,
+    constants: gemmConstants(s),
+    uniform: uniformValues(s),
+    workgroups: perZ * s.batch,
+    buffers: {
+      a: s.a[0],
+      b: s.b[0],
+      c: s.c[0],
+      r: s.residual ?? null,
+      bias: s.bias?.[0] ?? null,
+      gate: s.gate ?? null,
+    },
+  };
 }
 
 export function uniformValues(s: GemmStep): Record<string, number> {
@@ -137,5 +104,8 @@ export function uniformValues(s: GemmStep): Record<string, number> {
     c_row: c.row,
     c_col: c.col,
     bias_off: s.bias?.[1] ?? 0,
+    alpha: s.alpha ?? 1,
+    beta: s.beta ?? 1,
+    gamma: s.gamma ?? 0,
   };
 }

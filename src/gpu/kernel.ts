@@ -46,9 +46,11 @@ export function reflect(spec: ShaderSpec): Reflection {
   if (!entry || !entry.workgroupSize) {
     throw new LsaNewtonError(`${spec.label}: shader has no compute entry point '${spec.entryPoint}'`);
   }
+  // Only what this entry point uses: a module may hold several kernels with different bindings.
+  const used = new Set(entry.resources.map((v) => v.name));
   const bindings: BindingInfo[] = [];
   let uniform: UniformInfo | null = null;
-  for (const u of r.uniforms) {
+  for (const u of r.uniforms.filter((v) => used.has(v.name))) {
     if (u.group !== 0) throw new LsaNewtonError(`${spec.label}: only bind group 0 is supported, '${u.name}' is in ${u.group}`);
     bindings.push({ name: u.name, binding: u.binding, type: 'uniform' });
     if (uniform) throw new LsaNewtonError(`${spec.label}: expected one uniform struct, found a second ('${u.name}')`);
@@ -56,7 +58,7 @@ export function reflect(spec: ShaderSpec): Reflection {
     for (const m of u.members ?? []) members.set(m.name, { offset: m.offset, type: m.type.name });
     uniform = { name: u.name, size: u.size, members };
   }
-  for (const s of r.storage) {
+  for (const s of r.storage.filter((v) => used.has(v.name))) {
     if (s.group !== 0) throw new LsaNewtonError(`${spec.label}: only bind group 0 is supported, '${s.name}' is in ${s.group}`);
     bindings.push({ name: s.name, binding: s.binding, type: s.access === 'read' ? 'read-only-storage' : 'storage' });
   }

@@ -1,4 +1,5 @@
-import { GemmProgram } from '../gpu/gemm.js';
+import { gemm } from '../gpu/gemm.js';
+import { Program } from '../gpu/program.js';
 import type { GpuContext } from '../gpu/context.js';
 import { checkHeads, resolveKeys, type LsaHead, type LsaOptions, type TokenShape } from '../layers.js';
 import { checkSizes, uploadWeights, type LayerProgram } from './program.js';
@@ -22,17 +23,17 @@ export function createLsaProgram(ctx: GpuContext, heads: readonly LsaHead[], sha
 
   const tokens = { batch: d * n, row: n, col: 1 };
   const square = { batch: d * d, row: d, col: 1 };
-  const program = new GemmProgram(ctx, label, [
-    { label: 'gram', m: d, n: d, k: keys, batch, a: ['input', tokens], b: ['input', { batch: d * n, row: 1, col: n }], c: ['gram', square] },
-    { label: 'mix', m: h * d, n: d, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['gram', square], c: ['mixed', { batch: h * d * d, row: d, col: 1 }] },
-    {
+  const program = new Program(ctx, label, [
+    gemm({ label: 'gram', m: d, n: d, k: keys, batch, symmetric: true, a: ['input', tokens], b: ['input', { batch: d * n, row: 1, col: n }], c: ['gram', square] }),
+    gemm({ label: 'mix', m: h * d, n: d, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['gram', square], c: ['mixed', { batch: h * d * d, row: d, col: 1 }] }),
+    gemm({
       label: 'fold', m: d, n: d, k: h * d, batch,
       // U viewed as D × hD: column i·D + c of row r is U_i[r, c].
       a: ['mixed', { batch: h * d * d, row: d, col: 1, block: d, blockSkip: d * d - d }],
       b: ['weights', { off: h * d * d, batch: 0, row: d, col: 1 }],
       c: ['state', square],
-    },
-    { label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: ['input', tokens], c: ['output', tokens], residual: 'input' },
+    }),
+    gemm({ label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: ['input', tokens], c: ['output', tokens], residual: 'input' }),
   ]);
   const weights = uploadWeights(ctx, label, [...heads.map((x) => x.wv), ...heads.map((x) => keyQuery(x, d))]);
   return {

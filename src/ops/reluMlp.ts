@@ -1,4 +1,5 @@
-import { GemmProgram } from '../gpu/gemm.js';
+import { gemm } from '../gpu/gemm.js';
+import { Program } from '../gpu/program.js';
 import type { GpuContext } from '../gpu/context.js';
 import { checkMlp, type MlpLayer, type TokenShape } from '../layers.js';
 import { checkSizes, uploadWeights, type LayerProgram } from './program.js';
@@ -22,9 +23,9 @@ export function createReluMlpProgram(ctx: GpuContext, layer: MlpLayer, shape: To
   const offB2 = offW2 + d * f;
   const tokens = { batch: d * n, row: n, col: 1 };
   const hidden = { batch: f * n, row: n, col: 1 };
-  const program = new GemmProgram(ctx, label, [
-    { label: 'hidden', m: f, n, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['input', tokens], c: ['hidden', hidden], bias: ['weights', offB1], relu: true },
-    { label: 'out', m: d, n, k: f, batch, a: ['weights', { off: offW2, batch: 0, row: f, col: 1 }], b: ['hidden', hidden], c: ['output', tokens], bias: ['weights', offB2], residual: 'input' },
+  const program = new Program(ctx, label, [
+    gemm({ label: 'hidden', m: f, n, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['input', tokens], c: ['hidden', hidden], bias: ['weights', offB1], relu: true }),
+    gemm({ label: 'out', m: d, n, k: f, batch, a: ['weights', { off: offW2, batch: 0, row: f, col: 1 }], b: ['hidden', hidden], c: ['output', tokens], bias: ['weights', offB2], residual: 'input' }),
   ]);
   const weights = uploadWeights(ctx, label, [layer.w1, layer.b1 ?? new Float32Array(f), layer.w2, layer.b2 ?? new Float32Array(d)]);
   return {

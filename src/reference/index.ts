@@ -3,3 +3,5 @@ export { reluMlp } from './reluMlp.js';
 export { transformer } from './transformer.js';
 export { compare, type Comparison } from './compare.js';
 export { random, type Random } from './random.js';
+export { inverseLU, newtonSchulzInverse, newtonSchulzStep, residual, safeAlpha, theoryIterations, type ReferenceInverse } from './newtonSchulz.js';
+export { conditioned, type Conditioned } from './matrices.js';

@@ -1,0 +1,31 @@
+import { GEMM, gemmConstants } from '../gpu/gemm.js';
+import type { Constants, ShaderSpec } from '../gpu/kernel.js';
+import { NS_INIT, NS_RESIDUAL, NS_SCALE } from './newtonSchulz.js';
+
+const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [GEMM, gemmConstants(s)];
+
+/**
+ * Every pipeline variant the ops use, compiled up front by `createRuntime` so encoding never
+ * compiles. A variant missing here still works (compiled on first use), just not ahead of time.
+ */
+export const PIPELINES: readonly [ShaderSpec, Constants][] = [
+  // LSA: gram (symmetric), mix, fold, apply (residual)
+  g({ symmetric: true }),
+  g({}),
+  g({ residual: 'r' }),
+  // ReLU MLP: hidden (bias + ReLU), out (bias + residual)
+  g({ bias: ['b', 0], relu: true }),
+  g({ bias: ['b', 0], residual: 'r' }),
+  // Newton–Schulz, plain and symmetric, ungated (single step) and gated (invert)
+  ...[false, true].flatMap((symmetric) =>
+    [undefined, 'gate'].flatMap((gate) => [
+      g({ symmetric, gate }),
+      g({ symmetric, gate, residual: 'r' }),
+      g({ symmetric, gate, gamma: 1 }),
+      g({ symmetric, gate, residual: 'r', gamma: 1 }),
+    ]),
+  ),
+  [NS_SCALE, {}],
+  [NS_INIT, {}],
+  [NS_RESIDUAL, {}],
+];

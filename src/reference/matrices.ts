@@ -1,0 +1,52 @@
+import type { Random } from './random.js';
+
+export interface Conditioned {
+  /** A = U diag(s) Vᵀ, n×n row-major. */
+  a: Float64Array;
+  /** A⁻¹ = V diag(1/s) Uᵀ. */
+  inverse: Float64Array;
+  /** Singular values, geometric from 1 down to 1/κ. */
+  singular: Float64Array;
+}
+
+/** A random orthogonal matrix: modified Gram–Schmidt, twice, on Gaussian columns. */
+function orthogonal(rng: Random, n: number): Float64Array {
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) q[i] = rng.normal();
+  for (let c = 0; c < n; c++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < c; p++) {
+        let dot = 0;
+        for (let r = 0; r < n; r++) dot += q[r * n + p]! * q[r * n + c]!;
+        for (let r = 0; r < n; r++) q[r * n + c]! -= dot * q[r * n + p]!;
+      }
+    }
+    let norm = 0;
+    for (let r = 0; r < n; r++) norm += q[r * n + c]! ** 2;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < n; r++) q[r * n + c]! /= norm;
+  }
+  return q;
+}
+
+/** A seeded n×n matrix with condition number κ (singular values 1 … 1/κ, geometric) and its exact inverse. */
+export function conditioned(rng: Random, n: number, kappa: number): Conditioned {
+  const u = orthogonal(rng, n);
+  const v = orthogonal(rng, n);
+  const singular = Float64Array.from({ length: n }, (_, i) => (n === 1 ? 1 : kappa ** (-i / (n - 1))));
+  const a = new Float64Array(n * n);
+  const inverse = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let t = 0;
+      for (let k = 0; k < n; k++) {
+        s += u[i * n + k]! * singular[k]! * v[j * n + k]!;
+        t += v[i * n + k]! * u[j * n + k]! / singular[k]!;
+      }
+      a[i * n + j] = s;
+      inverse[i * n + j] = t;
+    }
+  }
+  return { a, inverse, singular };
+}
