@@ -28,6 +28,15 @@ export interface Kernel {
   destroy(): void;
 }
 
+/** A matrix op compiled for one shape: records `output = f(a, x)` into the caller's encoder. */
+export interface MatrixKernel {
+  /** Bytes each of a, x and output must hold at least: B × n × n × 4. */
+  readonly byteLength: number;
+  /** a, x, output: [B, n, n] f32 storage buffers; output distinct from both inputs. */
+  encode(encoder: GPUCommandEncoder, a: GPUBuffer, x: GPUBuffer, output: GPUBuffer): void;
+  destroy(): void;
+}
+
 export interface Runtime {
   readonly device: GPUDevice;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
@@ -40,6 +49,8 @@ export interface Runtime {
   /** A⁻¹ by Newton–Schulz from `X₀ = Aᵀ / (‖A‖₁‖A‖∞)`, each matrix of the batch stopping on its own. */
   invert(a: Tensor, options?: InvertOptions): Promise<Inverse>;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
+  /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
+  createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
   createReluMlp(layer: MlpLayer, shape: TokenShape): Kernel;
   createTransformer(layers: Layer[], shape: TokenShape): Kernel;
   /** Frees every tensor and kernel this runtime made; the device stays the caller's. */
@@ -83,7 +94,7 @@ export async function createRuntime(device: GPUDevice): Promise<Runtime> {
 class RuntimeImpl implements Runtime, TensorOwner {
   private readonly ctx: GpuContext;
   private readonly tensors = new Set<GpuTensor>();
-  private readonly kernels = new Set<KernelImpl>();
+  private readonly disposables = new Set<{ destroy(): void }>();
   private destroyed = false;
   lostMessage: string | null = null;
   readonly lost: Promise<string>;
@@ -133,20 +144,46 @@ class RuntimeImpl implements Runtime, TensorOwner {
     if (xs.batch !== shape.batch || xs.n !== shape.n) {
       throw new ShapeError(`newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`);
     }
-    const order = resolveOrder('newtonSchulzStep', options);
-    const { program, scratch } = createStepProgram(this.ctx, shape, order, options?.symmetric ?? false);
-    const temporaries = Object.entries(scratch).map(([name, count]) => [name, this.device.createBuffer({ label: `NewtonSchulz.${name}`, size: count * 4, usage: GPUBufferUsage.STORAGE })] as const);
+    const kernel = this.createNewtonSchulzStep([shape.batch, shape.n, shape.n], options);
     const out = this.allocate(a.shape, 'NewtonSchulz.output');
     const encoder = this.device.createCommandEncoder({ label: 'NewtonSchulz.encoder' });
-    const pass = encoder.beginComputePass({ label: 'NewtonSchulz.pass' });
-    program.record(pass, { ...Object.fromEntries(temporaries), a: a.buffer, x: x.buffer, xNext: out.buffer });
-    pass.end();
+    kernel.encode(encoder, a.buffer, x.buffer, out.buffer);
     this.device.queue.submit([encoder.finish()]);
-    void this.device.queue.onSubmittedWorkDone().finally(() => {
-      program.destroy();
-      for (const [, b] of temporaries) b.destroy();
-    });
+    void this.device.queue.onSubmittedWorkDone().finally(() => kernel.destroy());
     return out;
+  }
+
+  createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel {
+    this.assertUsable('createNewtonSchulzStep');
+    checkShape('createNewtonSchulzStep shape', shape);
+    const ms = matrixShape('createNewtonSchulzStep', shape);
+    const order = resolveOrder('createNewtonSchulzStep', options);
+    const { program, scratch } = createStepProgram(this.ctx, ms, order, options?.symmetric ?? false);
+    const byteLength = ms.batch * ms.n * ms.n * 4;
+    const temporaries: Record<string, GPUBuffer> = {};
+    for (const [name, count] of Object.entries(scratch)) {
+      temporaries[name] = this.device.createBuffer({ label: `NewtonSchulz.${name}`, size: count * 4, usage: GPUBufferUsage.STORAGE });
+    }
+    let live = true;
+    const kernel: MatrixKernel = {
+      byteLength,
+      encode: (encoder, a, x, output) => {
+        if (!live) throw new DestroyedError('NewtonSchulz kernel was destroyed');
+        checkBuffers('NewtonSchulz.encode', byteLength, { a, x, output });
+        const pass = encoder.beginComputePass({ label: 'NewtonSchulz.pass' });
+        program.record(pass, { ...temporaries, a, x, xNext: output });
+        pass.end();
+      },
+      destroy: () => {
+        if (!live) return;
+        live = false;
+        program.destroy();
+        for (const b of Object.values(temporaries)) b.destroy();
+        this.disposables.delete(kernel);
+      },
+    };
+    this.disposables.add(kernel);
+    return kernel;
   }
 
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
@@ -187,7 +224,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   destroy(): void {
     if (this.destroyed) return;
-    for (const k of [...this.kernels]) k.destroy();
+    for (const k of [...this.disposables]) k.destroy();
     for (const t of [...this.tensors]) t.destroy();
     this.ctx.placeholder.destroy();
     this.destroyed = true;
@@ -198,7 +235,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
   }
 
   forgetKernel(kernel: KernelImpl): void {
-    this.kernels.delete(kernel);
+    this.disposables.delete(kernel);
   }
 
   private assertUsable(what: string): void {
@@ -247,7 +284,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
       program.destroy();
       throw error;
     }
-    this.kernels.add(k);
+    this.disposables.add(k);
     return k;
   }
 
@@ -260,6 +297,25 @@ class RuntimeImpl implements Runtime, TensorOwner {
     this.device.queue.submit([encoder.finish()]);
     void this.device.queue.onSubmittedWorkDone().finally(() => kernel.destroy());
     return out;
+  }
+}
+
+/** Caller-owned buffers: GPUBuffers with STORAGE usage, large enough, the output distinct from every input. */
+function checkBuffers(what: string, byteLength: number, buffers: Readonly<Record<string, GPUBuffer>>): void {
+  for (const [name, buffer] of Object.entries(buffers)) {
+    if (!buffer || typeof buffer.size !== 'number') {
+      throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
+    }
+    if (buffer.size < byteLength) {
+      throw new ShapeError(`${what}: expected ${name} of at least ${byteLength} bytes, got ${buffer.size}`);
+    }
+    if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
+      throw new ValueError(`${what}: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
+    }
+  }
+  const { output, ...inputs } = buffers;
+  for (const [name, buffer] of Object.entries(inputs)) {
+    if (buffer === output) throw new ValueError(`${what}: expected output distinct from ${name}, got the same buffer (no in-place)`);
   }
 }
 
@@ -294,18 +350,7 @@ class KernelImpl implements Kernel {
 
   encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer): void {
     if (!this.scratch) throw new DestroyedError(`${this.program.label} kernel was destroyed`);
-    for (const [name, buffer] of [['input', input], ['output', output]] as const) {
-      if (!buffer || typeof buffer.size !== 'number') {
-        throw new ValueError(`${this.program.label}.encode: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
-      }
-      if (buffer.size < this.byteLength) {
-        throw new ShapeError(`${this.program.label}.encode: expected ${name} of at least ${this.byteLength} bytes for ${describe([this.shape.batch, this.shape.width, this.shape.tokens])} f32, got ${buffer.size}`);
-      }
-      if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
-        throw new ValueError(`${this.program.label}.encode: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
-      }
-    }
-    if (input === output) throw new ValueError(`${this.program.label}.encode: expected distinct input and output buffers, got the same buffer`);
+    checkBuffers(`${this.program.label}.encode`, this.byteLength, { input, output });
     const pass = encoder.beginComputePass({ label: `${this.program.label}.pass` });
     this.program.record(pass, { ...this.scratch, input, output });
     pass.end();

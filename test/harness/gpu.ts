@@ -36,12 +36,28 @@ function floats(b64: string): Float32Array {
   return out;
 }
 
+export interface InvertResult {
+  out: Float32Array;
+  iterations: number;
+  matrixIterations: number[];
+  residual: number[];
+  converged: boolean[];
+  alpha: number[];
+  submits: number;
+  maps: number;
+  readbacks: number;
+  ms: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
   runKernel(job: object): Promise<KernelResult>;
   runApi(job: object): Promise<ApiResult>;
   expectError(job: object): Promise<ErrorResult>;
+  newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
+  invert(job: object): Promise<InvertResult>;
   close(): Promise<void>;
 }
 
@@ -58,7 +74,7 @@ export async function openGpuPage(): Promise<GpuPage> {
     throw new Error(`harness page did not start: ${pageErrors.join('; ') || String(error)}`);
   }
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError', job: object) =>
+  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -70,6 +86,8 @@ export async function openGpuPage(): Promise<GpuPage> {
       const r = (await call('expectError', job)) as ErrorResult;
       return { ...r, probe: withFloats(r.probe) };
     },
+    newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
+    invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
     close: async () => {
       await page.close();
       await browser.disconnect();

@@ -127,6 +127,51 @@ async function runApi(wire) {
   return { out: base64(out), shape, submits, maps, validation: error ? error.message : null };
 }
 
+/** One Newton–Schulz step through the low-level kernel, output pre-filled with NaN. */
+async function newtonSchulzStep(wire) {
+  const job = decode(wire);
+  const count = job.a.length;
+  device.pushErrorScope('validation');
+  const make = (data) => {
+    const b = device.createBuffer({ size: count * 4, usage: STORAGE });
+    device.queue.writeBuffer(b, 0, data);
+    return b;
+  };
+  const a = make(job.a);
+  const x = make(job.x);
+  const output = make(new Float32Array(count).fill(NaN));
+  const kernel = runtime.createNewtonSchulzStep(job.shape, job.options);
+  const encoder = device.createCommandEncoder();
+  kernel.encode(encoder, a, x, output);
+  device.queue.submit([encoder.finish()]);
+  const out = await readBuffer(output, count);
+  kernel.destroy();
+  for (const b of [a, x, output]) b.destroy();
+  const error = await device.popErrorScope();
+  return { out: base64(out), validation: error ? error.message : null };
+}
+
+/** runtime.invert on a batch; returns X and everything `Inverse` reports. */
+async function invert(wire) {
+  const job = decode(wire);
+  device.pushErrorScope('validation');
+  const a = runtime.tensor(job.a, job.shape);
+  const before = { ...counts };
+  const t0 = performance.now();
+  const r = await runtime.invert(a, job.options);
+  const ms = performance.now() - t0;
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const x = await r.inverse.read();
+  a.destroy();
+  r.inverse.destroy();
+  const error = await device.popErrorScope();
+  return {
+    out: base64(x), iterations: r.iterations, matrixIterations: [...r.matrixIterations], residual: [...r.residual],
+    converged: r.converged, alpha: [...r.alpha], submits, maps, readbacks: r.readbacks, ms, validation: error ? error.message : null,
+  };
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = decode(wire);
@@ -140,6 +185,22 @@ async function expectError(wire) {
       const t = runtime.tensor(new Float32Array(6), [1, 2, 3]);
       t.destroy();
       await t.read();
+    } else if (job.op === 'newtonSchulzStep') {
+      const a = runtime.tensor(job.a, job.shapeA);
+      const x = runtime.tensor(job.x, job.shapeX);
+      try {
+        runtime.newtonSchulzStep(a, x, job.options);
+      } finally {
+        a.destroy();
+        x.destroy();
+      }
+    } else if (job.op === 'invert') {
+      const a = runtime.tensor(job.a, job.shape);
+      try {
+        await runtime.invert(a, job.options);
+      } finally {
+        a.destroy();
+      }
     } else if (job.kernel) {
       makeKernel(job, job.kernelShape);
     } else {
@@ -186,6 +247,8 @@ window.harness = {
   runApi,
   expectError,
   deviceLoss,
+  newtonSchulzStep,
+  invert,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
 };

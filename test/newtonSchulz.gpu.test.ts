@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reference } from '../src/index.js';
+import { random } from './harness/cases.js';
+import { expectClose, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { batchOf, spd, transposeScaled } from './harness/matrices.js';
+
+// [batch, n, order, symmetric]
+const CASES: [number, number, number, boolean][] = [
+  [1, 1, 2, false],
+  [2, 2, 2, false],
+  [3, 3, 3, false],
+  [2, 17, 2, false],
+  [2, 17, 3, false],
+  [1, 17, 4, false],
+  [1, 17, 5, false],
+  [2, 64, 2, false],
+  [1, 127, 3, false],
+  [2, 130, 2, false],
+  [1, 256, 2, false],
+  [2, 17, 2, true],
+  [3, 65, 2, true],
+  [1, 130, 3, true],
+  [1, 33, 5, true],
+];
+
+describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
+  let gpu: GpuPage;
+  beforeAll(async () => {
+    gpu = await openGpuPage();
+  });
+  afterAll(async () => {
+    await gpu?.close();
+  });
+
+  const named = CASES.map(([b, n, p, sym]) => ({ name: `B${b}-n${n}-p${p}${sym ? '-sym' : ''}`, b, n, p, sym }));
+  it.each(named)('$name', async ({ name, b, n, p, sym }) => {
+    const rng = random(300 + b * 31 + n * 7 + p);
+    const mats = sym ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;
+    const a = new Float32Array(b * n * n);
+    const x = new Float32Array(b * n * n);
+    const expected = new Float64Array(b * n * n);
+    mats.forEach((m, i) => {
+      // X = α Aᵀ (for symmetric A a polynomial in A, as the symmetric option requires), slightly perturbed
+      // off the symmetric path so X is a general matrix.
+      const xi = transposeScaled(m, n, 0.9 * reference.safeAlpha(m, n));
+      if (!sym) for (let e = 0; e < xi.length; e++) xi[e]! += 1e-3 * rng.normal() / n;
+      a.set(m, i * n * n);
+      x.set(xi, i * n * n);
+      expected.set(reference.newtonSchulzStep(m, xi, n, p), i * n * n);
+    });
+    const r = await gpu.newtonSchulzStep({ a, x, shape: [b, n, n], options: { order: p, symmetric: sym } });
+    expect(r.validation).toBeNull();
+    report(name, expectClose(name, r.out, expected));
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ValueError, reference } from '../src/index.js';
+import { matmul } from '../src/reference/newtonSchulz.js';
+import { random } from './harness/cases.js';
+
+const eye = (n: number) => Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const frob = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
+
+describe('reference Newton–Schulz', () => {
+  it('one step by hand: x(2 − ax)', () => {
+    expect(reference.newtonSchulzStep([2], [0.3], 1)[0]).toBeCloseTo(0.3 * (2 - 0.6), 15);
+  });
+
+  it.each([2, 3, 4, 5])('order %i: I − X′A = (I − XA)^p', (p) => {
+    const rng = random(p);
+    const n = 6;
+    const { a } = reference.conditioned(rng, n, 10);
+    const x = Float64Array.from(a, (_, i) => 0.1 * a[(i % n) * n + Math.floor(i / n)]! + 0.01 * rng.normal());
+    const next = reference.newtonSchulzStep(a, x, n, p);
+    const r = eye(n).map((v, i) => v - matmul(x, a, n)[i]!);
+    let rp = eye(n);
+    for (let k = 0; k < p; k++) rp = matmul(rp, r, n);
+    const lhs = eye(n).map((v, i) => v - matmul(next, a, n)[i]!);
+    expect(maxDiff(lhs, rp)).toBeLessThan(1e-12);
+  });
+
+  it('conditioned(): A A⁻¹ = I and the singular values span 1 … 1/κ', () => {
+    const { a, inverse, singular } = reference.conditioned(random(1), 9, 1000);
+    expect(maxDiff(matmul(a, inverse, 9), eye(9))).toBeLessThan(1e-10);
+    expect(singular[0]).toBe(1);
+    expect(singular[8]).toBeCloseTo(1e-3, 15);
+  });
+
+  it('inverseLU matches the known inverse and refuses a singular matrix', () => {
+    const { a, inverse } = reference.conditioned(random(2), 12, 100);
+    expect(maxDiff(reference.inverseLU(a, 12), inverse)).toBeLessThan(1e-10);
+    expect(() => reference.inverseLU([1, 2, 2, 4], 2)).toThrow(ValueError);
+    expect(() => reference.inverseLU([1, 2, 2, 4], 2)).toThrow(/singular/);
+  });
+
+  it('newtonSchulzInverse reaches float64 accuracy, in the number of steps the theory gives (±1)', () => {
+    const n = 10;
+    for (const kappa of [1, 10, 100]) {
+      const { a, inverse, singular } = reference.conditioned(random(kappa), n, kappa);
+      const r = reference.newtonSchulzInverse(a, n, { tolerance: 1e-10 });
+      expect(r.converged).toBe(true);
+      expect(frob(r.inverse.map((v, i) => v - inverse[i]!)) / frob(inverse)).toBeLessThan(1e-9);
+      const r0 = 1 - r.alpha * singular[n - 1]! ** 2;
+      expect(Math.abs(r.iterations - reference.theoryIterations(r0, 1e-10))).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('newtonSchulzInverse reports a singular matrix as not converged', () => {
+    const r = reference.newtonSchulzInverse([1, 2, 2, 4], 2, { maxIterations: 40 });
+    expect(r.converged).toBe(false);
+    expect(r.residual).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('theoryIterations: ⌈log2(ln(1/ε) / −ln r0)⌉', () => {
+    expect(reference.theoryIterations(0.5, 1e-10)).toBe(6);
+    expect(reference.theoryIterations(0.9, 1e-6)).toBe(8);
+  });
+});
