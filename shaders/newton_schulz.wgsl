@@ -140,7 +140,7 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     var state = ACTIVE;
     if (res != res || res > 3.0e38) {
       state = FAILED;
-    } else if (p.tolerance > 0.0 && res <= p.tolerance) {
+    } else if (res == 0.0 || (p.tolerance > 0.0 && res <= p.tolerance)) {
       state = TOLERANCE_MET;
     } else if (previous < QUADRATIC && res > 0.5 * previous) {
       state = FLOOR;

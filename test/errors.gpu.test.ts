@@ -7,6 +7,7 @@ const rng = random(4242);
 const X = tokens(rng, 2, 4, 5); // [2, 4, 5]
 const HEADS = heads(rng, 2, 4, 5);
 const MLP = mlp(rng, 4, 6, true);
+const M = new Float32Array([2, 0, 0, 0, 3, 0, 0, 0, 4]); // [1, 3, 3]
 const withNaN = (a: ArrayLike<number>, i: number) => {
   const b = Float32Array.from(a);
   b[i] = Number.NaN;
@@ -34,6 +35,15 @@ const BAD: [string, object, string, string[]][] = [
   ['reading a destroyed tensor', { op: 'readDestroyed' }, 'DestroyedError', ['destroyed']],
   ['kernel shape not integer', { op: 'lsa', kernel: true, heads: HEADS, kernelShape: { batch: 1.5, width: 4, tokens: 5 } }, 'ShapeError', ['positive integer', 'got 1.5']],
   ['beyond maxStorageBufferBindingSize', { op: 'lsa', kernel: true, heads: heads(rng, 1, 64, 8), kernelShape: { batch: 70000, width: 64, tokens: 4096 } }, 'LimitError', ['maxStorageBufferBindingSize']],
+  ['invert: not square', { op: 'invert', a: X, shape: [2, 4, 5] }, 'ShapeError', ['square', 'got [2, 4, 5]']],
+  ['invert: tolerance 0', { op: 'invert', a: M, shape: [1, 3, 3], options: { tolerance: 0 } }, 'ValueError', ['tolerance', '> 0', 'got 0']],
+  ['invert: tolerance < 0', { op: 'invert', a: M, shape: [1, 3, 3], options: { tolerance: -1 } }, 'ValueError', ['tolerance', 'got -1']],
+  ['invert: maxIterations 0', { op: 'invert', a: M, shape: [1, 3, 3], options: { maxIterations: 0 } }, 'ValueError', ['maxIterations', 'positive integer', 'got 0']],
+  ['invert: maxIterations 2.5', { op: 'invert', a: M, shape: [1, 3, 3], options: { maxIterations: 2.5 } }, 'ValueError', ['maxIterations', 'got 2.5']],
+  ['invert: order 6', { op: 'invert', a: M, shape: [1, 3, 3], options: { order: 6 } }, 'ValueError', ['order', '2..5', 'got 6']],
+  ['step: order 1', { op: 'newtonSchulzStep', a: M, shapeA: [1, 3, 3], x: M, shapeX: [1, 3, 3], options: { order: 1 } }, 'ValueError', ['order', '2..5', 'got 1']],
+  ['step: x shape ≠ a shape', { op: 'newtonSchulzStep', a: M, shapeA: [1, 3, 3], x: M, shapeX: [3, 3, 1], options: {} }, 'ShapeError', ['square', 'got [3, 3, 1]']],
+  ['step: x batch ≠ a batch', { op: 'newtonSchulzStep', a: X.subarray(0, 32), shapeA: [2, 4, 4], x: X.subarray(0, 16), shapeX: [4, 4], options: {} }, 'ShapeError', ['like a', 'got [4, 4]']],
 ];
 
 describe('bad input: a typed error before any GPU work, and the runtime keeps working', () => {

@@ -62,3 +62,19 @@ describe('reference Newton–Schulz', () => {
     expect(reference.theoryIterations(0.9, 1e-6)).toBe(8);
   });
 });
+
+describe('invert options (checked before any GPU work)', async () => {
+  const { resolveInvertOptions } = await import('../src/ops/invert.js');
+  it('defaults: order 2, not symmetric, no tolerance (float32 floor), 64 steps at most', () => {
+    expect(resolveInvertOptions(undefined)).toEqual({ order: 2, symmetric: false, tolerance: 0, maxIterations: 64 });
+  });
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, 0, -1e-3])('tolerance %s is refused', (tolerance) => {
+    expect(() => resolveInvertOptions({ tolerance })).toThrow(/expected tolerance to be a finite number > 0/);
+  });
+  it.each([0, -1, 1.5, Number.NaN])('maxIterations %s is refused', (maxIterations) => {
+    expect(() => resolveInvertOptions({ maxIterations })).toThrow(/expected maxIterations to be a positive integer/);
+  });
+  it.each([1, 6, 2.5])('order %s is refused', (order) => {
+    expect(() => resolveInvertOptions({ order })).toThrow(/expected order to be an integer in 2..5/);
+  });
+});

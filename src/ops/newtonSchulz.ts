@@ -14,7 +14,11 @@ export const NS_RESIDUAL: ShaderSpec = { label: 'NewtonSchulz.residual', code: n
 export interface NewtonSchulzOptions {
   /** Order p of `X' = X Σ_{m<p} (−1)^m C(p, m+1) (AX)^m`, 2..5; default 2 (`X(2I − AX)`). */
   order?: number;
-  /** A and X are symmetric and commute (X a polynomial in A): every product is symmetric, half the tiles run. */
+  /**
+   * A and X are symmetric. Then X' = X Σ c_m (AX)^m is symmetric too (a palindromic product
+   * X A X … X), so its final GEMM computes only the tiles on and above the diagonal and mirrors
+   * them. The powers of AX are not symmetric and run in full; no commutation is assumed.
+   */
   symmetric?: boolean;
 }
 
@@ -57,10 +61,10 @@ export function orderCoefficients(p: number): number[] {
 export function stepGemms(shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [DispatchStep, DispatchStep[]] {
   const { batch, n } = shape;
   const sq = { batch: n * n, row: n, col: 1 };
-  const common = { m: n, n, k: n, batch, symmetric, ...(gate ? { gate } : {}) } satisfies Partial<GemmStep>;
+  const common = { m: n, n, k: n, batch, ...(gate ? { gate } : {}) } satisfies Partial<GemmStep>;
   const first = gemm({ ...common, label: 'AX', a: ['a', sq], b: ['x', sq], c: ['t', sq] });
   if (order === 2) {
-    return [first, [gemm({ ...common, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 })]];
+    return [first, [gemm({ ...common, symmetric, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 })]];
   }
   const c = orderCoefficients(order);
   const rest: DispatchStep[] = [
@@ -73,7 +77,7 @@ export function stepGemms(shape: MatrixShape, order: number, symmetric: boolean,
     s = next;
   }
   // beta = 0: the residual term only carries X through for matrices the gate has stopped.
-  rest.push(gemm({ ...common, label: 'X=XS', a: ['x', sq], b: [s, sq], c: ['xNext', sq], residual: 'x', beta: 0 }));
+  rest.push(gemm({ ...common, symmetric, label: 'X=XS', a: ['x', sq], b: [s, sq], c: ['xNext', sq], residual: 'x', beta: 0 }));
   return [first, rest];
 }
 

@@ -16,15 +16,15 @@ export const PIPELINES: readonly [ShaderSpec, Constants][] = [
   // ReLU MLP: hidden (bias + ReLU), out (bias + residual)
   g({ bias: ['b', 0], relu: true }),
   g({ bias: ['b', 0], residual: 'r' }),
-  // Newton–Schulz, plain and symmetric, ungated (single step) and gated (invert)
-  ...[false, true].flatMap((symmetric) =>
-    [undefined, 'gate'].flatMap((gate) => [
-      g({ symmetric, gate }),
-      g({ symmetric, gate, residual: 'r' }),
-      g({ symmetric, gate, gamma: 1 }),
-      g({ symmetric, gate, residual: 'r', gamma: 1 }),
-    ]),
-  ),
+  // Newton–Schulz, ungated (single step) and gated (invert): AX and the Horner products,
+  // then the final update, plain or symmetric
+  ...[undefined, 'gate'].flatMap((gate) => [
+    g({ gate }),
+    g({ gate, gamma: 1 }),
+    g({ gate, residual: 'r', gamma: 1 }),
+    g({ gate, residual: 'r' }),
+    g({ gate, residual: 'r', symmetric: true }),
+  ]),
   [NS_SCALE, {}],
   [NS_INIT, {}],
   [NS_RESIDUAL, {}],

@@ -96,7 +96,7 @@ export function newtonSchulzInverse(
   let res = residual(a, x, n);
   while (true) {
     if (!Number.isFinite(res)) break;
-    if (tolerance > 0 && res <= tolerance) break;
+    if (res === 0 || (tolerance > 0 && res <= tolerance)) break;
     if (previous < 0.1 && res > 0.5 * previous) break;
     if (iterations === maxIterations) break;
     x = newtonSchulzStep(a, x, n, order);

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reference } from '../src/index.js';
+import { random } from './harness/cases.js';
+import { openGpuPage, type GpuPage, type InvertResult } from './harness/gpu.js';
+import { batchOf, relativeFrobenius, spd } from './harness/matrices.js';
+
+const KAPPAS = [1, 10, 100, 1000];
+const CHUNK = 8; // steps per submit (src/ops/invert.ts)
+
+/** Checks every matrix of a batch against the exact inverse of its f32 entries (LU in float64). */
+function checkBatch(name: string, r: InvertResult, mats: Float32Array[], kappas: readonly number[], n: number): number[] {
+  expect(r.validation, name).toBeNull();
+  return mats.map((m, i) => {
+    const truth = reference.inverseLU(m, n);
+    const x = r.out.subarray(i * n * n, (i + 1) * n * n);
+    const err = relativeFrobenius(x, truth);
+    const bound = 1e-6 * kappas[i]! * Math.sqrt(n);
+    console.info(`${name} κ=${kappas[i]}: converged ${r.converged[i]}, iterations ${r.matrixIterations[i]}, residual ${r.residual[i]!.toExponential(2)}, rel. error ${err.toExponential(2)} (bound ${bound.toExponential(1)})`);
+    expect(r.converged[i], `${name} κ=${kappas[i]} converged`).toBe(true);
+    expect(err, `${name} κ=${kappas[i]} relative error`).toBeLessThanOrEqual(bound);
+    return err;
+  });
+}
+
+describe('invert on the GPU', () => {
+  let gpu: GpuPage;
+  beforeAll(async () => {
+    gpu = await openGpuPage();
+  });
+  afterAll(async () => {
+    await gpu?.close();
+  });
+
+  it.each([1, 2, 3, 17, 64, 127, 130, 256])('n %i, one batch with κ = 1, 10, 100, 1000, default options', async (n) => {
+    const { a, mats } = batchOf(random(700 + n), n, KAPPAS);
+    const r = await gpu.invert({ a, shape: [KAPPAS.length, n, n] });
+    checkBatch(`n${n}`, r, mats, KAPPAS, n);
+    // Not one round trip per step: one status readback per chunk of steps.
+    expect(r.readbacks).toBeLessThanOrEqual(Math.ceil(r.iterations / CHUNK) + 1);
+    expect(r.maps).toBe(r.readbacks);
+    expect(r.submits).toBe(2 * r.readbacks);
+    // Matrices stop on their own: the well-conditioned ones take fewer steps.
+    if (n > 1) expect(r.matrixIterations[0]).toBeLessThan(r.matrixIterations[3]!);
+  });
+
+  it.each([3, 17, 64, 130])('n %i: iterations to ‖I − AX‖_F ≤ 1e-2 agree with ⌈log2(ln(1/ε) / −ln‖R₀‖₂)⌉ within 2', async (n) => {
+    const tolerance = 1e-2;
+    const { a } = batchOf(random(900 + n), n, KAPPAS);
+    const r = await gpu.invert({ a, shape: [KAPPAS.length, n, n], options: { tolerance } });
+    KAPPAS.forEach((kappa, i) => {
+      // ‖R₀‖₂ = ‖I − α A Aᵀ‖₂ = 1 − α σ_min² for the α the GPU chose (α σ_max² ≤ 1 by construction).
+      const r0 = 1 - r.alpha[i]! / kappa ** 2;
+      const theory = reference.theoryIterations(r0, tolerance);
+      console.info(`n${n} κ=${kappa}: α ${r.alpha[i]!.toExponential(3)}, ‖R₀‖₂ ${r0.toFixed(6)}, iterations ${r.matrixIterations[i]} vs theory ${theory}`);
+      expect(r.converged[i]).toBe(true);
+      expect(r.residual[i]).toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(r.matrixIterations[i]! - theory)).toBeLessThanOrEqual(2);
+    });
+  });
+
+  it('order 3 converges in fewer steps than order 2', async () => {
+    const n = 40;
+    const { a, mats } = batchOf(random(41), n, [100, 1000]);
+    const two = await gpu.invert({ a, shape: [2, n, n] });
+    const three = await gpu.invert({ a, shape: [2, n, n], options: { order: 3 } });
+    checkBatch('order3', three, mats, [100, 1000], n);
+    expect(three.matrixIterations[1]).toBeLessThan(two.matrixIterations[1]!);
+  });
+
+  it('symmetric option on symmetric positive definite input', async () => {
+    const n = 70;
+    const rng = random(70);
+    const mats = [spd(rng, n, 10), spd(rng, n, 30)];
+    const a = new Float32Array(2 * n * n);
+    mats.forEach((m, i) => a.set(m, i * n * n));
+    const r = await gpu.invert({ a, shape: [2, n, n], options: { symmetric: true } });
+    // κ(A Aᵀ) = κ(A)² for the SPD construction: eigenvalues 1 … 1/κ².
+    checkBatch('symmetric', r, mats, [100, 900], n);
+  });
+
+  it('a singular matrix and a zero matrix end converged: false, beside one that converges', async () => {
+    const n = 17;
+    const rng = random(17);
+    const good = Float32Array.from(reference.conditioned(rng, n, 10).a);
+    const { a: base } = reference.conditioned(rng, n, 10);
+    const singular = Float32Array.from(base);
+    for (let j = 0; j < n; j++) singular[(n - 1) * n + j] = singular[j]!; // two equal rows
+    const a = new Float32Array(3 * n * n);
+    a.set(good, 0);
+    a.set(singular, n * n);
+    const r = await gpu.invert({ a, shape: [3, n, n], options: { maxIterations: 40 } });
+    expect(r.validation).toBeNull();
+    expect(r.converged).toEqual([true, false, false]);
+    expect(relativeFrobenius(r.out.subarray(0, n * n), reference.inverseLU(good, n))).toBeLessThan(1e-6 * 10 * Math.sqrt(n));
+    expect(r.residual[1]).toBeGreaterThan(0.5);
+    expect(r.alpha[2]).toBe(0); // the zero matrix cannot even start
+    expect(r.matrixIterations[2]).toBe(0);
+    expect(r.iterations).toBeLessThanOrEqual(40);
+    for (const v of r.out.subarray(0, 2 * n * n)) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('a batch of 64 small matrices, each converging on its own', async () => {
+    const n = 8;
+    const kappas = Array.from({ length: 64 }, (_, i) => 10 ** ((i % 4) as number));
+    const { a, mats } = batchOf(random(64), n, kappas);
+    const r = await gpu.invert({ a, shape: [64, n, n] });
+    checkBatch('B64-n8', r, mats, kappas, n);
+  });
+});
