@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../test/harness/browser.js';
 import { serveStatic } from '../test/harness/server.js';
-import type { MainConfig, MainResult } from './page.js';
+import type { InvertConfig, InvertReport, MainConfig, MainResult } from './page.js';
 
 const TOLERANCE = 1e-5;
 
@@ -53,6 +53,24 @@ try {
   console.log(`error vs float64: rms-relative ${r.rmsRelative.toExponential(2)}, max-abs ${r.maxAbs.toExponential(2)}, non-finite ${r.nonFinite} → ${ok ? 'OK' : 'FAILED'} (tolerance ${TOLERANCE})`);
   if (r.validation) console.log(`WebGPU validation error: ${r.validation}`);
   failed = !ok;
+
+  const inv: InvertConfig = { n: 64, kappas: [10, 100, 1000], seed: 7 };
+  console.log(`\nNewton–Schulz: B ${inv.kappas.length} matrices ${inv.n}×${inv.n}, κ = ${inv.kappas.join(', ')}`);
+  const q = (await page.evaluate((c) => (window as unknown as { invertJob(c: InvertConfig): Promise<InvertReport> }).invertJob(c), inv)) as InvertReport;
+  const stepOk = q.step.nonFinite === 0 && q.step.rmsRelative <= TOLERANCE;
+  console.log(`one step X(2I − AX): ${q.step.ms.toFixed(1)} ms, error vs float64: rms-relative ${q.step.rmsRelative.toExponential(2)}, max-abs ${q.step.maxAbs.toExponential(2)} → ${stepOk ? 'OK' : 'FAILED'}`);
+  console.log(`invert (default options): ${q.ms.toFixed(0)} ms, ${q.submits} submits, ${q.readbacks} status readbacks`);
+  let invOk = q.validation === null;
+  for (const m of q.matrices) {
+    const good = m.converged && m.relativeError <= m.bound;
+    invOk &&= good;
+    console.log(
+      `  κ ${String(m.kappa).padStart(4)}: converged ${m.converged}, iterations ${m.iterations} (theory ${m.theory} for the residual reached), ‖I − AX‖_F ${m.residual.toExponential(2)}, ` +
+        `‖X − A⁻¹‖_F/‖A⁻¹‖_F ${m.relativeError.toExponential(2)} (bound 1e-6·κ·√n = ${m.bound.toExponential(1)}) → ${good ? 'OK' : 'FAILED'}`,
+    );
+  }
+  if (q.validation) console.log(`WebGPU validation error: ${q.validation}`);
+  failed ||= !stepOk || !invOk;
 } finally {
   await browser.close();
   await server.close();

@@ -116,5 +116,90 @@ async function main(config: MainConfig): Promise<MainResult> {
   };
 }
 
-(window as unknown as { mainJob: typeof main }).mainJob = main;
+export interface InvertConfig {
+  n: number;
+  kappas: number[];
+  seed: number;
+}
+
+export interface InvertReport {
+  n: number;
+  step: { rmsRelative: number; maxAbs: number; nonFinite: number; ms: number };
+  matrices: { kappa: number; converged: boolean; iterations: number; theory: number; residual: number; relativeError: number; bound: number }[];
+  ms: number;
+  submits: number;
+  readbacks: number;
+  validation: string | null;
+}
+
+/** One Newton–Schulz step and a batched inversion, checked against float64 (step) and LU (inverse). */
+async function invertJob(config: InvertConfig): Promise<InvertReport> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) throw new Error('WebGPU is not available here');
+  const device = await adapter.requestDevice();
+  const runtime = await lib.createRuntime(device);
+  const rng = lib.reference.random(config.seed);
+  const { n, kappas } = config;
+  const nn = n * n;
+  const mats = kappas.map((k) => Float32Array.from(lib.reference.conditioned(rng, n, k).a));
+  const data = new Float32Array(kappas.length * nn);
+  mats.forEach((m, i) => data.set(m, i * nn));
+  device.pushErrorScope('validation');
+  const a = runtime.tensor(data, [kappas.length, n, n]);
+
+  // One step from X₀ = α Aᵀ, against reference.newtonSchulzStep.
+  const x0 = new Float32Array(data.length);
+  const expected = new Float64Array(data.length);
+  mats.forEach((m, i) => {
+    const alpha = lib.reference.safeAlpha(m, n);
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) x0[i * nn + r * n + c] = alpha * m[c * n + r]!;
+    expected.set(lib.reference.newtonSchulzStep(m, x0.subarray(i * nn, (i + 1) * nn), n), i * nn);
+  });
+  const x = runtime.tensor(x0, [kappas.length, n, n]);
+  runtime.newtonSchulzStep(a, x).destroy(); // warm-up
+  const s0 = performance.now();
+  const stepped = runtime.newtonSchulzStep(a, x);
+  await device.queue.onSubmittedWorkDone();
+  const stepMs = performance.now() - s0;
+  const step = lib.reference.compare(await stepped.read(), expected);
+
+  (await runtime.invert(a)).inverse.destroy(); // warm-up
+  const t0 = performance.now();
+  const inv = await runtime.invert(a);
+  const ms = performance.now() - t0;
+  const xs = await inv.inverse.read();
+  const error = await device.popErrorScope();
+  const matrices = kappas.map((kappa, i) => {
+    const truth = lib.reference.inverseLU(mats[i]!, n);
+    let num = 0;
+    let den = 0;
+    for (let e = 0; e < nn; e++) {
+      num += (xs[i * nn + e]! - truth[e]!) ** 2;
+      den += truth[e]! ** 2;
+    }
+    const r0 = 1 - inv.alpha[i]! / kappa ** 2;
+    return {
+      kappa,
+      converged: inv.converged[i]!,
+      iterations: inv.matrixIterations[i]!,
+      theory: lib.reference.theoryIterations(r0, Math.max(inv.residual[i]!, 1e-7)),
+      residual: inv.residual[i]!,
+      relativeError: Math.sqrt(num / den),
+      bound: 1e-6 * kappa * Math.sqrt(n),
+    };
+  });
+  runtime.destroy();
+  device.destroy();
+  return {
+    n,
+    step: { rmsRelative: step.rmsRelative, maxAbs: step.maxAbs, nonFinite: step.nonFinite, ms: stepMs },
+    matrices,
+    ms,
+    submits: inv.submits,
+    readbacks: inv.readbacks,
+    validation: error ? error.message : null,
+  };
+}
+
+Object.assign(window, { mainJob: main, invertJob });
 document.getElementById('log')!.textContent = 'ready';

@@ -19,7 +19,7 @@ describe('reference Newton–Schulz', () => {
     const x = Float64Array.from(a, (_, i) => 0.1 * a[(i % n) * n + Math.floor(i / n)]! + 0.01 * rng.normal());
     const next = reference.newtonSchulzStep(a, x, n, p);
     const r = eye(n).map((v, i) => v - matmul(x, a, n)[i]!);
-    let rp = eye(n);
+    let rp: Float64Array = eye(n);
     for (let k = 0; k < p; k++) rp = matmul(rp, r, n);
     const lhs = eye(n).map((v, i) => v - matmul(next, a, n)[i]!);
     expect(maxDiff(lhs, rp)).toBeLessThan(1e-12);
