@@ -5,3 +5,4 @@ export type { Tensor } from './tensor.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from './layers.js';
 export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
 export * as reference from './reference/index.js';
+export * as constructions from './constructions/index.js';
