@@ -42,3 +42,88 @@ export function gram(a: ArrayLike<number>, n: number, d: number, mu: number): Fl
 }
 
 export { matmul };
+
+/**
+ * Damped Newton for f(w) = (1/n) Σ log(1 + exp(−y_i wᵀa_i)) + (μ/2)‖w‖², with an exact
+ * solve: p_i = 1/(1 + exp(y_i wᵀa_i)), g = −(1/n) Σ y_i p_i a_i + μw,
+ * H = (1/n) Σ p_i(1 − p_i) a_i a_iᵀ + μI, λ = √(gᵀH⁻¹g), w ← w − 2√μ/(2√μ + λ) · H⁻¹g.
+ */
+export function logisticNewton(
+  a: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w0: ArrayLike<number>,
+  options: { d: number; n: number; mu: number; steps: number },
+): Float64Array {
+  const { d, n, mu, steps } = options;
+  checkValues('reference.logisticNewton A', a, n * d);
+  checkValues('reference.logisticNewton y', y, n);
+  checkValues('reference.logisticNewton w0', w0, d);
+  const w = Float64Array.from(w0);
+  for (let s = 0; s < steps; s++) {
+    const { g, h } = logisticGradientHessian(a, y, w, d, n, mu);
+    const direction = solve(h, g, d);
+    let lambda2 = 0;
+    for (let k = 0; k < d; k++) lambda2 += g[k]! * direction[k]!;
+    const eta = (2 * Math.sqrt(mu)) / (2 * Math.sqrt(mu) + Math.sqrt(lambda2));
+    for (let k = 0; k < d; k++) w[k]! -= eta * direction[k]!;
+  }
+  return w;
+}
+
+/** The logistic objective f(w). */
+export function logisticLoss(a: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, d: number, n: number, mu: number): number {
+  let f = 0;
+  for (let t = 0; t < n; t++) {
+    let z = 0;
+    for (let k = 0; k < d; k++) z += w[k]! * a[t * d + k]!;
+    const m = -y[t]! * z;
+    f += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+  }
+  let norm = 0;
+  for (let k = 0; k < d; k++) norm += w[k]! ** 2;
+  return f / n + (mu / 2) * norm;
+}
+
+function logisticGradientHessian(a: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, d: number, n: number, mu: number) {
+  const g = new Float64Array(d);
+  const h = new Float64Array(d * d);
+  for (let t = 0; t < n; t++) {
+    let z = 0;
+    for (let k = 0; k < d; k++) z += w[k]! * a[t * d + k]!;
+    const p = 1 / (1 + Math.exp(y[t]! * z));
+    for (let k = 0; k < d; k++) {
+      g[k]! -= (y[t]! * p * a[t * d + k]!) / n;
+      for (let l = 0; l < d; l++) h[k * d + l]! += (p * (1 - p) * a[t * d + k]! * a[t * d + l]!) / n;
+    }
+  }
+  for (let k = 0; k < d; k++) {
+    g[k]! += mu * w[k]!;
+    h[k * d + k]! += mu;
+  }
+  return { g, h };
+}
+
+/** H⁻¹ g by Gaussian elimination with partial pivoting (H is SPD here). */
+function solve(h: Float64Array, g: Float64Array, d: number): Float64Array {
+  const m = Float64Array.from(h);
+  const x = Float64Array.from(g);
+  for (let k = 0; k < d; k++) {
+    let p = k;
+    for (let i = k + 1; i < d; i++) if (Math.abs(m[i * d + k]!) > Math.abs(m[p * d + k]!)) p = i;
+    if (p !== k) {
+      for (let j = 0; j < d; j++) [m[k * d + j], m[p * d + j]] = [m[p * d + j]!, m[k * d + j]!];
+      [x[k], x[p]] = [x[p]!, x[k]!];
+    }
+    for (let i = k + 1; i < d; i++) {
+      const f = m[i * d + k]! / m[k * d + k]!;
+      for (let j = k; j < d; j++) m[i * d + j]! -= f * m[k * d + j]!;
+      x[i]! -= f * x[k]!;
+    }
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = x[i]!;
+    for (let j = i + 1; j < d; j++) s -= m[i * d + j]! * x[j]!;
+    x[i] = s / m[i * d + i]!;
+  }
+  return x;
+}
