@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { constructions, reference } from '../src/index.js';
 import { random } from './harness/cases.js';
+import { logisticData } from './harness/logistic.js';
 
 const relErr = (x: ArrayLike<number>, y: ArrayLike<number>) => {
   let num = 0;
@@ -75,5 +76,71 @@ describe('constructions.ridgeNewton (Theorem 4.2) in float64', () => {
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) exact += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
     const c = constructions.ridgeNewton({ d, n, steps: 14, mu, alpha: 0.01 });
     expect(Math.abs(c.readout(run(c, c.embed(a, y, aTest))) - exact)).toBeLessThan(1e-10 * Math.abs(exact));
+  });
+});
+
+describe('constructions.logisticNewton (Section 5) in float64', () => {
+  const [d, n, mu] = [3, 12, 0.1];
+  const { a, y } = logisticData(5, d, n);
+  const w0 = new Float64Array(d);
+  const errors = new Map<string, number>();
+  const relative = (got: ArrayLike<number>, want: ArrayLike<number>) => relErr(got, want);
+
+  it.each([1e-2, 1e-4, 1e-6].flatMap((epsilon) => [1, 2, 3].map((steps) => ({ epsilon, steps }))))('ε $epsilon, $steps steps, nsSteps 10', ({ epsilon, steps }) => {
+    const c = constructions.logisticNewton({ d, n, mu, steps, nsSteps: 10, epsilon });
+    expect(c.layersPerStep).toBe(8 + 10);
+    expect(c.layers.length).toBe(steps * c.layersPerStep);
+    expect(c.counts.maxHeads).toBeLessThanOrEqual(2);
+    const got = c.readout(run(c, c.embed(a, y, w0)));
+    const err = relative(got, reference.logisticNewton(a, y, w0, { d, n, mu, steps }));
+    errors.set(`${epsilon}/${steps}`, err);
+    if (epsilon === 1e-6) expect(err).toBeLessThanOrEqual(1e-3);
+  });
+
+  it('the error shrinks as ε goes 1e-2 → 1e-4 → 1e-6', () => {
+    for (const steps of [1, 2, 3]) {
+      const [e2, e4, e6] = [1e-2, 1e-4, 1e-6].map((eps) => errors.get(`${eps}/${steps}`)!);
+      expect(e4).toBeLessThan(e2!);
+      expect(e6).toBeLessThan(e4!);
+    }
+  });
+
+  it('Newton steps lower the loss toward the optimum', () => {
+    const c = constructions.logisticNewton({ d, n, mu, steps: 1, nsSteps: 10, epsilon: 1e-6 });
+    let h = c.embed(a, y, w0);
+    const losses = [reference.logisticLoss(a, y, w0, d, n, mu)];
+    for (let s = 0; s < 4; s++) {
+      h = run(c, h); // one Newton step per pass: the output keeps the input format
+      losses.push(reference.logisticLoss(a, y, c.readout(h), d, n, mu));
+    }
+    for (let s = 1; s < losses.length; s++) expect(losses[s]).toBeLessThan(losses[s - 1]!);
+    const optimum = reference.logisticLoss(a, y, reference.logisticNewton(a, y, w0, { d, n, mu, steps: 30 }), d, n, mu);
+    expect(losses[4]! - optimum).toBeLessThan(1e-6);
+  });
+
+  it('each ReLU interpolant is within ε of its function, as the MLP computes it', async () => {
+    const { adaptiveKnots, MlpBuilder } = await import('../src/constructions/relu.js');
+    const f = (x: number) => 1 / (1 + Math.exp(x));
+    const knots = adaptiveKnots(f, -4, 4, 1e-5);
+    const layer = new MlpBuilder(3).scalarFunction([[0, 1]], 1, knots, 2).build();
+    const xs = Array.from({ length: 2001 }, (_, i) => -5 + (10 * i) / 2000); // past both ends: clamped
+    const h = new Float64Array(3 * xs.length);
+    xs.forEach((x, t) => {
+      h[t] = x;
+      h[xs.length + t] = 1; // mask on
+    });
+    const out = reference.reluMlp(h, [1, 3, xs.length], layer);
+    const worst = xs.reduce((m, x, t) => Math.max(m, Math.abs(out[2 * xs.length + t]! - f(Math.min(4, Math.max(-4, x))))), 0);
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    // Masked off: nothing is written.
+    const off = reference.reluMlp(Float64Array.from([0.5, 0, 0]), [1, 3, 1], layer);
+    expect(off[2]).toBe(0);
+  });
+
+  it('refuses data outside its domain', () => {
+    const c = constructions.logisticNewton({ d: 2, n: 1, mu, steps: 1, nsSteps: 2, epsilon: 1e-2 });
+    expect(() => c.embed([1, 1], [1], [0, 0])).toThrow(/‖a_i‖ ≤ 1/);
+    expect(() => c.embed([0.5, 0.5], [0], [0, 0])).toThrow(/labels ±1/);
+    expect(() => constructions.logisticNewton({ d: 2, n: 1, mu: 0, steps: 1, nsSteps: 2, epsilon: 1e-2 })).toThrow(/mu/);
   });
 });

@@ -49,7 +49,6 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
   const row = (name: string) => R[name]![0];
   const tokens = n + d;
   const W = () => new Weight(width);
-  const big = radius + 2;
 
   // Scalar functions and their ReLU interpolants.
   const phiKnots = adaptiveKnots((z) => sigmoid(z) * sigmoid(-z), -radius, radius, epsilon);
@@ -67,13 +66,13 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
   const zLayer = lsaLayer([head(W().copy(scalar('z'), scalar('w')), W().copy(R.hm!, R.i!), W().copy(R.hm!, R.a!))]);
   // 2: φ(z), σ(−z) on data tokens.
   const m2 = new MlpBuilder(width)
-    .scalarFunction([[row('z'), 1]], row('ind'), phiKnots, row('phi'), big + 1)
-    .scalarFunction([[row('z'), 1]], row('ind'), sKnots, row('s'), big + 1);
+    .scalarFunction([[row('z'), 1]], row('ind'), phiKnots, row('phi'))
+    .scalarFunction([[row('z'), 1]], row('ind'), sKnots, row('s'));
   // 3: u_i[k] = φ_i a_i[k] = ((φ + a)² − (φ − a)²) / 4.
   const m3 = new MlpBuilder(width);
   for (let k = 0; k < d; k++) {
-    m3.scalarFunction([[row('phi'), 1], [row('a') + k, 1]], row('ind'), squareKnots, row('u') + k, 4, 0.25);
-    m3.scalarFunction([[row('phi'), 1], [row('a') + k, -1]], row('ind'), squareKnots, row('u') + k, 4, -0.25);
+    m3.scalarFunction([[row('phi'), 1], [row('a') + k, 1]], row('ind'), squareKnots, row('u') + k, 0.25);
+    m3.scalarFunction([[row('phi'), 1], [row('a') + k, -1]], row('ind'), squareKnots, row('u') + k, -0.25);
   }
   // 4: H and X₀ (head 1), g (head 2). Keys: data tokens give u_t / a_t, matrix tokens e_t.
   const hessian = head(
@@ -90,7 +89,7 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
   // λ² = Σ_t g_t δ_t, to every matrix token (query: the constant row).
   const lamLayer = lsaLayer([head(W().copy(scalar('lam'), scalar('g')), W().copy(scalar('z'), scalar('dir')), W().copy(scalar('z'), one))]);
   // η(λ²) on matrix tokens; clear the data tokens' scratch.
-  const m7 = new MlpBuilder(width).scalarFunction([[row('lam'), 1]], row('one'), etaKnots, row('eta'), lamMax + 2);
+  const m7 = new MlpBuilder(width).scalarFunction([[row('lam'), 1]], row('one'), etaKnots, row('eta'));
   for (const name of ['z', 'phi', 's']) m7.clear(row(name));
   for (let k = 0; k < d; k++) m7.clear(row('u') + k);
   // w_j −= (mean_t η_t) δ_j; and every matrix-token scratch row r_j −= r_j (values −r_t, keys = queries = e_t).

@@ -83,18 +83,34 @@ export class MlpBuilder {
   }
 
   /**
-   * out += f̃(x) on tokens where `mask` = 1 (and nothing where mask = 0), f̃ the interpolant
-   * on `knots`, clamped outside them: f̃(x) = f(t₀)·ReLU(mask) + Σ_k Δslope_k ReLU(x − t_k − M(1 − mask)).
-   * `big` must exceed |x − t_k| wherever mask = 0, so those units stay off there.
+   * out += scale·f̃(x) on tokens where `mask` = 1 (nothing where mask = 0), f̃ the interpolant
+   * on `knots`, clamped outside them. The ramps are anchored at the knot m where f is
+   * flattest: right of it ReLU(x − t_k), left of it ReLU(t_k − x). Then a ramp is active only
+   * between its knot and x's side of the anchor, so steep regions (√t near 0) never add large
+   * terms that cancel, which float32 could not afford. Masking: each ramp's argument also gets
+   * −M_k(1 − mask) with M_k = |t_k| + offMask + 1, where |x| ≤ offMask on masked-off tokens.
    */
-  scalarFunction(x: Expr, mask: number, knots: Knots, out: number, big: number, scale = 1): this {
+  scalarFunction(x: Expr, mask: number, knots: Knots, out: number, scale = 1, offMask = 0): this {
     const { t, f } = knots;
-    this.unit([[mask, 1]], 0, [[out, scale * f[0]!]]);
-    let previous = 0;
-    for (let k = 0; k < t.length; k++) {
-      const slope = k < t.length - 1 ? (f[k + 1]! - f[k]!) / (t[k + 1]! - t[k]!) : 0;
-      if (slope !== previous) this.unit([...x, [mask, big]], -t[k]! - big, [[out, scale * (slope - previous)]]);
-      previous = slope;
+    const last = t.length - 1;
+    const slope = (k: number): number => (k < 0 || k >= last ? 0 : (f[k + 1]! - f[k]!) / (t[k + 1]! - t[k]!));
+    let m = 0;
+    for (let k = 0; k < last; k++) if (Math.abs(slope(k)) < Math.abs(slope(m))) m = k;
+    this.unit([[mask, 1]], 0, [[out, scale * f[m]!]]);
+    const negated = x.map(([r, c]) => [r, -c] as const);
+    for (let k = 0; k <= last; k++) {
+      const big = Math.abs(t[k]!) + offMask + 1;
+      if (k >= m) {
+        // right of the anchor: slope changes from slope(k−1) (or 0 at the anchor) to slope(k)
+        const c = slope(k) - (k === m ? 0 : slope(k - 1));
+        if (c !== 0) this.unit([...x, [mask, big]], -t[k]! - big, [[out, scale * c]]);
+      }
+      if (k <= m) {
+        // left of the anchor: ReLU(t_k − x) has slope −1, so its weight is slope(k) − slope(k−1)
+        // below the anchor knot and −slope(m−1) at it
+        const c = k === m ? -slope(m - 1) : slope(k) - slope(k - 1);
+        if (c !== 0) this.unit([...negated, [mask, big]], t[k]! - big, [[out, scale * c]]);
+      }
     }
     return this;
   }
