@@ -73,23 +73,8 @@ const ridge = [5, 20, 100].map((kappa) => {
 });
 
 // (c) Logistic (Section 5): d = 5, n = 26, μ = 0.1 (the paper's setting), 3 Newton steps.
-const logisticData = (seed: number, dd: number, n: number) => {
-  const rng = reference.random(seed);
-  const a = new Float64Array(n * dd);
-  const y = new Float64Array(n);
-  const wTrue = Array.from({ length: dd }, () => 2 * rng.normal());
-  for (let t = 0; t < n; t++) {
-    let norm = 0;
-    for (let k = 0; k < dd; k++) norm += (a[t * dd + k] = rng.normal()) ** 2;
-    const scale = Math.sqrt(rng.next()) / Math.sqrt(norm);
-    let z = 0;
-    for (let k = 0; k < dd; k++) z += wTrue[k]! * (a[t * dd + k]! *= scale);
-    y[t] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : -1;
-  }
-  return { a, y };
-};
 const L = { d: 5, n: 26, mu: 0.1, steps: 3 };
-const { a: la, y: ly } = logisticData(2024, L.d, L.n);
+const { a: la, y: ly } = reference.logisticData(reference.random(2024), L.d, L.n);
 const w0 = new Float64Array(L.d);
 const exactW = reference.logisticNewton(la, ly, w0, L);
 const optimumLoss = reference.logisticLoss(la, ly, reference.logisticNewton(la, ly, w0, { ...L, steps: 40 }), L.d, L.n, L.mu);

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../test/harness/browser.js';
 import { serveStatic } from '../test/harness/server.js';
-import type { InvertConfig, InvertReport, MainConfig, MainResult } from './page.js';
+import type { ConstructionReport, InvertConfig, InvertReport, MainConfig, MainResult } from './page.js';
 
 const TOLERANCE = 1e-5;
 
@@ -71,6 +71,15 @@ try {
   }
   if (q.validation) console.log(`WebGPU validation error: ${q.validation}`);
   failed ||= !stepOk || !invOk;
+
+  console.log(`\nThe paper's constructions through runtime.transformer (details: docs/claims.md, npm run claims)`);
+  const cs = (await page.evaluate(() => (window as unknown as { constructionsJob(): Promise<ConstructionReport[]> }).constructionsJob())) as ConstructionReport[];
+  for (const c of cs) {
+    const ok = c.gpuVsFloat64 <= 1e-5 && c.validation === null && c.submits === 1;
+    failed ||= !ok;
+    console.log(`${c.name}: ${c.layers} layers, width ${c.width}, ${c.prompts} prompts in ${c.submits} submit; GPU vs float64 run ${c.gpuVsFloat64.toExponential(1)} → ${ok ? 'OK' : 'FAILED'}`);
+    console.log(`  vs the exact algorithm: ${c.gpuVsAlgorithm.map((e, i) => `${c.labels[i]} ${e.toExponential(1)}`).join(', ')}`);
+  }
 } finally {
   await browser.close();
   await server.close();

@@ -201,5 +201,128 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   };
 }
 
-Object.assign(window, { mainJob: main, invertJob });
+export interface ConstructionReport {
+  name: string;
+  layers: number;
+  width: number;
+  prompts: number;
+  submits: number;
+  /** GPU (float32) vs the same construction in float64. */
+  gpuVsFloat64: number;
+  /** GPU vs the algorithm it emulates (exact inverse / exact ridge / exact-solve Newton). */
+  gpuVsAlgorithm: number[];
+  labels: string[];
+  validation: string | null;
+}
+
+const relativeError = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < y.length; i++) {
+    num += (x[i]! - y[i]!) ** 2;
+    den += y[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+};
+
+/** The paper's three constructions on the GPU, one batched runtime.transformer call each. */
+async function constructionsJob(): Promise<ConstructionReport[]> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) throw new Error('WebGPU is not available here');
+  const device = await adapter.requestDevice();
+  const runtime = await lib.createRuntime(device);
+  const { constructions: C, reference: R } = lib;
+  const reports: ConstructionReport[] = [];
+
+  async function measure<Out>(
+    name: string,
+    c: { width: number; tokens: number; layers: Layer[]; readout(h: ArrayLike<number>): Out },
+    prompts: Float64Array[],
+    truth: Out[],
+    labels: string[],
+    flat: (o: Out) => ArrayLike<number>,
+  ): Promise<void> {
+    const size = c.width * c.tokens;
+    const h = new Float32Array(prompts.length * size);
+    prompts.forEach((p, b) => h.set(p, b * size));
+    let submits = 0;
+    const submit = device.queue.submit.bind(device.queue);
+    device.queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+      submits++;
+      submit(buffers);
+    };
+    device.pushErrorScope('validation');
+    const input = runtime.tensor(h, [prompts.length, c.width, c.tokens]);
+    const out = runtime.transformer(input, c.layers);
+    device.queue.submit = submit;
+    const y = await out.read();
+    const error = await device.popErrorScope();
+    input.destroy();
+    out.destroy();
+    const gpu = prompts.map((_, b) => c.readout(y.subarray(b * size, (b + 1) * size)));
+    const f64 = prompts.map((_, b) => c.readout(R.transformer(h.subarray(b * size, (b + 1) * size), [1, c.width, c.tokens], c.layers)));
+    reports.push({
+      name,
+      layers: c.layers.length,
+      width: c.width,
+      prompts: prompts.length,
+      submits,
+      gpuVsFloat64: Math.max(...gpu.map((g, b) => relativeError(flat(g), flat(f64[b]!)))),
+      gpuVsAlgorithm: gpu.map((g, b) => relativeError(flat(g), flat(truth[b]!))),
+      labels,
+      validation: error ? error.message : null,
+    });
+  }
+
+  // Lemma 4.1: d = 10, 16 steps (32 layers), one prompt per κ.
+  {
+    const d = 10;
+    const kappas = [5, 10, 20, 50, 100];
+    const c = C.newtonSchulz({ d, steps: 16 });
+    const problems = kappas.map((k) => R.conditioned(R.random(k), d, k));
+    const prompts = problems.map(({ a }) => {
+      const alpha = R.safeAlpha(a, d);
+      return c.embed(a, Float64Array.from({ length: d * d }, (_, k) => alpha * a[(k % d) * d + Math.floor(k / d)]!));
+    });
+    await measure('Newton–Schulz (Lemma 4.1), d 10, 16 steps', c, prompts, problems.map((p) => p.inverse), kappas.map((k) => `κ ${k}`), (x) => x);
+  }
+  // Theorem 4.2: d = 10, n = 50, μ = 0.1, T = 16, 8 prompts.
+  {
+    const [d, n, mu] = [10, 50, 0.1];
+    const rng = R.random(42);
+    const data = Array.from({ length: 8 }, () => ({
+      a: Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d)),
+      y: Float64Array.from({ length: n }, () => rng.normal()),
+      t: Float64Array.from({ length: d }, () => rng.normal()),
+    }));
+    const c = C.ridgeNewton({ d, n, steps: 16, mu, alpha: 0.01 });
+    const exact = data.map(({ a, y, t }) => {
+      const inv = R.inverseLU(R.gram(a, n, d, mu), d);
+      let v = 0;
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let s = 0; s < n; s++) v += t[i]! * inv[i * d + j]! * a[s * d + j]! * y[s]!;
+      return v;
+    });
+    await measure('ridge (Theorem 4.2), d 10, n 50, T 16', c, data.map(({ a, y, t }) => c.embed(a, y, t)), exact, data.map((_, i) => `prompt ${i}`), (v) => [v]);
+  }
+  // Section 5: d = 5, n = 26, μ = 0.1, 3 Newton steps, k = 10, ε = 1e-4, 4 prompts.
+  {
+    const [d, n, mu, steps] = [5, 26, 0.1, 3];
+    const c = C.logisticNewton({ d, n, mu, steps, nsSteps: 10, epsilon: 1e-4 });
+    const data = [1, 2, 3, 4].map((seed) => R.logisticData(R.random(seed), d, n));
+    const w0 = new Float64Array(d);
+    await measure(
+      `logistic (Section 5), d 5, n 26, 3 Newton steps × ${c.layersPerStep} layers, ε 1e-4`,
+      c,
+      data.map(({ a, y }) => c.embed(a, y, w0)),
+      data.map(({ a, y }) => R.logisticNewton(a, y, w0, { d, n, mu, steps })),
+      data.map((_, i) => `prompt ${i}`),
+      (w) => w,
+    );
+  }
+  runtime.destroy();
+  device.destroy();
+  return reports;
+}
+
+Object.assign(window, { mainJob: main, invertJob, constructionsJob });
 document.getElementById('log')!.textContent = 'ready';

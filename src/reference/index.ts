@@ -4,5 +4,5 @@ export { transformer } from './transformer.js';
 export { compare, type Comparison } from './compare.js';
 export { random, type Random } from './random.js';
 export { inverseLU, newtonSchulzInverse, newtonSchulzStep, residual, safeAlpha, theoryIterations, type ReferenceInverse } from './newtonSchulz.js';
-export { conditioned, type Conditioned } from './matrices.js';
+export { conditioned, logisticData, type Conditioned } from './matrices.js';
 export { gram, logisticLoss, logisticNewton, newtonSchulz, ridgeNewton } from './algorithms.js';

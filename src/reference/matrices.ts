@@ -50,3 +50,19 @@ export function conditioned(rng: Random, n: number, kappa: number): Conditioned 
   }
   return { a, inverse, singular };
 }
+
+/** Seeded logistic-regression data: rows ‖a_i‖ ≤ 1 (uniform radius² in [0, 1]), labels ±1 drawn from a logistic model with w ~ N(0, 4I). */
+export function logisticData(rng: Random, d: number, n: number): { a: Float64Array; y: Float64Array } {
+  const a = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  const wTrue = Array.from({ length: d }, () => 2 * rng.normal());
+  for (let t = 0; t < n; t++) {
+    let norm = 0;
+    for (let k = 0; k < d; k++) norm += (a[t * d + k] = rng.normal()) ** 2;
+    const scale = Math.sqrt(rng.next()) / Math.sqrt(norm);
+    let z = 0;
+    for (let k = 0; k < d; k++) z += wTrue[k]! * (a[t * d + k]! *= scale);
+    y[t] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : -1;
+  }
+  return { a, y };
+}
