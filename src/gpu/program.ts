@@ -18,7 +18,7 @@ interface Prepared {
   step: DispatchStep;
   compiled: Pipeline;
   grid: [number, number];
-  uniformName: string;
+  uniformName: string | null;
   uniformOffset: number;
   uniformSize: number;
 }
@@ -38,14 +38,13 @@ export class Program {
     const packed: ArrayBuffer[] = [];
     this.prepared = steps.map((step) => {
       const info = reflect(step.spec).uniform;
-      if (!info) throw new Error(`${step.spec.label}: a dispatch step needs a uniform struct`);
-      const data = packUniform(step.spec, step.uniform);
+      const data = info ? packUniform(step.spec, step.uniform) : new ArrayBuffer(0);
       packed.push(data);
       const prepared: Prepared = {
         step,
         compiled: pipeline(ctx.device, step.spec, step.constants),
         grid: workgroupGrid(step.workgroups, ctx.limits, `${label} ${step.label}`),
-        uniformName: info.name,
+        uniformName: info?.name ?? null,
         uniformOffset: offset,
         uniformSize: data.byteLength,
       };
@@ -57,15 +56,16 @@ export class Program {
       size: Math.max(offset, 16),
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
-    this.prepared.forEach((p, i) => ctx.device.queue.writeBuffer(this.uniforms, p.uniformOffset, packed[i]!));
+    this.prepared.forEach((p, i) => {
+      if (packed[i]!.byteLength > 0) ctx.device.queue.writeBuffer(this.uniforms, p.uniformOffset, packed[i]!);
+    });
   }
 
   /** Records every step into `pass`; `buffers` maps the steps' buffer names to GPU buffers. */
   record(pass: GPUComputePassEncoder, buffers: Readonly<Record<string, GPUBuffer>>): void {
     for (const { step, compiled, grid, uniformName, uniformOffset, uniformSize } of this.prepared) {
-      const resources: Record<string, GPUBufferBinding> = {
-        [uniformName]: { buffer: this.uniforms, offset: uniformOffset, size: uniformSize },
-      };
+      const resources: Record<string, GPUBufferBinding> = {};
+      if (uniformName) resources[uniformName] = { buffer: this.uniforms, offset: uniformOffset, size: uniformSize };
       for (const [binding, name] of Object.entries(step.buffers)) {
         const buffer = name === null ? this.ctx.placeholder : buffers[name];
         if (!buffer) throw new Error(`${this.label}: buffer '${name}' was not bound`);
