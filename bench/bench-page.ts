@@ -64,7 +64,13 @@ interface CaseSpec {
 
 await tf.setBackend('webgpu');
 await tf.ready();
-const backend = tf.backend() as unknown as { device: GPUDevice; submitQueue(): void };
+const backend = tf.backend() as unknown as { device: GPUDevice; submitQueue(): void; endComputePassEncoder?(): void; commandEncoder: GPUCommandEncoder | null };
+
+/** Sends TF.js's recorded work to the queue (its backend keeps a pass open and submits lazily). */
+function flushTf(): void {
+  backend.endComputePassEncoder?.();
+  if (backend.commandEncoder) backend.submitQueue();
+}
 const device = backend.device;
 const runtime = await lib.createRuntime(device);
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -113,7 +119,7 @@ function tfRunner(step: () => TF.Tensor, check: (result: Float32Array) => Accura
         last?.dispose();
         last = tf.tidy(step);
       }
-      backend.submitQueue();
+      flushTf();
       await device.queue.onSubmittedWorkDone();
     },
     async check() {

@@ -37,21 +37,46 @@ override DIAG: bool = false;
 override GATE: bool = false;
 // C is symmetric: only tiles on or above the diagonal run, each writing C[r,c] and C[c,r].
 override SYMMETRIC: bool = false;
+// A's columns come in blocks (a_block, a_block_skip); off, the integer division is skipped.
+override BLOCKED: bool = false;
 
 const TILE_M: u32 = 32u;
 const TILE_N: u32 = 32u;
 const TILE_K: u32 = 16u;
 const THREADS: u32 = 64u;   // 8 x 8 threads, each owns a 4 x 4 block of C
 
-var<workgroup> a_tile: array<f32, 512>;  // [TILE_K, TILE_M], k-major so a thread reads 4 rows at once
-var<workgroup> b_tile: array<f32, 512>;  // [TILE_K, TILE_N]
+var<workgroup> a_tile: array<vec4<f32>, 128>;  // [TILE_K, TILE_M / 4], k-major: one vec4 = 4 rows of A
+var<workgroup> b_tile: array<vec4<f32>, 128>;  // [TILE_K, TILE_N / 4]: one vec4 = 4 columns of B
 
 fn a_index(z: u32, row: u32, col: u32) -> u32 {
-  return p.a_off + z * p.a_batch + row * p.a_row + col * p.a_col + (col / p.a_block) * p.a_block_skip;
+  var idx = p.a_off + z * p.a_batch + row * p.a_row + col * p.a_col;
+  if (BLOCKED) {
+    idx += (col / p.a_block) * p.a_block_skip;
+  }
+  return idx;
 }
 
 fn b_index(z: u32, row: u32, col: u32) -> u32 {
   return p.b_off + z * p.b_batch + row * p.b_row + col * p.b_col;
+}
+
+fn store(z: u32, row: u32, col: u32, product: f32) {
+  if (row >= p.m || col >= p.n || (SYMMETRIC && row > col)) {
+    return;
+  }
+  let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
+  c[idx] = epilogue(product, row, col, idx);
+  if (SYMMETRIC && row != col) {
+    let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+    c[mirror] = epilogue(product, col, row, mirror);
+  }
+}
+
+fn store_row(z: u32, row: u32, col: u32, v: vec4<f32>) {
+  store(z, row, col, v.x);
+  store(z, row, col + 1u, v.y);
+  store(z, row, col + 2u, v.z);
+  store(z, row, col + 3u, v.w);
 }
 
 fn epilogue(product: f32, row: u32, col: u32, idx: u32) -> f32 {
@@ -107,25 +132,15 @@ fn gemm(
 
   if (GATE && gate[z] != 0u) {
     if (RESIDUAL) {
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          let row = row0 + tr + i;
-          let col = col0 + tc + j;
-          if (row < p.m && col < p.n && (!SYMMETRIC || row <= col)) {
-            let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
-            c[idx] = r[idx];
-            if (SYMMETRIC) {
-              let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
-              c[mirror] = r[mirror];
-            }
-          }
-        }
-      }
+      carry_block(z, row0 + tr, col0 + tc);
     }
     return;
   }
 
-  var acc: array<vec4<f32>, 4>;
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var k0 = 0u; k0 < p.k; k0 += TILE_K) {
     for (var e = lid; e < TILE_M * TILE_K; e += THREADS) {
       let kk = e % TILE_K;
@@ -134,7 +149,7 @@ fn gemm(
       if (row0 + mm < p.m && k0 + kk < p.k) {
         v = a[a_index(z, row0 + mm, k0 + kk)];
       }
-      a_tile[kk * TILE_M + mm] = v;
+      a_tile[kk * (TILE_M / 4u) + mm / 4u][mm % 4u] = v;
     }
     for (var e = lid; e < TILE_K * TILE_N; e += THREADS) {
       let nn = e % TILE_N;
@@ -143,40 +158,91 @@ fn gemm(
       if (k0 + kk < p.k && col0 + nn < p.n) {
         v = b[b_index(z, k0 + kk, col0 + nn)];
       }
-      b_tile[kk * TILE_N + nn] = v;
+      b_tile[kk * (TILE_N / 4u) + nn / 4u][nn % 4u] = v;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
-      let av = vec4<f32>(a_tile[kk * TILE_M + tr], a_tile[kk * TILE_M + tr + 1u],
-                         a_tile[kk * TILE_M + tr + 2u], a_tile[kk * TILE_M + tr + 3u]);
-      let bv = vec4<f32>(b_tile[kk * TILE_N + tc], b_tile[kk * TILE_N + tc + 1u],
-                         b_tile[kk * TILE_N + tc + 2u], b_tile[kk * TILE_N + tc + 3u]);
-      acc[0] = fma(vec4<f32>(av.x), bv, acc[0]);
-      acc[1] = fma(vec4<f32>(av.y), bv, acc[1]);
-      acc[2] = fma(vec4<f32>(av.z), bv, acc[2]);
-      acc[3] = fma(vec4<f32>(av.w), bv, acc[3]);
+      let av = a_tile[kk * (TILE_M / 4u) + tr / 4u];
+      let bv = b_tile[kk * (TILE_N / 4u) + tc / 4u];
+      acc0 = fma(vec4<f32>(av.x), bv, acc0);
+      acc1 = fma(vec4<f32>(av.y), bv, acc1);
+      acc2 = fma(vec4<f32>(av.z), bv, acc2);
+      acc3 = fma(vec4<f32>(av.w), bv, acc3);
     }
     workgroupBarrier();
   }
 
-  for (var i = 0u; i < 4u; i++) {
-    let row = row0 + tr + i;
-    if (row >= p.m) {
-      break;
+  // Unrolled by hand: a private array indexed in a loop would leave registers for memory.
+  store_row(z, row0 + tr, col0 + tc, acc0);
+  store_row(z, row0 + tr + 1u, col0 + tc, acc1);
+  store_row(z, row0 + tr + 2u, col0 + tc, acc2);
+  store_row(z, row0 + tr + 3u, col0 + tc, acc3);
+}
+
+// The same product without workgroup memory or barriers, for adapters where both are
+// emulated (CPU rasterisers such as SwiftShader: caches already play the role of shared
+// memory, and a barrier is a context switch). Invocations are numbered linearly over
+// (z, 4-row block, 4-column block), so no invocation idles on small matrices, and each
+// computes its 4×4 block of C straight from A and B.
+@compute @workgroup_size(64)
+fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let blocks_m = (p.m + 3u) / 4u;
+  let blocks_n = (p.n + 3u) / 4u;
+  let per_z = blocks_m * blocks_n;
+  let linear = gid.x + gid.y * nwg.x * THREADS;
+  if (linear >= per_z * p.batch) {
+    return;
+  }
+  let z = linear / per_z;
+  let row0 = ((linear % per_z) / blocks_n) * 4u;
+  let col0 = ((linear % per_z) % blocks_n) * 4u;
+  if (SYMMETRIC && row0 > col0 + 3u) {
+    return;
+  }
+  if (GATE && gate[z] != 0u) {
+    if (RESIDUAL) {
+      carry_block(z, row0, col0);
     }
+    return;
+  }
+  // Rows past m and columns past n read index 0 of their clamped neighbour and are never stored.
+  let r1 = min(row0 + 1u, p.m - 1u);
+  let r2 = min(row0 + 2u, p.m - 1u);
+  let r3 = min(row0 + 3u, p.m - 1u);
+  let c1 = min(col0 + 1u, p.n - 1u);
+  let c2 = min(col0 + 2u, p.n - 1u);
+  let c3 = min(col0 + 3u, p.n - 1u);
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  for (var k = 0u; k < p.k; k++) {
+    let av = vec4<f32>(a[a_index(z, row0, k)], a[a_index(z, r1, k)], a[a_index(z, r2, k)], a[a_index(z, r3, k)]);
+    let bv = vec4<f32>(b[b_index(z, k, col0)], b[b_index(z, k, c1)], b[b_index(z, k, c2)], b[b_index(z, k, c3)]);
+    acc0 = fma(vec4<f32>(av.x), bv, acc0);
+    acc1 = fma(vec4<f32>(av.y), bv, acc1);
+    acc2 = fma(vec4<f32>(av.z), bv, acc2);
+    acc3 = fma(vec4<f32>(av.w), bv, acc3);
+  }
+  store_row(z, row0, col0, acc0);
+  store_row(z, row0 + 1u, col0, acc1);
+  store_row(z, row0 + 2u, col0, acc2);
+  store_row(z, row0 + 3u, col0, acc3);
+}
+
+// A gated (finished) z carries R into C unchanged for its 4×4 block.
+fn carry_block(z: u32, row0: u32, col0: u32) {
+  for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
-      let col = col0 + tc + j;
-      if (col >= p.n) {
-        break;
-      }
-      if (SYMMETRIC && row > col) {
-        continue;
-      }
-      let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
-      let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
-      c[idx] = epilogue(acc[i][j], row, col, idx);
-      if (SYMMETRIC && row != col) {
-        c[mirror] = epilogue(acc[i][j], col, row, mirror);
+      let row = row0 + i;
+      let col = col0 + j;
+      if (row < p.m && col < p.n && (!SYMMETRIC || row <= col)) {
+        let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
+        c[idx] = r[idx];
+        if (SYMMETRIC) {
+          let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+          c[mirror] = r[mirror];
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-export { createRuntime, type Inverse, type Kernel, type MatrixKernel, type Runtime } from './runtime.js';
+export { createRuntime, isSoftwareAdapter, type Inverse, type Kernel, type MatrixKernel, type Runtime, type RuntimeOptions } from './runtime.js';
 export type { InvertOptions } from './ops/invert.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';

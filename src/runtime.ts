@@ -1,6 +1,6 @@
 import { DestroyedError, DeviceLostError, LimitError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
-import { GEMM } from './gpu/gemm.js';
+import { GEMM, GEMM_SPECS, type GemmKernel } from './gpu/gemm.js';
 import { checkBufferSize } from './gpu/grid.js';
 import { compilePipeline, reflect } from './gpu/kernel.js';
 import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
@@ -39,6 +39,8 @@ export interface MatrixKernel {
 
 export interface Runtime {
   readonly device: GPUDevice;
+  /** The GEMM schedule in use ('tiled' or 'direct'). */
+  readonly gemm: GemmKernel;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -74,12 +76,29 @@ export interface Inverse {
   readbacks: number;
 }
 
+export interface RuntimeOptions {
+  /**
+   * GEMM schedule: 'tiled' (workgroup-memory tiles, for GPUs) or 'direct' (no workgroup memory
+   * or barriers, for CPU adapters such as SwiftShader, where both are emulated). Default: 'direct'
+   * on a software adapter, else 'tiled'.
+   */
+  gemm?: GemmKernel;
+}
+
+/** True for CPU-emulated adapters (SwiftShader, llvmpipe/lavapipe, WARP). */
+export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> | undefined): boolean {
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`);
+}
+
 /** Compiles the kernels for `device` (the caller keeps ownership of it). */
-export async function createRuntime(device: GPUDevice): Promise<Runtime> {
+export async function createRuntime(device: GPUDevice, options: RuntimeOptions = {}): Promise<Runtime> {
   if (!device || typeof device.createBuffer !== 'function') {
     throw new ValueError(`createRuntime: expected a GPUDevice, got ${String(device)}`);
   }
-  for (const [spec] of PIPELINES) {
+  const gemmKernel = options.gemm ?? (isSoftwareAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? 'direct' : 'tiled');
+  if (gemmKernel !== 'tiled' && gemmKernel !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemmKernel)}`);
+  const pipelines = PIPELINES.map(([spec, constants]) => [spec === GEMM ? GEMM_SPECS[gemmKernel] : spec, constants] as const);
+  for (const [spec] of pipelines) {
     const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
     if (storage > device.limits.maxStorageBuffersPerShaderStage) {
       throw new LimitError(
@@ -87,8 +106,8 @@ export async function createRuntime(device: GPUDevice): Promise<Runtime> {
       );
     }
   }
-  await Promise.all(PIPELINES.map(([spec, constants]) => compilePipeline(device, spec, constants)));
-  return new RuntimeImpl(device);
+  await Promise.all(pipelines.map(([spec, constants]) => compilePipeline(device, spec, constants)));
+  return new RuntimeImpl(device, gemmKernel);
 }
 
 class RuntimeImpl implements Runtime, TensorOwner {
@@ -99,9 +118,14 @@ class RuntimeImpl implements Runtime, TensorOwner {
   lostMessage: string | null = null;
   readonly lost: Promise<string>;
 
-  constructor(readonly device: GPUDevice) {
+  get gemm(): GemmKernel {
+    return this.ctx.gemm;
+  }
+
+  constructor(readonly device: GPUDevice, gemm: GemmKernel) {
     this.ctx = {
       device,
+      gemm,
       limits: device.limits,
       placeholder: device.createBuffer({ label: 'Runtime.placeholder', size: 16, usage: GPUBufferUsage.STORAGE }),
     };

@@ -58,6 +58,16 @@ describe('invert on the GPU', () => {
     });
   });
 
+  it.each([17, 130])('tiled GEMM schedule: n %i, κ = 1 … 1000, order 2, and symmetric', async (n) => {
+    const { a, mats } = batchOf(random(800 + n), n, KAPPAS);
+    checkBatch(`tiled n${n}`, await gpu.invert({ gemm: 'tiled', a, shape: [KAPPAS.length, n, n] }), mats, KAPPAS, n);
+    const rng = random(810 + n);
+    const sym = [spd(rng, n, 10), spd(rng, n, 30)];
+    const s = new Float32Array(2 * n * n);
+    sym.forEach((m, i) => s.set(m, i * n * n));
+    checkBatch(`tiled sym n${n}`, await gpu.invert({ gemm: 'tiled', a: s, shape: [2, n, n], options: { symmetric: true, order: 3 } }), sym, [100, 900], n);
+  });
+
   it('order 3 converges in fewer steps than order 2', async () => {
     const n = 40;
     const { a, mats } = batchOf(random(41), n, [100, 1000]);

@@ -19,7 +19,7 @@ describe('layouts come from the WGSL (wgsl_reflect)', () => {
       ['bias', 5, 'read-only-storage'],
       ['gate', 6, 'read-only-storage'],
     ]);
-    expect([...info.overrides].sort()).toEqual(['BIAS', 'DIAG', 'GATE', 'RELU', 'RESIDUAL', 'SYMMETRIC']);
+    expect([...info.overrides].sort()).toEqual(['BIAS', 'BLOCKED', 'DIAG', 'GATE', 'RELU', 'RESIDUAL', 'SYMMETRIC']);
     expect(info.workgroupSize[0]).toBe(wgslConstant(GEMM.code, 'THREADS'));
   });
 

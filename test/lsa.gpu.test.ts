@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { heads, random, tokens } from './harness/cases.js';
-import { expectClose, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
 
 // [B, D, N, heads, keys]: edge sizes, sizes one past the 32-wide tiles, paper scale (D 43, N 51).
 const CASES: [number, number, number, number, number?][] = [
@@ -27,14 +27,14 @@ describe('lsa on the GPU vs the float64 reference', () => {
     await gpu?.close();
   });
 
-  const named = CASES.map(([b, d, n, h, keys]) => ({ name: `B${b}-D${d}-N${n}-h${h}${keys ? `-K${keys}` : ''}`, b, d, n, h, keys }));
-  it.each(named)('$name', async ({ name, b, d, n, h, keys }) => {
+  const named = KERNELS.flatMap((gemm) => CASES.map(([b, d, n, h, keys]) => ({ name: `${gemm} B${b}-D${d}-N${n}-h${h}${keys ? `-K${keys}` : ''}`, gemm, b, d, n, h, keys })));
+  it.each(named)('$name', async ({ name, gemm, b, d, n, h, keys }) => {
     const rng = random(1000 + b * 7919 + d * 104729 + n * 31 + h);
     const x = tokens(rng, b, d, n);
     const hs = heads(rng, h, d, keys ?? n);
     const options = keys === undefined ? {} : { keys };
     const expected = reference.lsa(x, [b, d, n], hs, options);
-    const r = await gpu.runKernel({ op: 'lsa', h: x, shape: [b, d, n], heads: hs, options });
+    const r = await gpu.runKernel({ op: 'lsa', gemm, h: x, shape: [b, d, n], heads: hs, options });
     expect(r.validation).toBeNull();
     expect(r.submits).toBe(1);
     report(name, expectClose(name, r.out, expected));

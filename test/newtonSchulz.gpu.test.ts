@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { expectClose, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
 import { batchOf, spd, transposeScaled } from './harness/matrices.js';
 
 // [batch, n, order, symmetric]
@@ -32,8 +32,8 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
     await gpu?.close();
   });
 
-  const named = CASES.map(([b, n, p, sym]) => ({ name: `B${b}-n${n}-p${p}${sym ? '-sym' : ''}`, b, n, p, sym }));
-  it.each(named)('$name', async ({ name, b, n, p, sym }) => {
+  const named = KERNELS.flatMap((gemm) => CASES.map(([b, n, p, sym]) => ({ name: `${gemm} B${b}-n${n}-p${p}${sym ? '-sym' : ''}`, gemm, b, n, p, sym })));
+  it.each(named)('$name', async ({ name, gemm, b, n, p, sym }) => {
     const rng = random(300 + b * 31 + n * 7 + p);
     const mats = sym ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;
     const a = new Float32Array(b * n * n);
@@ -48,7 +48,7 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
       x.set(xi, i * n * n);
       expected.set(reference.newtonSchulzStep(m, xi, n, p), i * n * n);
     });
-    const r = await gpu.newtonSchulzStep({ a, x, shape: [b, n, n], options: { order: p, symmetric: sym } });
+    const r = await gpu.newtonSchulzStep({ gemm, a, x, shape: [b, n, n], options: { order: p, symmetric: sym } });
     expect(r.validation).toBeNull();
     report(name, expectClose(name, r.out, expected));
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { mlp, random, tokens } from './harness/cases.js';
-import { expectClose, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
 
 // [B, D, N, hidden, biases]
 const CASES: [number, number, number, number, boolean][] = [
@@ -24,12 +24,12 @@ describe('reluMlp on the GPU vs the float64 reference', () => {
     await gpu?.close();
   });
 
-  const named = CASES.map(([b, d, n, f, biases]) => ({ name: `B${b}-D${d}-N${n}-F${f}${biases ? '-bias' : ''}`, b, d, n, f, biases }));
-  it.each(named)('$name', async ({ name, b, d, n, f, biases }) => {
+  const named = KERNELS.flatMap((gemm) => CASES.filter(([b]) => gemm === 'direct' || b < 65536).map(([b, d, n, f, biases]) => ({ name: `${gemm} B${b}-D${d}-N${n}-F${f}${biases ? '-bias' : ''}`, gemm, b, d, n, f, biases })));
+  it.each(named)('$name', async ({ name, gemm, b, d, n, f, biases }) => {
     const rng = random(5000 + b * 7919 + d * 104729 + n * 31 + f);
     const x = tokens(rng, b, d, n);
     const layer = mlp(rng, d, f, biases);
-    const r = await gpu.runKernel({ op: 'reluMlp', h: x, shape: [b, d, n], layer });
+    const r = await gpu.runKernel({ op: 'reluMlp', gemm, h: x, shape: [b, d, n], layer });
     expect(r.validation).toBeNull();
     report(name, expectClose(name, r.out, reference.reluMlp(x, [b, d, n], layer)));
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reference, type Layer } from '../src/index.js';
 import { heads, mlp, random, tokens } from './harness/cases.js';
-import { expectClose, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
 
 function stack(seed: number, d: number, n: number, pattern: string): Layer[] {
   const rng = random(seed);
@@ -29,12 +29,12 @@ describe('transformer stacks on the GPU vs the float64 reference', () => {
     await gpu?.close();
   });
 
-  const named = CASES.map(([b, d, n, pattern]) => ({ name: `B${b}-D${d}-N${n}-${pattern}`, b, d, n, pattern }));
-  it.each(named)('$name', async ({ name, b, d, n, pattern }) => {
+  const named = KERNELS.flatMap((gemm) => CASES.map(([b, d, n, pattern]) => ({ name: `${gemm} B${b}-D${d}-N${n}-${pattern}`, gemm, b, d, n, pattern })));
+  it.each(named)('$name', async ({ name, gemm, b, d, n, pattern }) => {
     const rng = random(9000 + b * 7919 + d * 104729 + n);
     const x = tokens(rng, b, d, n);
     const layers = stack(b + d + n, d, n, pattern);
-    const r = await gpu.runKernel({ op: 'transformer', h: x, shape: [b, d, n], layers });
+    const r = await gpu.runKernel({ op: 'transformer', gemm, h: x, shape: [b, d, n], layers });
     expect(r.validation).toBeNull();
     expect(r.submits).toBe(1);
     report(name, expectClose(name, r.out, reference.transformer(x, [b, d, n], layers)));

@@ -4,6 +4,8 @@ export interface GpuContext {
   readonly limits: GPUSupportedLimits;
   /** Bound to shader bindings a variant does not read (e.g. the residual when there is none). */
   readonly placeholder: GPUBuffer;
+  /** Which GEMM schedule this device runs (see shaders/gemm.wgsl). */
+  readonly gemm: 'tiled' | 'direct';
 }
 
 /** Reads `const NAME: u32 = 32u;` from WGSL so TypeScript uses the shader's own value. */

@@ -3,7 +3,12 @@ import type { ShaderSpec } from './kernel.js';
 import { wgslConstant } from './context.js';
 import type { DispatchStep } from './program.js';
 
+/** Two schedules of the same product: workgroup-memory tiles (GPUs) or direct 4×4 blocks (CPU adapters). */
+export type GemmKernel = 'tiled' | 'direct';
 export const GEMM: ShaderSpec = { label: 'Gemm', code: gemmCode, entryPoint: 'gemm' };
+export const GEMM_DIRECT: ShaderSpec = { label: 'GemmDirect', code: gemmCode, entryPoint: 'gemm_direct' };
+export const GEMM_SPECS: Record<GemmKernel, ShaderSpec> = { tiled: GEMM, direct: GEMM_DIRECT };
+const THREADS = wgslConstant(gemmCode, 'THREADS');
 const TILE_M = wgslConstant(gemmCode, 'TILE_M');
 const TILE_N = wgslConstant(gemmCode, 'TILE_N');
 
@@ -45,8 +50,9 @@ export interface GemmStep {
 const NO_BLOCK = 0xffffffff;
 
 /** The pipeline variant a step needs; `createRuntime` compiles the ones the ops use. */
-export function gemmConstants(s: Pick<GemmStep, 'bias' | 'relu' | 'residual' | 'gamma' | 'gate' | 'symmetric'>) {
+export function gemmConstants(s: Pick<GemmStep, 'bias' | 'relu' | 'residual' | 'gamma' | 'gate' | 'symmetric'> & { a?: GemmStep['a'] }) {
   return {
+    BLOCKED: s.a?.[1].block !== undefined,
     BIAS: s.bias !== undefined,
     RELU: s.relu === true,
     RESIDUAL: s.residual !== undefined,
@@ -56,17 +62,18 @@ export function gemmConstants(s: Pick<GemmStep, 'bias' | 'relu' | 'residual' | '
   };
 }
 
-export function gemm(s: GemmStep): DispatchStep {
+export function gemm(s: GemmStep, kernel: GemmKernel): DispatchStep {
   if (s.symmetric && s.m !== s.n) throw new Error(`${s.label}: a symmetric GEMM needs m = n, got ${s.m} × ${s.n}`);
   const tilesM = Math.ceil(s.m / TILE_M);
   const tilesN = Math.ceil(s.n / TILE_N);
   const perZ = s.symmetric ? (tilesM * (tilesM + 1)) / 2 : tilesM * tilesN;
+  const blocks = Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch;
   return {
     label: s.label,
-    spec: GEMM,
+    spec: GEMM_SPECS[kernel],
     constants: gemmConstants(s),
     uniform: uniformValues(s),
-    workgroups: perZ * s.batch,
+    workgroups: kernel === 'tiled' ? perZ * s.batch : Math.ceil(blocks / THREADS),
     buffers: {
       a: s.a[0],
       b: s.b[0],

@@ -73,7 +73,7 @@ export async function invertOnGpu(
   const scratch = stepScratch(shape, o.order);
   checkSizes(ctx, 'Invert', { ...scratch, x: nn, status: 5 * shape.batch });
 
-  const [first, rest] = stepGemms(shape, o.order, o.symmetric, 'status');
+  const [first, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric, 'status');
   const programs: Program[] = [];
   const buffers: GPUBuffer[] = [];
   const make = (label: string, size: number, usage: number) => {

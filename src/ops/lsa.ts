@@ -24,16 +24,16 @@ export function createLsaProgram(ctx: GpuContext, heads: readonly LsaHead[], sha
   const tokens = { batch: d * n, row: n, col: 1 };
   const square = { batch: d * d, row: d, col: 1 };
   const program = new Program(ctx, label, [
-    gemm({ label: 'gram', m: d, n: d, k: keys, batch, symmetric: true, a: ['input', tokens], b: ['input', { batch: d * n, row: 1, col: n }], c: ['gram', square] }),
-    gemm({ label: 'mix', m: h * d, n: d, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['gram', square], c: ['mixed', { batch: h * d * d, row: d, col: 1 }] }),
+    gemm({ label: 'gram', m: d, n: d, k: keys, batch, symmetric: true, a: ['input', tokens], b: ['input', { batch: d * n, row: 1, col: n }], c: ['gram', square] }, ctx.gemm),
+    gemm({ label: 'mix', m: h * d, n: d, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['gram', square], c: ['mixed', { batch: h * d * d, row: d, col: 1 }] }, ctx.gemm),
     gemm({
       label: 'fold', m: d, n: d, k: h * d, batch,
       // U viewed as D × hD: column i·D + c of row r is U_i[r, c].
       a: ['mixed', { batch: h * d * d, row: d, col: 1, block: d, blockSkip: d * d - d }],
       b: ['weights', { off: h * d * d, batch: 0, row: d, col: 1 }],
       c: ['state', square],
-    }),
-    gemm({ label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: ['input', tokens], c: ['output', tokens], residual: 'input' }),
+    }, ctx.gemm),
+    gemm({ label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: ['input', tokens], c: ['output', tokens], residual: 'input' }, ctx.gemm),
   ]);
   const weights = uploadWeights(ctx, label, [...heads.map((x) => x.wv), ...heads.map((x) => keyQuery(x, d))]);
   return {

@@ -1,7 +1,7 @@
 import nsCode from '../../shaders/newton_schulz.wgsl?raw';
 import { ShapeError, ValueError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { gemm, type GemmStep } from '../gpu/gemm.js';
+import { gemm, type GemmKernel, type GemmStep } from '../gpu/gemm.js';
 import type { ShaderSpec } from '../gpu/kernel.js';
 import { Program, type DispatchStep } from '../gpu/program.js';
 import { describe, type Shape } from '../shape.js';
@@ -58,26 +58,26 @@ export function orderCoefficients(p: number): number[] {
  * `S = c_{p−1} T² + c_{p−2} T + c_{p−3} I`, `S ← T S + c_m I`, then `X' = X S`: p GEMMs.
  * Returns [T = A X] and [the rest], so callers can put a residual between them.
  */
-export function stepGemms(shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [DispatchStep, DispatchStep[]] {
+export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [DispatchStep, DispatchStep[]] {
   const { batch, n } = shape;
   const sq = { batch: n * n, row: n, col: 1 };
   const common = { m: n, n, k: n, batch, ...(gate ? { gate } : {}) } satisfies Partial<GemmStep>;
-  const first = gemm({ ...common, label: 'AX', a: ['a', sq], b: ['x', sq], c: ['t', sq] });
+  const first = gemm({ ...common, label: 'AX', a: ['a', sq], b: ['x', sq], c: ['t', sq] }, kernel);
   if (order === 2) {
-    return [first, [gemm({ ...common, symmetric, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 })]];
+    return [first, [gemm({ ...common, symmetric, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 }, kernel)]];
   }
   const c = orderCoefficients(order);
   const rest: DispatchStep[] = [
-    gemm({ ...common, label: 'S=T²', a: ['t', sq], b: ['t', sq], c: ['s0', sq], alpha: c[order - 1]!, residual: 't', beta: c[order - 2]!, gamma: c[order - 3]! }),
+    gemm({ ...common, label: 'S=T²', a: ['t', sq], b: ['t', sq], c: ['s0', sq], alpha: c[order - 1]!, residual: 't', beta: c[order - 2]!, gamma: c[order - 3]! }, kernel),
   ];
   let s = 's0';
   for (let m = order - 4; m >= 0; m--) {
     const next = s === 's0' ? 's1' : 's0';
-    rest.push(gemm({ ...common, label: `S=TS+c${m}`, a: ['t', sq], b: [s, sq], c: [next, sq], gamma: c[m]! }));
+    rest.push(gemm({ ...common, label: `S=TS+c${m}`, a: ['t', sq], b: [s, sq], c: [next, sq], gamma: c[m]! }, kernel));
     s = next;
   }
   // beta = 0: the residual term only carries X through for matrices the gate has stopped.
-  rest.push(gemm({ ...common, symmetric, label: 'X=XS', a: ['x', sq], b: [s, sq], c: ['xNext', sq], residual: 'x', beta: 0 }));
+  rest.push(gemm({ ...common, symmetric, label: 'X=XS', a: ['x', sq], b: [s, sq], c: ['xNext', sq], residual: 'x', beta: 0 }, kernel));
   return [first, rest];
 }
 
@@ -91,7 +91,7 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
 export function createStepProgram(ctx: GpuContext, shape: MatrixShape, order: number, symmetric: boolean): { program: Program; scratch: Record<string, number> } {
   const scratch = stepScratch(shape, order);
   checkSizes(ctx, 'NewtonSchulz', { ...scratch, x: shape.batch * shape.n * shape.n });
-  const [first, rest] = stepGemms(shape, order, symmetric);
+  const [first, rest] = stepGemms(ctx.gemm, shape, order, symmetric);
   return { program: new Program(ctx, 'NewtonSchulz.step', [first, ...rest]), scratch };
 }
 

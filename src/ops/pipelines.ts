@@ -9,9 +9,10 @@ const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [
  * compiles. A variant missing here still works (compiled on first use), just not ahead of time.
  */
 export const PIPELINES: readonly [ShaderSpec, Constants][] = [
-  // LSA: gram (symmetric), mix, fold, apply (residual)
+  // LSA: gram (symmetric), mix, fold (head-blocked A), apply (residual)
   g({ symmetric: true }),
   g({}),
+  g({ a: ['u', { batch: 0, row: 0, col: 0, block: 1 }] }),
   g({ residual: 'r' }),
   // ReLU MLP: hidden (bias + ReLU), out (bias + residual)
   g({ bias: ['b', 0], relu: true }),

@@ -24,8 +24,8 @@ export function createReluMlpProgram(ctx: GpuContext, layer: MlpLayer, shape: To
   const tokens = { batch: d * n, row: n, col: 1 };
   const hidden = { batch: f * n, row: n, col: 1 };
   const program = new Program(ctx, label, [
-    gemm({ label: 'hidden', m: f, n, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['input', tokens], c: ['hidden', hidden], bias: ['weights', offB1], relu: true }),
-    gemm({ label: 'out', m: d, n, k: f, batch, a: ['weights', { off: offW2, batch: 0, row: f, col: 1 }], b: ['hidden', hidden], c: ['output', tokens], bias: ['weights', offB2], residual: 'input' }),
+    gemm({ label: 'hidden', m: f, n, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['input', tokens], c: ['hidden', hidden], bias: ['weights', offB1], relu: true }, ctx.gemm),
+    gemm({ label: 'out', m: d, n, k: f, batch, a: ['weights', { off: offW2, batch: 0, row: f, col: 1 }], b: ['hidden', hidden], c: ['output', tokens], bias: ['weights', offB2], residual: 'input' }, ctx.gemm),
   ]);
   const weights = uploadWeights(ctx, label, [layer.w1, layer.b1 ?? new Float32Array(f), layer.w2, layer.b2 ?? new Float32Array(d)]);
   return {

@@ -33,7 +33,7 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
   const quick = options.quick ?? false;
   const samples = options.samples ?? (quick ? 3 : 5);
   const placeholder = device.createBuffer({ label: 'Roofline.placeholder', size: 16, usage: GPUBufferUsage.STORAGE });
-  const ctx: GpuContext = { device, limits: device.limits, placeholder };
+  const ctx: GpuContext = { device, limits: device.limits, placeholder, gemm: 'tiled' };
   const workgroups = 256;
   const iterations = quick ? 256 : 2048;
   const count = Math.min((quick ? 1 : 4) << 20, Math.floor(device.limits.maxStorageBufferBindingSize / 16));

@@ -2,6 +2,9 @@ import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { inject } from 'vitest';
 import { compare } from '../../src/reference/index.js';
 
+/** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
+export const KERNELS = ['tiled', 'direct'] as const;
+
 export interface KernelResult {
   out: Float32Array;
   submits: number;

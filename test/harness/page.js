@@ -40,7 +40,17 @@ const device = await adapter.requestDevice({
     maxBufferSize: adapter.limits.maxBufferSize,
   },
 });
-const runtime = await lib.createRuntime(device);
+// Both GEMM schedules on the same device: jobs pick one with `gemm` (default: the adapter's).
+const runtimes = {
+  tiled: await lib.createRuntime(device, { gemm: 'tiled' }),
+  direct: await lib.createRuntime(device, { gemm: 'direct' }),
+};
+const auto = await lib.createRuntime(device);
+let runtime = auto;
+const pick = (job) => {
+  runtime = job.gemm ? runtimes[job.gemm] : auto;
+  return job;
+};
 
 // Count submits and map requests so tests can prove "one submit, no readback in between".
 const counts = { submits: 0, maps: 0 };
@@ -88,7 +98,7 @@ function callApi(job, h) {
  * unwritten element cannot pass), the caller's encoder, one submit.
  */
 async function runKernel(wire) {
-  const job = decode(wire);
+  const job = pick(decode(wire));
   const [batch, width, tokens] = job.shape;
   const count = batch * width * tokens;
   device.pushErrorScope('validation');
@@ -112,7 +122,7 @@ async function runKernel(wire) {
 
 /** Convenience path: runtime.tensor → op → read. */
 async function runApi(wire) {
-  const job = decode(wire);
+  const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const h = runtime.tensor(job.h, job.shape);
   const before = { ...counts };
@@ -129,7 +139,7 @@ async function runApi(wire) {
 
 /** One Newton–Schulz step through the low-level kernel, output pre-filled with NaN. */
 async function newtonSchulzStep(wire) {
-  const job = decode(wire);
+  const job = pick(decode(wire));
   const count = job.a.length;
   device.pushErrorScope('validation');
   const make = (data) => {
@@ -153,7 +163,7 @@ async function newtonSchulzStep(wire) {
 
 /** runtime.invert on a batch; returns X and everything `Inverse` reports. */
 async function invert(wire) {
-  const job = decode(wire);
+  const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const a = runtime.tensor(job.a, job.shape);
   const before = { ...counts };
@@ -174,7 +184,7 @@ async function invert(wire) {
 
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
-  const job = decode(wire);
+  const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const before = { ...counts };
   let thrown = null;
@@ -249,6 +259,7 @@ window.harness = {
   deviceLoss,
   newtonSchulzStep,
   invert,
+  gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
 };
