@@ -181,11 +181,126 @@ fn gemm(
 
 // The same product without workgroup memory or barriers, for adapters where both are
 // emulated (CPU rasterisers such as SwiftShader: caches already play the role of shared
-// memory, and a barrier is a context switch). Invocations are numbered linearly over
-// (z, 4-row block, 4-column block), so no invocation idles on small matrices, and each
-// computes its 4×4 block of C straight from A and B.
+// memory, and a barrier is a context switch). Invocations come in quads; a quad owns a
+// 8-row × 32-column block of C for one z, and invocation l of the quad computes columns
+// l, l + 4, …, l + 28 of it: per step of k, 8 loads of A (the same for the whole quad) and
+// 8 of B (consecutive across the quad) feed 64 FMAs. Results are stored column by column.
 @compute @workgroup_size(64)
 fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let blocks_m = (p.m + 7u) / 8u;
+  let blocks_n = (p.n + 31u) / 32u;
+  let per_z = blocks_m * blocks_n;
+  let linear = gid.x + gid.y * nwg.x * THREADS;
+  let quad = linear / 4u;
+  if (quad >= per_z * p.batch) {
+    return;
+  }
+  let z = quad / per_z;
+  let row0 = ((quad % per_z) / blocks_n) * 8u;
+  let col32 = ((quad % per_z) % blocks_n) * 32u;
+  let col0 = col32 + linear % 4u;
+  if (SYMMETRIC && row0 > col32 + 31u) {
+    return;
+  }
+  if (GATE && gate[z] != 0u) {
+    if (RESIDUAL) {
+      carry_columns(z, row0, col0);
+    }
+    return;
+  }
+  if (col0 >= p.n) {
+    return;
+  }
+  // Rows past m and columns past n read a clamped neighbour and are never stored.
+  let lm = p.m - 1u;
+  let rows = vec4<u32>(row0, min(row0 + 1u, lm), min(row0 + 2u, lm), min(row0 + 3u, lm));
+  let rows2 = vec4<u32>(min(row0 + 4u, lm), min(row0 + 5u, lm), min(row0 + 6u, lm), min(row0 + 7u, lm));
+  let last = p.n - 1u;
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  var acc4 = vec4<f32>();
+  var acc5 = vec4<f32>();
+  var acc6 = vec4<f32>();
+  var acc7 = vec4<f32>();
+  var bcc0 = vec4<f32>();
+  var bcc1 = vec4<f32>();
+  var bcc2 = vec4<f32>();
+  var bcc3 = vec4<f32>();
+  var bcc4 = vec4<f32>();
+  var bcc5 = vec4<f32>();
+  var bcc6 = vec4<f32>();
+  var bcc7 = vec4<f32>();
+  let a_base = p.a_off + z * p.a_batch;
+  let ia = a_base + rows * p.a_row;
+  let ia2 = a_base + rows2 * p.a_row;
+  let b_base = p.b_off + z * p.b_batch;
+  let ib0 = b_base + vec4<u32>(min(col0, last), min(col0 + 4u, last), min(col0 + 8u, last), min(col0 + 12u, last)) * p.b_col;
+  let ib1 = b_base + vec4<u32>(min(col0 + 16u, last), min(col0 + 20u, last), min(col0 + 24u, last), min(col0 + 28u, last)) * p.b_col;
+  var ka = 0u;
+  var kb = 0u;
+  for (var k = 0u; k < p.k; k++) {
+    var av: vec4<f32>;
+    var aw: vec4<f32>;
+    if (BLOCKED) {
+      av = vec4<f32>(a[a_index(z, rows.x, k)], a[a_index(z, rows.y, k)], a[a_index(z, rows.z, k)], a[a_index(z, rows.w, k)]);
+      aw = vec4<f32>(a[a_index(z, rows2.x, k)], a[a_index(z, rows2.y, k)], a[a_index(z, rows2.z, k)], a[a_index(z, rows2.w, k)]);
+    } else {
+      // Addresses hoisted out of the loop and stepped: the JIT (Subzero) does not do it for us.
+      av = vec4<f32>(a[ia.x + ka], a[ia.y + ka], a[ia.z + ka], a[ia.w + ka]);
+      aw = vec4<f32>(a[ia2.x + ka], a[ia2.y + ka], a[ia2.z + ka], a[ia2.w + ka]);
+    }
+    let b0 = vec4<f32>(b[ib0.x + kb]);
+    let b1 = vec4<f32>(b[ib0.y + kb]);
+    let b2 = vec4<f32>(b[ib0.z + kb]);
+    let b3 = vec4<f32>(b[ib0.w + kb]);
+    let b4 = vec4<f32>(b[ib1.x + kb]);
+    let b5 = vec4<f32>(b[ib1.y + kb]);
+    let b6 = vec4<f32>(b[ib1.z + kb]);
+    let b7 = vec4<f32>(b[ib1.w + kb]);
+    acc0 = fma(av, b0, acc0);
+    acc1 = fma(av, b1, acc1);
+    acc2 = fma(av, b2, acc2);
+    acc3 = fma(av, b3, acc3);
+    acc4 = fma(av, b4, acc4);
+    acc5 = fma(av, b5, acc5);
+    acc6 = fma(av, b6, acc6);
+    acc7 = fma(av, b7, acc7);
+    bcc0 = fma(aw, b0, bcc0);
+    bcc1 = fma(aw, b1, bcc1);
+    bcc2 = fma(aw, b2, bcc2);
+    bcc3 = fma(aw, b3, bcc3);
+    bcc4 = fma(aw, b4, bcc4);
+    bcc5 = fma(aw, b5, bcc5);
+    bcc6 = fma(aw, b6, bcc6);
+    bcc7 = fma(aw, b7, bcc7);
+    ka += p.a_col;
+    kb += p.b_row;
+  }
+  store_column(z, row0, col0, acc0);
+  store_column(z, row0, col0 + 4u, acc1);
+  store_column(z, row0, col0 + 8u, acc2);
+  store_column(z, row0, col0 + 12u, acc3);
+  store_column(z, row0, col0 + 16u, acc4);
+  store_column(z, row0, col0 + 20u, acc5);
+  store_column(z, row0, col0 + 24u, acc6);
+  store_column(z, row0, col0 + 28u, acc7);
+  store_column(z, row0 + 4u, col0, bcc0);
+  store_column(z, row0 + 4u, col0 + 4u, bcc1);
+  store_column(z, row0 + 4u, col0 + 8u, bcc2);
+  store_column(z, row0 + 4u, col0 + 12u, bcc3);
+  store_column(z, row0 + 4u, col0 + 16u, bcc4);
+  store_column(z, row0 + 4u, col0 + 20u, bcc5);
+  store_column(z, row0 + 4u, col0 + 24u, bcc6);
+  store_column(z, row0 + 4u, col0 + 28u, bcc7);
+}
+
+// The direct schedule for small products (n < 32, e.g. thousands of 8×8 matrices), where a
+// 32-column block would mostly idle: invocations are numbered linearly over (z, 4-row block,
+// 4-column block) and each computes one 4×4 block.
+@compute @workgroup_size(64)
+fn gemm_direct_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let blocks_m = (p.m + 3u) / 4u;
   let blocks_n = (p.n + 3u) / 4u;
   let per_z = blocks_m * blocks_n;
@@ -205,20 +320,17 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     }
     return;
   }
-  // Rows past m and columns past n read index 0 of their clamped neighbour and are never stored.
-  let r1 = min(row0 + 1u, p.m - 1u);
-  let r2 = min(row0 + 2u, p.m - 1u);
-  let r3 = min(row0 + 3u, p.m - 1u);
-  let c1 = min(col0 + 1u, p.n - 1u);
-  let c2 = min(col0 + 2u, p.n - 1u);
-  let c3 = min(col0 + 3u, p.n - 1u);
+  let lm = p.m - 1u;
+  let ln = p.n - 1u;
+  let rows = vec4<u32>(row0, min(row0 + 1u, lm), min(row0 + 2u, lm), min(row0 + 3u, lm));
+  let cols = vec4<u32>(col0, min(col0 + 1u, ln), min(col0 + 2u, ln), min(col0 + 3u, ln));
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
   for (var k = 0u; k < p.k; k++) {
-    let av = vec4<f32>(a[a_index(z, row0, k)], a[a_index(z, r1, k)], a[a_index(z, r2, k)], a[a_index(z, r3, k)]);
-    let bv = vec4<f32>(b[b_index(z, k, col0)], b[b_index(z, k, c1)], b[b_index(z, k, c2)], b[b_index(z, k, c3)]);
+    let av = vec4<f32>(a[a_index(z, rows.x, k)], a[a_index(z, rows.y, k)], a[a_index(z, rows.z, k)], a[a_index(z, rows.w, k)]);
+    let bv = vec4<f32>(b[b_index(z, k, cols.x)], b[b_index(z, k, cols.y)], b[b_index(z, k, cols.z)], b[b_index(z, k, cols.w)]);
     acc0 = fma(vec4<f32>(av.x), bv, acc0);
     acc1 = fma(vec4<f32>(av.y), bv, acc1);
     acc2 = fma(vec4<f32>(av.z), bv, acc2);
@@ -230,20 +342,38 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   store_row(z, row0 + 3u, col0, acc3);
 }
 
-// A gated (finished) z carries R into C unchanged for its 4×4 block.
+fn store_column(z: u32, row0: u32, col: u32, v: vec4<f32>) {
+  store(z, row0, col, v.x);
+  store(z, row0 + 1u, col, v.y);
+  store(z, row0 + 2u, col, v.z);
+  store(z, row0 + 3u, col, v.w);
+}
+
+// A gated (finished) z carries R into C unchanged: rows row0..row0+7, columns col0 + 4j.
+fn carry_columns(z: u32, row0: u32, col0: u32) {
+  for (var i = 0u; i < 8u; i++) {
+    for (var j = 0u; j < 8u; j++) {
+      carry(z, row0 + i, col0 + 4u * j);
+    }
+  }
+}
+
+// A gated (finished) z carries R into C unchanged for a 4×4 block (tiled schedule).
 fn carry_block(z: u32, row0: u32, col0: u32) {
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
-      let row = row0 + i;
-      let col = col0 + j;
-      if (row < p.m && col < p.n && (!SYMMETRIC || row <= col)) {
-        let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
-        c[idx] = r[idx];
-        if (SYMMETRIC) {
-          let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
-          c[mirror] = r[mirror];
-        }
-      }
+      carry(z, row0 + i, col0 + j);
+    }
+  }
+}
+
+fn carry(z: u32, row: u32, col: u32) {
+  if (row < p.m && col < p.n && (!SYMMETRIC || row <= col)) {
+    let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
+    c[idx] = r[idx];
+    if (SYMMETRIC) {
+      let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+      c[mirror] = r[mirror];
     }
   }
 }

@@ -1,6 +1,6 @@
 import { DestroyedError, DeviceLostError, LimitError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
-import { GEMM, GEMM_SPECS, type GemmKernel } from './gpu/gemm.js';
+import { GEMM, GEMM_DIRECT, GEMM_DIRECT_SMALL, type GemmKernel } from './gpu/gemm.js';
 import { checkBufferSize } from './gpu/grid.js';
 import { compilePipeline, reflect } from './gpu/kernel.js';
 import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
@@ -97,7 +97,9 @@ export async function createRuntime(device: GPUDevice, options: RuntimeOptions =
   }
   const gemmKernel = options.gemm ?? (isSoftwareAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? 'direct' : 'tiled');
   if (gemmKernel !== 'tiled' && gemmKernel !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemmKernel)}`);
-  const pipelines = PIPELINES.map(([spec, constants]) => [spec === GEMM ? GEMM_SPECS[gemmKernel] : spec, constants] as const);
+  const pipelines = PIPELINES.flatMap(([spec, constants]) =>
+    spec !== GEMM ? [[spec, constants] as const] : gemmKernel === 'tiled' ? [[GEMM, constants] as const] : [[GEMM_DIRECT, constants] as const, [GEMM_DIRECT_SMALL, constants] as const],
+  );
   for (const [spec] of pipelines) {
     const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
     if (storage > device.limits.maxStorageBuffersPerShaderStage) {

@@ -7,6 +7,9 @@ import type { DispatchStep } from './program.js';
 export type GemmKernel = 'tiled' | 'direct';
 export const GEMM: ShaderSpec = { label: 'Gemm', code: gemmCode, entryPoint: 'gemm' };
 export const GEMM_DIRECT: ShaderSpec = { label: 'GemmDirect', code: gemmCode, entryPoint: 'gemm_direct' };
+export const GEMM_DIRECT_SMALL: ShaderSpec = { label: 'GemmDirectSmall', code: gemmCode, entryPoint: 'gemm_direct_small' };
+/** Below this many columns the direct schedule's 32-column blocks mostly idle. */
+const DIRECT_SMALL_N = 32;
 export const GEMM_SPECS: Record<GemmKernel, ShaderSpec> = { tiled: GEMM, direct: GEMM_DIRECT };
 const THREADS = wgslConstant(gemmCode, 'THREADS');
 const TILE_M = wgslConstant(gemmCode, 'TILE_M');
@@ -67,13 +70,15 @@ export function gemm(s: GemmStep, kernel: GemmKernel): DispatchStep {
   const tilesM = Math.ceil(s.m / TILE_M);
   const tilesN = Math.ceil(s.n / TILE_N);
   const perZ = s.symmetric ? (tilesM * (tilesM + 1)) / 2 : tilesM * tilesN;
-  const blocks = Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch;
+  const small = kernel === 'direct' && s.n < DIRECT_SMALL_N;
+  // direct: one quad of invocations per 8 × 32 block of C; small: one invocation per 4 × 4 block
+  const invocations = small ? Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch : 4 * Math.ceil(s.m / 8) * Math.ceil(s.n / 32) * s.batch;
   return {
     label: s.label,
-    spec: GEMM_SPECS[kernel],
+    spec: small ? GEMM_DIRECT_SMALL : GEMM_SPECS[kernel],
     constants: gemmConstants(s),
     uniform: uniformValues(s),
-    workgroups: kernel === 'tiled' ? perZ * s.batch : Math.ceil(blocks / THREADS),
+    workgroups: kernel === 'tiled' ? perZ * s.batch : Math.ceil(invocations / THREADS),
     buffers: {
       a: s.a[0],
       b: s.b[0],
