@@ -144,3 +144,35 @@ describe('constructions.logisticNewton (Section 5) in float64', () => {
     expect(() => constructions.logisticNewton({ d: 2, n: 1, mu: 0, steps: 1, nsSteps: 2, epsilon: 1e-2 })).toThrow(/mu/);
   });
 });
+
+describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', () => {
+  it.each([1, 2, 5, 8].flatMap((d) => [0, 1, 5, 20].flatMap((steps) => [0, 0.1].map((mu) => ({ d, steps, mu })))))('d $d, $steps steps, μ $mu', ({ d, steps, mu }) => {
+    const n = 2 * d + 3;
+    const rng = random(d * 31 + steps + mu * 100);
+    const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    const aTest = Float64Array.from({ length: d }, () => rng.normal());
+    const options = { d, n, steps, eta: 0.5, mu };
+    const c = constructions.gradientDescent(options);
+    expect(c.layers.length).toBe(steps);
+    expect(c.counts.maxHeads).toBeLessThanOrEqual(1);
+    expect(c.width).toBe(d + 1);
+    const got = c.readout(run(c, c.embed(a, y, aTest)));
+    const want = reference.gradientDescent(a, y, aTest, options);
+    expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
+  });
+
+  it('converges to the same ridge prediction as the Newton transformer, but needs far more layers', () => {
+    const [d, n, mu] = [5, 20, 0.1];
+    const rng = random(77);
+    const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    const aTest = Float64Array.from({ length: d }, () => rng.normal());
+    const newton = constructions.ridgeNewton({ d, n, steps: 14, mu, alpha: 0.01 });
+    const exact = newton.readout(run(newton, newton.embed(a, y, aTest)));
+    const gd = constructions.gradientDescent({ d, n, steps: 400, eta: 1, mu });
+    expect(Math.abs(gd.readout(run(gd, gd.embed(a, y, aTest))) - exact)).toBeLessThan(1e-6 * Math.abs(exact));
+    const short = constructions.gradientDescent({ d, n, steps: newton.layers.length, eta: 1, mu });
+    expect(Math.abs(short.readout(run(short, short.embed(a, y, aTest))) - exact)).toBeGreaterThan(1e-3 * Math.abs(exact));
+  });
+});

@@ -127,3 +127,29 @@ function solve(h: Float64Array, g: Float64Array, d: number): Float64Array {
   }
   return x;
 }
+
+/** Gradient descent on ridge regression from w₀ = 0: w ← w + η((1/n)Aᵀ(y − Aw) − μw); returns aTestᵀ w_T. */
+export function gradientDescent(
+  a: ArrayLike<number>,
+  y: ArrayLike<number>,
+  aTest: ArrayLike<number>,
+  options: { d: number; n: number; steps: number; eta: number; mu?: number },
+): number {
+  const { d, n, steps, eta, mu = 0 } = options;
+  checkValues('reference.gradientDescent A', a, n * d);
+  checkValues('reference.gradientDescent y', y, n);
+  checkValues('reference.gradientDescent aTest', aTest, d);
+  const w = new Float64Array(d);
+  for (let s = 0; s < steps; s++) {
+    const grad = new Float64Array(d);
+    for (let t = 0; t < n; t++) {
+      let r = y[t]!;
+      for (let k = 0; k < d; k++) r -= w[k]! * a[t * d + k]!;
+      for (let k = 0; k < d; k++) grad[k]! += (r * a[t * d + k]!) / n;
+    }
+    for (let k = 0; k < d; k++) w[k]! += eta * (grad[k]! - mu * w[k]!);
+  }
+  let out = 0;
+  for (let k = 0; k < d; k++) out += aTest[k]! * w[k]!;
+  return out;
+}

@@ -5,4 +5,4 @@ export { compare, type Comparison } from './compare.js';
 export { random, type Random } from './random.js';
 export { inverseLU, newtonSchulzInverse, newtonSchulzStep, residual, safeAlpha, theoryIterations, type ReferenceInverse } from './newtonSchulz.js';
 export { conditioned, logisticData, type Conditioned } from './matrices.js';
-export { gram, logisticLoss, logisticNewton, newtonSchulz, ridgeNewton } from './algorithms.js';
+export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridgeNewton } from './algorithms.js';
