@@ -188,9 +188,10 @@ $<HTMLButtonElement>('run').addEventListener('click', () => {
 });
 
 (window as unknown as { demo: unknown }).demo = {
+  /** Runs a scenario as the Run button does; without params, the problem's defaults. */
   run: async (problem: Problem, params?: Partial<Params>) => {
     $<HTMLSelectElement>('problem').value = problem;
-    return run(problem, params);
+    return run(problem, { ...DEFAULTS[problem], ...params });
   },
 };
 

@@ -17,7 +17,7 @@ export interface Params {
 }
 
 export const DEFAULTS: Record<Problem, Params> = {
-  inverse: { seed: 1, d: 6, n: 0, kappa: 20, steps: 9, mu: 0, epsilon: 0, nsSteps: 0, noise: 0 },
+  inverse: { seed: 1, d: 6, n: 0, kappa: 10, steps: 12, mu: 0, epsilon: 0, nsSteps: 0, noise: 0 },
   ridge: { seed: 1, d: 5, n: 20, kappa: 10, steps: 12, mu: 0.1, epsilon: 0, nsSteps: 0, noise: 0.1 },
   logistic: { seed: 1, d: 3, n: 12, kappa: 0, steps: 4, mu: 0.1, epsilon: 1e-4, nsSteps: 6, noise: 0 },
 };
