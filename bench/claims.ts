@@ -9,15 +9,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const lib = (await import(/* @vite-ignore */ `${root}dist/index.js`)) as typeof Lib;
 const { constructions, reference } = lib;
 
-const relative = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num += (x[i]! - y[i]!) ** 2;
-    den += y[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-};
+const relative = reference.relativeError;
 const run = (c: { width: number; tokens: number; layers: Lib.Layer[] }, h: Float64Array) => reference.transformer(h, [1, c.width, c.tokens], c.layers);
 const fmt = (v: number) => (v === 0 ? '0' : v.toExponential(1));
 

@@ -171,12 +171,6 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   const error = await device.popErrorScope();
   const matrices = kappas.map((kappa, i) => {
     const truth = lib.reference.inverseLU(mats[i]!, n);
-    let num = 0;
-    let den = 0;
-    for (let e = 0; e < nn; e++) {
-      num += (xs[i * nn + e]! - truth[e]!) ** 2;
-      den += truth[e]! ** 2;
-    }
     const r0 = 1 - inv.alpha[i]! / kappa ** 2;
     return {
       kappa,
@@ -184,7 +178,7 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
       iterations: inv.matrixIterations[i]!,
       theory: lib.reference.theoryIterations(r0, Math.max(inv.residual[i]!, 1e-7)),
       residual: inv.residual[i]!,
-      relativeError: Math.sqrt(num / den),
+      relativeError: lib.reference.relativeError(xs.subarray(i * nn, (i + 1) * nn), truth),
       bound: 1e-6 * kappa * Math.sqrt(n),
     };
   });
@@ -215,15 +209,7 @@ export interface ConstructionReport {
   validation: string | null;
 }
 
-const relativeError = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num += (x[i]! - y[i]!) ** 2;
-    den += y[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-};
+const relativeError = lib.reference.relativeError;
 
 /** The paper's three constructions on the GPU, one batched runtime.transformer call each. */
 async function constructionsJob(): Promise<ConstructionReport[]> {

@@ -11,15 +11,7 @@ interface Runnable<Out> {
   readout(h: ArrayLike<number>): Out;
 }
 
-const relErr = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num += (x[i]! - y[i]!) ** 2;
-    den += y[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-};
+const relErr = reference.relativeError;
 
 /**
  * Runs B embedded prompts through runtime.transformer (one submit) and through the float64

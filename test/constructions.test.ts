@@ -3,15 +3,7 @@ import { constructions, reference } from '../src/index.js';
 import { random } from './harness/cases.js';
 import { logisticData } from './harness/logistic.js';
 
-const relErr = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num += (x[i]! - y[i]!) ** 2;
-    den += y[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-};
+const relErr = reference.relativeError;
 
 function run(c: { width: number; tokens: number; layers: Parameters<typeof reference.transformer>[2] }, h: Float64Array): Float64Array {
   return reference.transformer(h, [1, c.width, c.tokens], c.layers);
@@ -146,7 +138,7 @@ describe('constructions.logisticNewton (Section 5) in float64', () => {
 });
 
 describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', () => {
-  it.each([1, 2, 5, 8].flatMap((d) => [0, 1, 5, 20].flatMap((steps) => [0, 0.1].map((mu) => ({ d, steps, mu })))))('d $d, $steps steps, μ $mu', ({ d, steps, mu }) => {
+  it.each([1, 2, 5, 8].flatMap((d) => [1, 5, 20].flatMap((steps) => [0, 0.1].map((mu) => ({ d, steps, mu })))))('d $d, $steps steps, μ $mu', ({ d, steps, mu }) => {
     const n = 2 * d + 3;
     const rng = random(d * 31 + steps + mu * 100);
     const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
@@ -170,9 +162,13 @@ describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', ()
     const aTest = Float64Array.from({ length: d }, () => rng.normal());
     const newton = constructions.ridgeNewton({ d, n, steps: 14, mu, alpha: 0.01 });
     const exact = newton.readout(run(newton, newton.embed(a, y, aTest)));
-    const gd = constructions.gradientDescent({ d, n, steps: 400, eta: 1, mu });
+    // Gradient descent minimises (1/2n)‖y − Aw‖² + (μ′/2)‖w‖²: with μ′ = μ/n its minimiser is the
+    // same (AᵀA + μI)⁻¹Aᵀy; a safe step is n/‖AᵀA + μI‖₁.
+    const r = reference.gram(a, n, d, mu);
+    const eta = n / Math.max(...Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, i) => Math.abs(r[i * d + j]!)).reduce((s, v) => s + v, 0)));
+    const gd = constructions.gradientDescent({ d, n, steps: 400, eta, mu: mu / n });
     expect(Math.abs(gd.readout(run(gd, gd.embed(a, y, aTest))) - exact)).toBeLessThan(1e-6 * Math.abs(exact));
-    const short = constructions.gradientDescent({ d, n, steps: newton.layers.length, eta: 1, mu });
+    const short = constructions.gradientDescent({ d, n, steps: newton.layers.length, eta, mu: mu / n });
     expect(Math.abs(short.readout(run(short, short.embed(a, y, aTest))) - exact)).toBeGreaterThan(1e-3 * Math.abs(exact));
   });
 });

@@ -45,15 +45,7 @@ export interface Scenario {
   yLabel: string;
 }
 
-const relative = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num += (x[i]! - y[i]!) ** 2;
-    den += y[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-};
+const relative = reference.relativeError;
 const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 
 export function scenario(problem: Problem, params: Params): Scenario {
@@ -104,10 +96,13 @@ export function scenario(problem: Problem, params: Params): Scenario {
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) exact += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
     const norm1 = Math.max(...range(d, 0).map((j) => range(d, 0).reduce((s, i) => s + Math.abs(r[i * d + j]!), 0)));
     const alpha = 1 / norm1 ** 2;
-    const eta = 1 / norm1; // λ_max(R) ≤ ‖R‖₁: a safe gradient step
+    // Gradient descent minimises (1/2n)‖y − Aw‖² + (μ/2n)‖w‖², whose minimiser is the same
+    // (AᵀA + μI)⁻¹Aᵀy; its Hessian is R/n and λ_max(R) ≤ ‖R‖₁, so η = n/‖R‖₁ is a safe step.
+    const eta = n / norm1;
+    const muGd = mu / n;
     const err = (v: number) => Math.abs(v - exact) / Math.abs(exact);
     const newton = range(steps + 1, 0).map((t) => constructions.ridgeNewton({ d, n, steps: t, mu, alpha }));
-    const gd = constructions.gradientDescent({ d, n, steps: 3 + steps, eta, mu });
+    const gd = constructions.gradientDescent({ d, n, steps: 3 + steps, eta, mu: muGd });
     return {
       problem,
       params,
@@ -117,7 +112,7 @@ export function scenario(problem: Problem, params: Params): Scenario {
       ],
       algorithms: [
         { label: 'Newton–Schulz ridge (float64)', x: range(steps + 1, 0).map((t) => 3 + t), y: range(steps + 1, 0).map((t) => err(reference.ridgeNewton(a, y, aTest, { d, n, steps: t, mu, alpha }))) },
-        { label: 'gradient descent (float64)', x: range(3 + steps), y: range(3 + steps).map((s) => err(reference.gradientDescent(a, y, aTest, { d, n, steps: s, eta, mu }))) },
+        { label: 'gradient descent (float64)', x: range(3 + steps), y: range(3 + steps).map((s) => err(reference.gradientDescent(a, y, aTest, { d, n, steps: s, eta, mu: muGd }))) },
       ],
       counts: { layers: newton[steps]!.layers.length, width: newton[steps]!.width, heads: newton[steps]!.counts.maxHeads, hiddenUnits: 0, tokens: newton[steps]!.tokens, perStep: `3 + T layers; gradient descent: 1 layer per step, width ${gd.width}` },
       yLabel: '|ŷ − ŷ_ridge| / |ŷ_ridge|',

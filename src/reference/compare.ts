@@ -43,3 +43,17 @@ export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>):
     worstIndex: firstNonFinite >= 0 ? firstNonFinite : worstIndex,
   };
 }
+
+/** ‖actual − expected‖₂ / ‖expected‖₂ over all entries (relative Frobenius error for matrices). */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) {
+    throw new RangeError(`relativeError: expected ${expected.length} values, got ${actual.length}`);
+  }
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < expected.length; i++) {
+    num += (actual[i]! - expected[i]!) ** 2;
+    den += expected[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
