@@ -11,7 +11,10 @@ const tf = (globalThis as unknown as { tf: typeof TF }).tf;
 const R = lib.reference;
 
 export interface Timing {
+  /** Wall clock per repetition, submit → onSubmittedWorkDone (same method for both libraries). */
   medianMs: number;
+  /** GPU time per repetition from timestamp queries around our passes, when the device has them. */
+  gpuMedianMs: number | null;
   minMs: number;
   maxMs: number;
   reps: number;
@@ -38,8 +41,11 @@ export interface CaseResult {
 }
 
 interface Runner {
-  /** Records `reps` repetitions, submits, waits for the GPU. */
-  run(reps: number): Promise<void>;
+  /**
+   * Records `reps` repetitions, submits, waits for the GPU. Returns a reader for the
+   * timestamp-query GPU time of the run (called after the wall clock stops), or null.
+   */
+  run(reps: number): Promise<(() => Promise<number>) | null>;
   /** Reads the result of the last run and compares it with float64. */
   check(): Promise<Accuracy>;
 }
@@ -97,14 +103,40 @@ function accuracy(actual: ArrayLike<number>, expected: ArrayLike<number>, tolera
   return { maxAbs: c.maxAbs, rmsRelative: c.rmsRelative, nonFinite: c.nonFinite, ok: c.nonFinite === 0 && c.rmsRelative <= tolerance };
 }
 
-/** Our kernels: `encode` records one repetition into the encoder. */
+const timestamps = device.features.has('timestamp-query')
+  ? {
+      set: device.createQuerySet({ type: 'timestamp', count: 2 }),
+      resolve: device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+    }
+  : null;
+
+/**
+ * Our kernels: `encode` records one repetition into the encoder. With timestamp queries, two
+ * empty passes bracket the repetitions (beginning / end of pass), read after the wall clock stops.
+ */
 function oursRunner(encode: (e: GPUCommandEncoder) => void, check: () => Promise<Accuracy>): Runner {
   return {
     async run(reps) {
       const e = device.createCommandEncoder();
+      if (timestamps) e.beginComputePass({ timestampWrites: { querySet: timestamps.set, beginningOfPassWriteIndex: 0 } }).end();
       for (let r = 0; r < reps; r++) encode(e);
+      let staging: GPUBuffer | null = null;
+      if (timestamps) {
+        e.beginComputePass({ timestampWrites: { querySet: timestamps.set, endOfPassWriteIndex: 1 } }).end();
+        e.resolveQuerySet(timestamps.set, 0, 2, timestamps.resolve, 0);
+        staging = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        e.copyBufferToBuffer(timestamps.resolve, 0, staging, 0, 16);
+      }
       device.queue.submit([e.finish()]);
       await device.queue.onSubmittedWorkDone();
+      if (!staging) return null;
+      return async () => {
+        await staging.mapAsync(GPUMapMode.READ);
+        const [begin, end] = new BigInt64Array(staging.getMappedRange());
+        const ms = Number(end! - begin!) / 1e6;
+        staging.destroy();
+        return ms;
+      };
     },
     check,
   };
@@ -121,6 +153,7 @@ function tfRunner(step: () => TF.Tensor, check: (result: Float32Array) => Accura
       }
       flushTf();
       await device.queue.onSubmittedWorkDone();
+      return null;
     },
     async check() {
       const out = (await last!.data()) as Float32Array;
@@ -325,6 +358,7 @@ function invertCase(n: number, kappa: number, quick: boolean, full: boolean): Ca
               last?.inverse.destroy();
               last = await runtime.invert(at);
             }
+            return null;
           },
           async check() {
             const x = await last!.inverse.read();
@@ -377,24 +411,28 @@ async function time(runner: Runner, quick: boolean): Promise<Timing> {
   const target = quick ? 20 : 150; // ms per sample
   const budget = quick ? 2_000 : 12_000; // ms for the samples of one slow case
   let t0 = performance.now();
-  await runner.run(1);
+  const warmReader = await runner.run(1);
   const warm = performance.now() - t0;
+  await warmReader?.();
   let reps = 1;
   let samples = quick ? 3 : 5;
   if (warm < target) {
     t0 = performance.now();
-    await runner.run(1);
+    const reader = await runner.run(1);
     reps = Math.max(1, Math.min(200, Math.round(target / Math.max(performance.now() - t0, 0.01))));
+    await reader?.();
   } else {
     samples = Math.max(1, Math.min(samples, Math.floor(budget / warm)));
   }
   const ms: number[] = [];
+  const gpu: number[] = [];
   for (let s = 0; s < samples; s++) {
     t0 = performance.now();
-    await runner.run(reps);
+    const reader = await runner.run(reps);
     ms.push((performance.now() - t0) / reps);
+    if (reader) gpu.push((await reader()) / reps);
   }
-  return { medianMs: median(ms), minMs: Math.min(...ms), maxMs: Math.max(...ms), reps, samples };
+  return { medianMs: median(ms), gpuMedianMs: gpu.length ? median(gpu) : null, minMs: Math.min(...ms), maxMs: Math.max(...ms), reps, samples };
 }
 
 async function runCase(id: string, quick: boolean): Promise<CaseResult> {

@@ -49,7 +49,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       const verdict = ok ? 'ok' : `WRONG (rms-rel ${r.ours.accuracy.rmsRelative.toExponential(1)}, ${r.ours.accuracy.nonFinite} non-finite)`;
       cases.push({ ...r, ratio, pctRoofline: (100 * r.ours.gflops) / roofline.fmaGflops, verdict });
       log(
-        `    ours ${r.ours.medianMs.toFixed(3)} ms [${r.ours.minMs.toFixed(3)}–${r.ours.maxMs.toFixed(3)}] ${r.ours.gflops.toFixed(2)} GFLOP/s (${((100 * r.ours.gflops) / roofline.fmaGflops).toFixed(1)}% of FMA)` +
+        `    ours ${r.ours.medianMs.toFixed(3)} ms [${r.ours.minMs.toFixed(3)}–${r.ours.maxMs.toFixed(3)}]${r.ours.gpuMedianMs === null ? '' : ` (GPU timestamps ${r.ours.gpuMedianMs.toFixed(3)} ms)`} ${r.ours.gflops.toFixed(2)} GFLOP/s (${((100 * r.ours.gflops) / roofline.fmaGflops).toFixed(1)}% of FMA)` +
           (r.tf ? ` | TF.js ${r.tf.medianMs.toFixed(3)} ms${r.tf.accuracy.ok ? '' : ' (TF.js result off: rms-rel ' + r.tf.accuracy.rmsRelative.toExponential(1) + ')'} | ratio ${ratio === null ? '—' : ratio.toFixed(2) + '×'}` : '') +
           ` | max-abs err ${r.ours.accuracy.maxAbs.toExponential(1)} → ${verdict} [${adapter.architecture || adapter.vendor}]`,
       );
@@ -81,7 +81,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     const date = new Date().toISOString().slice(0, 10);
     const report: BenchReport = {
       date, quick: options.quick, adapter, software, roofline,
-      timing: 'Times: wall clock from submit to onSubmittedWorkDone after one untimed warm-up; fast cases: K repetitions per sample (~150 ms samples), median of 5 samples (3 in quick mode); slow cases: one repetition per sample, as many samples as fit in 12 s (at least 1); no readback inside the timed region (invert: its own status readbacks included).',
+      timing: 'Times: wall clock from submit to onSubmittedWorkDone after one untimed warm-up (the same method for both libraries: ratios, GFLOP/s and % of roofline use it; our kernels also report GPU time from timestamp queries around their passes when the device has timestamp-query); fast cases: K repetitions per sample (~150 ms samples), median of 5 samples (3 in quick mode); slow cases: one repetition per sample, as many samples as fit in 12 s (at least 1); no readback inside the timed region (invert: its own status readbacks included).',
       cases, targets,
     };
     mkdirSync(options.outDir, { recursive: true });
@@ -128,9 +128,9 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
 }
 
 function table(report: BenchReport): string {
-  const head = ['op', 'shape', 'ours ms', 'GFLOP/s', '% roof', 'TF.js ms', 'ratio', 'max err', 'check'];
+  const head = ['op', 'shape', 'ours ms', 'GPU ms (ts)', 'GFLOP/s', '% roof', 'TF.js ms', 'ratio', 'max err', 'check'];
   const rows = report.cases.map((c) => [
-    c.op, c.config, c.ours.medianMs.toFixed(3), c.ours.gflops.toFixed(2), c.pctRoofline.toFixed(1),
+    c.op, c.config, c.ours.medianMs.toFixed(3), c.ours.gpuMedianMs === null ? '—' : c.ours.gpuMedianMs.toFixed(3), c.ours.gflops.toFixed(2), c.pctRoofline.toFixed(1),
     c.tf ? c.tf.medianMs.toFixed(3) : '—', c.ratio === null ? '—' : `${c.ratio.toFixed(2)}×`, c.ours.accuracy.maxAbs.toExponential(1), c.verdict,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -20,7 +20,7 @@ export function renderReport(report: BenchReport, chartJsPath: string): string {
   const a = report.adapter;
   const rows = report.cases
     .map(
-      (c) => `<tr><td>${escape(c.op)}</td><td>${escape(c.config)}</td><td>${c.ours.medianMs.toFixed(3)}</td><td>${c.ours.gflops.toFixed(2)}</td><td>${c.pctRoofline.toFixed(1)}%</td>` +
+      (c) => `<tr><td>${escape(c.op)}</td><td>${escape(c.config)}</td><td>${c.ours.medianMs.toFixed(3)}</td><td>${c.ours.gpuMedianMs === null ? '—' : c.ours.gpuMedianMs.toFixed(3)}</td><td>${c.ours.gflops.toFixed(2)}</td><td>${c.pctRoofline.toFixed(1)}%</td>` +
         `<td>${c.tf ? c.tf.medianMs.toFixed(3) : '—'}</td><td>${c.ratio === null ? '—' : c.ratio.toFixed(2) + '×'}</td><td>${c.ours.accuracy.maxAbs.toExponential(1)}</td><td class="${c.verdict === 'ok' ? 'ok' : 'bad'}">${escape(c.verdict)}</td></tr>`,
     )
     .join('\n');
@@ -41,7 +41,7 @@ ${report.software ? '<p class="warn">Software adapter: absolute times describe t
 <div><canvas id="ratio"></canvas></div><div><canvas id="lsa"></canvas></div>
 </div>
 <h2>Results</h2>
-<table><tr><th>op</th><th>shape</th><th>ours ms (median)</th><th>GFLOP/s</th><th>% FMA roofline</th><th>TF.js ms</th><th>TF.js / ours</th><th>max abs err</th><th>check</th></tr>
+<table><tr><th>op</th><th>shape</th><th>ours ms (median)</th><th>ours GPU ms (timestamps)</th><th>GFLOP/s</th><th>% FMA roofline</th><th>TF.js ms</th><th>TF.js / ours</th><th>max abs err</th><th>check</th></tr>
 ${rows}</table>
 <script>${chartJs}</script>
 <script>

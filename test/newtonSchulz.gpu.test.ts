@@ -53,3 +53,36 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
     report(name, expectClose(name, r.out, expected));
   });
 });
+
+describe('newtonSchulzStep at n = 2048', () => {
+  it('one step on a 2048×2048 matrix matches float64 on sampled rows (X′[r, :] = 2X[r, :] − (X[r, :] A) X)', async () => {
+    const gpu = await openGpuPage();
+    try {
+      const n = 2048;
+      const rng = random(2048);
+      const a = rng.normals(n * n, 1 / Math.sqrt(n));
+      const alpha = reference.safeAlpha(a, n);
+      const x = transposeScaled(a, n, alpha);
+      const r = await gpu.newtonSchulzStep({ a, x, shape: [1, n, n], options: {} });
+      expect(r.validation).toBeNull();
+      const rows = [0, 1, 777, 1024, 2046, 2047];
+      const got = new Float32Array(rows.length * n);
+      const want = new Float64Array(rows.length * n);
+      rows.forEach((row, k) => {
+        const xa = new Float64Array(n);
+        for (let c = 0; c < n; c++) for (let j = 0; j < n; j++) xa[j]! += x[row * n + c]! * a[c * n + j]!;
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let c = 0; c < n; c++) s += xa[c]! * x[c * n + j]!;
+          want[k * n + j] = 2 * x[row * n + j]! - s;
+        }
+        got.set(r.out.subarray(row * n, (row + 1) * n), k * n);
+      });
+      report('B1-n2048 (sampled rows)', expectClose('B1-n2048', got, want));
+      // Every element was written (the output starts as NaN).
+      expect(r.out.every((v) => Number.isFinite(v))).toBe(true);
+    } finally {
+      await gpu.close();
+    }
+  }, 300_000);
+});
