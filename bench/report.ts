@@ -6,7 +6,10 @@ export interface BenchReport {
   quick: boolean;
   adapter: { vendor: string; architecture: string; device: string; description: string; features: string[]; tfjs: string };
   software: boolean;
+  /** The better of the two measurements below (FMA and copy: max; empty dispatch: min). */
   roofline: { fmaGflops: number; copyGBps: number; emptyMs: number };
+  /** Measured at the start and at the end of the run. */
+  rooflineRuns: { fmaGflops: number; copyGBps: number; emptyMs: number }[];
   timing: string;
   cases: (CaseResult & { ratio: number | null; pctRoofline: number; verdict: string })[];
   targets: { name: string; measured: string; met: boolean }[];
@@ -34,7 +37,7 @@ td:nth-child(-n+2){text-align:left}.ok{color:#176117}.bad{color:#a11}.warn{backg
 <h1>lsa-newton benchmark</h1>
 <p>Adapter: <b>${escape(a.vendor)} / ${escape(a.architecture)}</b> ${escape(a.description)} · TensorFlow.js ${escape(a.tfjs)} (WebGPU backend, same GPUDevice) · ${escape(report.date)}${report.quick ? ' · quick mode' : ''}</p>
 ${report.software ? '<p class="warn">Software adapter: absolute times describe this CPU, not a GPU. Ratios (same adapter, same run) are what carries over.</p>' : ''}
-<p>Roofline (same run): FMA ${report.roofline.fmaGflops.toFixed(2)} GFLOP/s · copy ${report.roofline.copyGBps.toFixed(2)} GB/s · empty dispatch ${report.roofline.emptyMs.toFixed(3)} ms. ${escape(report.timing)}</p>
+<p>Roofline (same run, the better of a measurement at the start and one at the end): FMA ${report.roofline.fmaGflops.toFixed(2)} GFLOP/s · copy ${report.roofline.copyGBps.toFixed(2)} GB/s · empty dispatch ${report.roofline.emptyMs.toFixed(3)} ms. ${escape(report.timing)}</p>
 <h2>Targets</h2><ul>${targets}</ul>
 <div class="charts">
 <div><canvas id="gflops"></canvas></div><div><canvas id="roofline"></canvas></div>

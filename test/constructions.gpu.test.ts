@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { constructions, reference, type Layer } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { openGpuPage, type GpuPage } from './harness/gpu.js';
+import { useGpuPage, type GpuPage } from './harness/gpu.js';
 import { logisticData } from './harness/logistic.js';
 
 interface Runnable<Out> {
@@ -30,13 +30,7 @@ async function both<Out>(gpu: GpuPage, c: Runnable<Out>, prompts: Float64Array[]
 }
 
 describe('the paper\'s constructions through runtime.transformer (float32) vs the float64 run', () => {
-  let gpu: GpuPage;
-  beforeAll(async () => {
-    gpu = await openGpuPage();
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
+  const gpu = useGpuPage();
 
   // Bound: Newton–Schulz damps perturbations of X once it converges (the residual squares), so
   // f32 rounding leaves X within about κ(A)·√d·ε₃₂·(few) of the float64 iterate: 1e-5 for κ ≤ 10, d ≤ 8.
@@ -53,7 +47,7 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
       const x0 = Float64Array.from({ length: d * d }, (_, k) => reference.safeAlpha(a, d) * a[(k % d) * d + Math.floor(k / d)]!);
       return c.embed(a, x0);
     });
-    const r = await both(gpu, c, prompts);
+    const r = await both(gpu(), c, prompts);
     expect(r.submits).toBe(1);
     r.gpu.forEach((x, b) => {
       const err = relErr(x, r.f64[b]!);
@@ -74,7 +68,7 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
         Float64Array.from({ length: d }, () => rng.normal()),
       ),
     );
-    const r = await both(gpu, c, prompts);
+    const r = await both(gpu(), c, prompts);
     r.gpu.forEach((yHat, b) => {
       const err = Math.abs(yHat - r.f64[b]!) / Math.abs(r.f64[b]!);
       console.info(`ridgeNewton d${d} T${steps} prompt ${b}: ŷ ${yHat.toFixed(6)} vs ${r.f64[b]!.toFixed(6)}, rel. error ${err.toExponential(2)}`);
@@ -93,7 +87,7 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
       const { a, y } = logisticData(seed, d, n);
       return c.embed(a, y, new Float64Array(d));
     });
-    const r = await both(gpu, c, prompts);
+    const r = await both(gpu(), c, prompts);
     r.gpu.forEach((w, b) => {
       const err = relErr(w, r.f64[b]!);
       console.info(`logisticNewton prompt ${b}: rel. error ${err.toExponential(2)}`);

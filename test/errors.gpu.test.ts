@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { heads, mlp, random, tokens } from './harness/cases.js';
-import { expectClose, openGpuPage, type GpuPage } from './harness/gpu.js';
+import { expectClose, openGpuPage, useGpuPage } from './harness/gpu.js';
 
 const rng = random(4242);
 const X = tokens(rng, 2, 4, 5); // [2, 4, 5]
@@ -47,16 +47,10 @@ const BAD: [string, object, string, string[]][] = [
 ];
 
 describe('bad input: a typed error before any GPU work, and the runtime keeps working', () => {
-  let gpu: GpuPage;
-  beforeAll(async () => {
-    gpu = await openGpuPage();
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
+  const gpu = useGpuPage();
 
   it.each(BAD.map(([name, job, error, words]) => ({ name, job, error, words })))('$name → $error', async ({ job, error, words }) => {
-    const r = await gpu.expectError(job);
+    const r = await gpu().expectError(job);
     expect(r.thrown, 'an error must be thrown').not.toBeNull();
     expect(r.thrown!.name).toBe(error);
     expect(r.thrown!.typed).toBe(true);
@@ -70,9 +64,9 @@ describe('bad input: a typed error before any GPU work, and the runtime keeps wo
 
 describe('device loss', () => {
   it('rejects a pending read and refuses later work with DeviceLostError', async () => {
-    const gpu = await openGpuPage();
+    const own = await openGpuPage();
     try {
-      const r = (await gpu.page.evaluate(() => (window as unknown as { harness: { deviceLoss(): Promise<unknown> } }).harness.deviceLoss())) as Record<
+      const r = (await own.page.evaluate(() => (window as unknown as { harness: { deviceLoss(): Promise<unknown> } }).harness.deviceLoss())) as Record<
         'pendingRead' | 'laterCall' | 'laterRead',
         { name: string; message: string } | null
       >;
@@ -82,7 +76,7 @@ describe('device loss', () => {
       expect(r.laterCall?.message).toContain('device was lost');
       expect(r.laterRead?.name).toBe('DeviceLostError');
     } finally {
-      await gpu.close();
+      await own.close();
     }
   });
 });

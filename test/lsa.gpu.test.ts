@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { heads, random, tokens } from './harness/cases.js';
-import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
 
 // [B, D, N, heads, keys]: edge sizes, sizes one past the 32-wide tiles, paper scale (D 43, N 51).
 const CASES: [number, number, number, number, number?][] = [
@@ -19,13 +19,7 @@ const CASES: [number, number, number, number, number?][] = [
 ];
 
 describe('lsa on the GPU vs the float64 reference', () => {
-  let gpu: GpuPage;
-  beforeAll(async () => {
-    gpu = await openGpuPage();
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
+  const gpu = useGpuPage();
 
   const named = KERNELS.flatMap((gemm) => CASES.map(([b, d, n, h, keys]) => ({ name: `${gemm} B${b}-D${d}-N${n}-h${h}${keys ? `-K${keys}` : ''}`, gemm, b, d, n, h, keys })));
   it.each(named)('$name', async ({ name, gemm, b, d, n, h, keys }) => {
@@ -34,7 +28,7 @@ describe('lsa on the GPU vs the float64 reference', () => {
     const hs = heads(rng, h, d, keys ?? n);
     const options = keys === undefined ? {} : { keys };
     const expected = reference.lsa(x, [b, d, n], hs, options);
-    const r = await gpu.runKernel({ op: 'lsa', gemm, h: x, shape: [b, d, n], heads: hs, options });
+    const r = await gpu().runKernel({ op: 'lsa', gemm, h: x, shape: [b, d, n], heads: hs, options });
     expect(r.validation).toBeNull();
     expect(r.submits).toBe(1);
     report(name, expectClose(name, r.out, expected));
@@ -44,7 +38,7 @@ describe('lsa on the GPU vs the float64 reference', () => {
     const rng = random(7);
     const x = tokens(rng, 3, 11, 19);
     const hs = heads(rng, 2, 11, 19).map((hd) => ({ wv: Float64Array.from(hd.wv), wk: Float64Array.from(hd.wk), wq: hd.wq }));
-    const r = await gpu.runApi({ op: 'lsa', h: x, shape: [3, 11, 19], heads: hs });
+    const r = await gpu().runApi({ op: 'lsa', h: x, shape: [3, 11, 19], heads: hs });
     expect(r.validation).toBeNull();
     expect(r.shape).toEqual([3, 11, 19]);
     expectClose('api-B3-D11-N19', r.out, reference.lsa(x, [3, 11, 19], hs));

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, openGpuPage, useGpuPage, report } from './harness/gpu.js';
 import { batchOf, spd, transposeScaled } from './harness/matrices.js';
 
 // [batch, n, order, symmetric]
@@ -24,13 +24,7 @@ const CASES: [number, number, number, boolean][] = [
 ];
 
 describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
-  let gpu: GpuPage;
-  beforeAll(async () => {
-    gpu = await openGpuPage();
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
+  const gpu = useGpuPage();
 
   const named = KERNELS.flatMap((gemm) => CASES.map(([b, n, p, sym]) => ({ name: `${gemm} B${b}-n${n}-p${p}${sym ? '-sym' : ''}`, gemm, b, n, p, sym })));
   it.each(named)('$name', async ({ name, gemm, b, n, p, sym }) => {
@@ -48,7 +42,7 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
       x.set(xi, i * n * n);
       expected.set(reference.newtonSchulzStep(m, xi, n, p), i * n * n);
     });
-    const r = await gpu.newtonSchulzStep({ gemm, a, x, shape: [b, n, n], options: { order: p, symmetric: sym } });
+    const r = await gpu().newtonSchulzStep({ gemm, a, x, shape: [b, n, n], options: { order: p, symmetric: sym } });
     expect(r.validation).toBeNull();
     report(name, expectClose(name, r.out, expected));
   });
@@ -56,14 +50,14 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
 
 describe('newtonSchulzStep at n = 2048', () => {
   it('one step on a 2048×2048 matrix matches float64 on sampled rows (X′[r, :] = 2X[r, :] − (X[r, :] A) X)', async () => {
-    const gpu = await openGpuPage();
+    const own = await openGpuPage();
     try {
       const n = 2048;
       const rng = random(2048);
       const a = rng.normals(n * n, 1 / Math.sqrt(n));
       const alpha = reference.safeAlpha(a, n);
       const x = transposeScaled(a, n, alpha);
-      const r = await gpu.newtonSchulzStep({ a, x, shape: [1, n, n], options: {} });
+      const r = await own.newtonSchulzStep({ a, x, shape: [1, n, n], options: {} });
       expect(r.validation).toBeNull();
       const rows = [0, 1, 777, 1024, 2046, 2047];
       const got = new Float32Array(rows.length * n);
@@ -82,7 +76,7 @@ describe('newtonSchulzStep at n = 2048', () => {
       // Every element was written (the output starts as NaN).
       expect(r.out.every((v) => Number.isFinite(v))).toBe(true);
     } finally {
-      await gpu.close();
+      await own.close();
     }
   }, 300_000);
 });

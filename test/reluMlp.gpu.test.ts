@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { mlp, random, tokens } from './harness/cases.js';
-import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
 
 // [B, D, N, hidden, biases]
 const CASES: [number, number, number, number, boolean][] = [
@@ -16,20 +16,14 @@ const CASES: [number, number, number, number, boolean][] = [
 ];
 
 describe('reluMlp on the GPU vs the float64 reference', () => {
-  let gpu: GpuPage;
-  beforeAll(async () => {
-    gpu = await openGpuPage();
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
+  const gpu = useGpuPage();
 
   const named = KERNELS.flatMap((gemm) => CASES.filter(([b]) => gemm === 'direct' || b < 65536).map(([b, d, n, f, biases]) => ({ name: `${gemm} B${b}-D${d}-N${n}-F${f}${biases ? '-bias' : ''}`, gemm, b, d, n, f, biases })));
   it.each(named)('$name', async ({ name, gemm, b, d, n, f, biases }) => {
     const rng = random(5000 + b * 7919 + d * 104729 + n * 31 + f);
     const x = tokens(rng, b, d, n);
     const layer = mlp(rng, d, f, biases);
-    const r = await gpu.runKernel({ op: 'reluMlp', gemm, h: x, shape: [b, d, n], layer });
+    const r = await gpu().runKernel({ op: 'reluMlp', gemm, h: x, shape: [b, d, n], layer });
     expect(r.validation).toBeNull();
     report(name, expectClose(name, r.out, reference.reluMlp(x, [b, d, n], layer)));
   });
@@ -38,7 +32,7 @@ describe('reluMlp on the GPU vs the float64 reference', () => {
     const rng = random(11);
     const x = tokens(rng, 2, 6, 9);
     const layer = mlp(rng, 6, 10, true);
-    const r = await gpu.runApi({ op: 'reluMlp', h: x, shape: [2, 6, 9], layer });
+    const r = await gpu().runApi({ op: 'reluMlp', h: x, shape: [2, 6, 9], layer });
     expect(r.validation).toBeNull();
     const expected = reference.reluMlp(x, [2, 6, 9], layer);
     expectClose('api-B2-D6-N9-F10', r.out, expected);

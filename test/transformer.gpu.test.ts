@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reference, type Layer } from '../src/index.js';
 import { heads, mlp, random, tokens } from './harness/cases.js';
-import { expectClose, KERNELS, openGpuPage, report, type GpuPage } from './harness/gpu.js';
+import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
 
 function stack(seed: number, d: number, n: number, pattern: string): Layer[] {
   const rng = random(seed);
@@ -21,20 +21,14 @@ const CASES: [number, number, number, string][] = [
 ];
 
 describe('transformer stacks on the GPU vs the float64 reference', () => {
-  let gpu: GpuPage;
-  beforeAll(async () => {
-    gpu = await openGpuPage();
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
+  const gpu = useGpuPage();
 
   const named = KERNELS.flatMap((gemm) => CASES.map(([b, d, n, pattern]) => ({ name: `${gemm} B${b}-D${d}-N${n}-${pattern}`, gemm, b, d, n, pattern })));
   it.each(named)('$name', async ({ name, gemm, b, d, n, pattern }) => {
     const rng = random(9000 + b * 7919 + d * 104729 + n);
     const x = tokens(rng, b, d, n);
     const layers = stack(b + d + n, d, n, pattern);
-    const r = await gpu.runKernel({ op: 'transformer', gemm, h: x, shape: [b, d, n], layers });
+    const r = await gpu().runKernel({ op: 'transformer', gemm, h: x, shape: [b, d, n], layers });
     expect(r.validation).toBeNull();
     expect(r.submits).toBe(1);
     report(name, expectClose(name, r.out, reference.transformer(x, [b, d, n], layers)));
@@ -45,7 +39,7 @@ describe('transformer stacks on the GPU vs the float64 reference', () => {
     const x = tokens(rng, 8, 12, 25);
     const layers = stack(78, 12, 24, 'amamaa');
     layers[0] = { ...(layers[0] as Extract<Layer, { kind: 'lsa' }>), keys: 24 };
-    const r = await gpu.runApi({ op: 'transformer', h: x, shape: [8, 12, 25], layers });
+    const r = await gpu().runApi({ op: 'transformer', h: x, shape: [8, 12, 25], layers });
     expect(r.validation).toBeNull();
     expect(r.submits).toBe(1);
     expect(r.maps).toBe(0);
@@ -56,9 +50,9 @@ describe('transformer stacks on the GPU vs the float64 reference', () => {
     const rng = random(91);
     const x = tokens(rng, 2, 7, 13);
     const layers = stack(92, 7, 13, 'am');
-    const whole = await gpu.runApi({ op: 'transformer', h: x, shape: [2, 7, 13], layers });
-    const first = await gpu.runApi({ op: 'lsa', h: x, shape: [2, 7, 13], heads: (layers[0] as Extract<Layer, { kind: 'lsa' }>).heads });
-    const second = await gpu.runApi({ op: 'reluMlp', h: first.out, shape: [2, 7, 13], layer: layers[1] });
+    const whole = await gpu().runApi({ op: 'transformer', h: x, shape: [2, 7, 13], layers });
+    const first = await gpu().runApi({ op: 'lsa', h: x, shape: [2, 7, 13], heads: (layers[0] as Extract<Layer, { kind: 'lsa' }>).heads });
+    const second = await gpu().runApi({ op: 'reluMlp', h: first.out, shape: [2, 7, 13], layer: layers[1] });
     const c = expectClose('stack-vs-layers', second.out, Float64Array.from(whole.out), 1e-6);
     expect(c.maxAbs).toBeLessThan(1e-4);
   });

@@ -1,5 +1,5 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { compare } from '../../src/reference/index.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
@@ -95,6 +95,21 @@ export async function openGpuPage(): Promise<GpuPage> {
       await page.close();
       await browser.disconnect();
     },
+  };
+}
+
+/** Registers beforeAll/afterAll hooks that open and close one harness page for a describe block. */
+export function useGpuPage(): () => GpuPage {
+  let page: GpuPage | undefined;
+  beforeAll(async () => {
+    page = await openGpuPage();
+  });
+  afterAll(async () => {
+    await page?.close();
+  });
+  return () => {
+    if (!page) throw new Error('the harness page is not open (useGpuPage hooks did not run)');
+    return page;
   };
 }
 
