@@ -238,46 +238,45 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   let b_base = p.b_off + z * p.b_batch;
   let ib0 = b_base + vec4<u32>(min(col0, last), min(col0 + 4u, last), min(col0 + 8u, last), min(col0 + 12u, last)) * p.b_col;
   let ib1 = b_base + vec4<u32>(min(col0 + 16u, last), min(col0 + 20u, last), min(col0 + 24u, last), min(col0 + 28u, last)) * p.b_col;
-  if (BLOCKED) {
-    for (var k = 0u; k < p.k; k++) {
-      let av = vec4<f32>(a[a_index(z, rows.x, k)], a[a_index(z, rows.y, k)], a[a_index(z, rows.z, k)], a[a_index(z, rows.w, k)]);
-      let aw = vec4<f32>(a[a_index(z, rows2.x, k)], a[a_index(z, rows2.y, k)], a[a_index(z, rows2.z, k)], a[a_index(z, rows2.w, k)]);
-      let kb = k * p.b_row;
-      let b0 = vec4<f32>(b[ib0.x + kb]);
-      let b1 = vec4<f32>(b[ib0.y + kb]);
-      let b2 = vec4<f32>(b[ib0.z + kb]);
-      let b3 = vec4<f32>(b[ib0.w + kb]);
-      let b4 = vec4<f32>(b[ib1.x + kb]);
-      let b5 = vec4<f32>(b[ib1.y + kb]);
-      let b6 = vec4<f32>(b[ib1.z + kb]);
-      let b7 = vec4<f32>(b[ib1.w + kb]);
-      acc0 = fma(av, b0, acc0); acc1 = fma(av, b1, acc1); acc2 = fma(av, b2, acc2); acc3 = fma(av, b3, acc3);
-      acc4 = fma(av, b4, acc4); acc5 = fma(av, b5, acc5); acc6 = fma(av, b6, acc6); acc7 = fma(av, b7, acc7);
-      bcc0 = fma(aw, b0, bcc0); bcc1 = fma(aw, b1, bcc1); bcc2 = fma(aw, b2, bcc2); bcc3 = fma(aw, b3, bcc3);
-      bcc4 = fma(aw, b4, bcc4); bcc5 = fma(aw, b5, bcc5); bcc6 = fma(aw, b6, bcc6); bcc7 = fma(aw, b7, bcc7);
+  var ka = 0u;
+  var kb = 0u;
+  for (var k = 0u; k < p.k; k++) {
+    var av: vec4<f32>;
+    var aw: vec4<f32>;
+    if (BLOCKED) {
+      av = vec4<f32>(a[a_index(z, rows.x, k)], a[a_index(z, rows.y, k)], a[a_index(z, rows.z, k)], a[a_index(z, rows.w, k)]);
+      aw = vec4<f32>(a[a_index(z, rows2.x, k)], a[a_index(z, rows2.y, k)], a[a_index(z, rows2.z, k)], a[a_index(z, rows2.w, k)]);
+    } else {
+      // Addresses hoisted out of the loop and stepped: the JIT (Subzero) does not do it for us.
+      av = vec4<f32>(a[ia.x + ka], a[ia.y + ka], a[ia.z + ka], a[ia.w + ka]);
+      aw = vec4<f32>(a[ia2.x + ka], a[ia2.y + ka], a[ia2.z + ka], a[ia2.w + ka]);
     }
-  } else {
-    // Addresses hoisted out of the loop and stepped: the JIT (Subzero) does not do it for us.
-    var ka = 0u;
-    var kb = 0u;
-    for (var k = 0u; k < p.k; k++) {
-      let av = vec4<f32>(a[ia.x + ka], a[ia.y + ka], a[ia.z + ka], a[ia.w + ka]);
-      let aw = vec4<f32>(a[ia2.x + ka], a[ia2.y + ka], a[ia2.z + ka], a[ia2.w + ka]);
-      let b0 = vec4<f32>(b[ib0.x + kb]);
-      let b1 = vec4<f32>(b[ib0.y + kb]);
-      let b2 = vec4<f32>(b[ib0.z + kb]);
-      let b3 = vec4<f32>(b[ib0.w + kb]);
-      let b4 = vec4<f32>(b[ib1.x + kb]);
-      let b5 = vec4<f32>(b[ib1.y + kb]);
-      let b6 = vec4<f32>(b[ib1.z + kb]);
-      let b7 = vec4<f32>(b[ib1.w + kb]);
-      acc0 = fma(av, b0, acc0); acc1 = fma(av, b1, acc1); acc2 = fma(av, b2, acc2); acc3 = fma(av, b3, acc3);
-      acc4 = fma(av, b4, acc4); acc5 = fma(av, b5, acc5); acc6 = fma(av, b6, acc6); acc7 = fma(av, b7, acc7);
-      bcc0 = fma(aw, b0, bcc0); bcc1 = fma(aw, b1, bcc1); bcc2 = fma(aw, b2, bcc2); bcc3 = fma(aw, b3, bcc3);
-      bcc4 = fma(aw, b4, bcc4); bcc5 = fma(aw, b5, bcc5); bcc6 = fma(aw, b6, bcc6); bcc7 = fma(aw, b7, bcc7);
-      ka += p.a_col;
-      kb += p.b_row;
-    }
+    let b0 = vec4<f32>(b[ib0.x + kb]);
+    let b1 = vec4<f32>(b[ib0.y + kb]);
+    let b2 = vec4<f32>(b[ib0.z + kb]);
+    let b3 = vec4<f32>(b[ib0.w + kb]);
+    let b4 = vec4<f32>(b[ib1.x + kb]);
+    let b5 = vec4<f32>(b[ib1.y + kb]);
+    let b6 = vec4<f32>(b[ib1.z + kb]);
+    let b7 = vec4<f32>(b[ib1.w + kb]);
+    acc0 = fma(av, b0, acc0);
+    acc1 = fma(av, b1, acc1);
+    acc2 = fma(av, b2, acc2);
+    acc3 = fma(av, b3, acc3);
+    acc4 = fma(av, b4, acc4);
+    acc5 = fma(av, b5, acc5);
+    acc6 = fma(av, b6, acc6);
+    acc7 = fma(av, b7, acc7);
+    bcc0 = fma(aw, b0, bcc0);
+    bcc1 = fma(aw, b1, bcc1);
+    bcc2 = fma(aw, b2, bcc2);
+    bcc3 = fma(aw, b3, bcc3);
+    bcc4 = fma(aw, b4, bcc4);
+    bcc5 = fma(aw, b5, bcc5);
+    bcc6 = fma(aw, b6, bcc6);
+    bcc7 = fma(aw, b7, bcc7);
+    ka += p.a_col;
+    kb += p.b_row;
   }
   store_column(z, row0, col0, acc0);
   store_column(z, row0, col0 + 4u, acc1);
