@@ -36,14 +36,20 @@ describe('constructions.newtonSchulz (Lemma 4.1) in float64', () => {
   });
 });
 
+/** Seeded regression data: A n×d with N(0, 1/d) entries, y and aTest N(0, 1). */
+function regressionData(seed: number, d: number, n: number) {
+  const rng = random(seed);
+  const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
+  const y = Float64Array.from({ length: n }, () => rng.normal());
+  const aTest = Float64Array.from({ length: d }, () => rng.normal());
+  return { a, y, aTest };
+}
+
 describe('constructions.ridgeNewton (Theorem 4.2) in float64', () => {
   const cases = [1, 2, 5, 8].flatMap((d) => [0, 1, 4, 12].flatMap((steps) => [0, 0.1, 0.5].map((mu) => ({ d, steps, mu }))));
   it.each(cases)('d $d, T $steps, μ $mu', ({ d, steps, mu }) => {
     const n = 2 * d + 3;
-    const rng = random(d * 1000 + steps * 10 + mu * 7);
-    const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
-    const y = Float64Array.from({ length: n }, () => rng.normal());
-    const aTest = Float64Array.from({ length: d }, () => rng.normal());
+    const { a, y, aTest } = regressionData(d * 1000 + steps * 10 + mu * 7, d, n);
     const r = reference.gram(a, n, d, mu);
     // α < 2/λ_max(R)² keeps the iteration convergent; ‖R‖₁ ≥ λ_max, so 1/‖R‖₁² is safe.
     const norm1 = Math.max(...Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, i) => Math.abs(r[i * d + j]!)).reduce((s, v) => s + v, 0)));
@@ -59,10 +65,7 @@ describe('constructions.ridgeNewton (Theorem 4.2) in float64', () => {
 
   it('with enough steps the prediction is the ridge solution aTestᵀ (AᵀA + μI)⁻¹ Aᵀ y', () => {
     const [d, n, mu] = [5, 20, 0.1];
-    const rng = random(55);
-    const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
-    const y = Float64Array.from({ length: n }, () => rng.normal());
-    const aTest = Float64Array.from({ length: d }, () => rng.normal());
+    const { a, y, aTest } = regressionData(55, d, n);
     const inv = reference.inverseLU(reference.gram(a, n, d, mu), d);
     let exact = 0;
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) exact += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
@@ -140,10 +143,7 @@ describe('constructions.logisticNewton (Section 5) in float64', () => {
 describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', () => {
   it.each([1, 2, 5, 8].flatMap((d) => [1, 5, 20].flatMap((steps) => [0, 0.1].map((mu) => ({ d, steps, mu })))))('d $d, $steps steps, μ $mu', ({ d, steps, mu }) => {
     const n = 2 * d + 3;
-    const rng = random(d * 31 + steps + mu * 100);
-    const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
-    const y = Float64Array.from({ length: n }, () => rng.normal());
-    const aTest = Float64Array.from({ length: d }, () => rng.normal());
+    const { a, y, aTest } = regressionData(d * 31 + steps + mu * 100, d, n);
     const options = { d, n, steps, eta: 0.5, mu };
     const c = constructions.gradientDescent(options);
     expect(c.layers.length).toBe(steps);
@@ -156,10 +156,7 @@ describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', ()
 
   it('converges to the same ridge prediction as the Newton transformer, but needs far more layers', () => {
     const [d, n, mu] = [5, 20, 0.1];
-    const rng = random(77);
-    const a = Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d));
-    const y = Float64Array.from({ length: n }, () => rng.normal());
-    const aTest = Float64Array.from({ length: d }, () => rng.normal());
+    const { a, y, aTest } = regressionData(77, d, n);
     const newton = constructions.ridgeNewton({ d, n, steps: 14, mu, alpha: 0.01 });
     const exact = newton.readout(run(newton, newton.embed(a, y, aTest)));
     // Gradient descent minimises (1/2n)‖y − Aw‖² + (μ′/2)‖w‖²: with μ′ = μ/n its minimiser is the
