@@ -6,6 +6,18 @@ import type { Layer } from '../src/index.js';
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
 
+/** One adapter, device and runtime for every job of the page: pipelines compile once. */
+let shared: Promise<{ adapter: GPUAdapter; device: GPUDevice; runtime: Lib.Runtime }> | null = null;
+function gpu() {
+  shared ??= (async () => {
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (!adapter) throw new Error('WebGPU is not available here: no navigator.gpu adapter (Chromium needs --enable-unsafe-webgpu)');
+    const device = await adapter.requestDevice();
+    return { adapter, device, runtime: await lib.createRuntime(device) };
+  })();
+  return shared;
+}
+
 export interface MainConfig {
   batch: number;
   width: number;
@@ -59,10 +71,7 @@ function stackFlops(c: MainConfig, layers: Layer[]): number {
 }
 
 async function main(config: MainConfig): Promise<MainResult> {
-  const adapter = await navigator.gpu?.requestAdapter();
-  if (!adapter) throw new Error('WebGPU is not available here: no navigator.gpu adapter (Chromium needs --enable-unsafe-webgpu)');
-  const device = await adapter.requestDevice();
-  const runtime = await lib.createRuntime(device);
+  const { adapter, device, runtime } = await gpu();
   const rng = lib.reference.random(config.seed);
   const shape = [config.batch, config.width, config.tokens];
   const data = rng.normals(config.batch * config.width * config.tokens);
@@ -92,14 +101,13 @@ async function main(config: MainConfig): Promise<MainResult> {
     y.destroy();
   }
   device.queue.submit = submit;
+  h.destroy();
   const error = await device.popErrorScope();
 
   const t0 = performance.now();
   const expected = lib.reference.transformer(data, shape, layers);
   const referenceMs = performance.now() - t0;
   const c = lib.reference.compare(out!, expected);
-  runtime.destroy();
-  device.destroy();
   const info = adapter.info;
   return {
     adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description },
@@ -134,10 +142,7 @@ export interface InvertReport {
 
 /** One Newton–Schulz step and a batched inversion, checked against float64 (step) and LU (inverse). */
 async function invertJob(config: InvertConfig): Promise<InvertReport> {
-  const adapter = await navigator.gpu?.requestAdapter();
-  if (!adapter) throw new Error('WebGPU is not available here');
-  const device = await adapter.requestDevice();
-  const runtime = await lib.createRuntime(device);
+  const { device, runtime } = await gpu();
   const rng = lib.reference.random(config.seed);
   const { n, kappas } = config;
   const nn = n * n;
@@ -168,6 +173,7 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   const inv = await runtime.invert(a);
   const ms = performance.now() - t0;
   const xs = await inv.inverse.read();
+  for (const t of [a, x, stepped, inv.inverse]) t.destroy();
   const error = await device.popErrorScope();
   const matrices = kappas.map((kappa, i) => {
     const truth = lib.reference.inverseLU(mats[i]!, n);
@@ -182,8 +188,6 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
       bound: 1e-6 * kappa * Math.sqrt(n),
     };
   });
-  runtime.destroy();
-  device.destroy();
   return {
     n,
     step: { rmsRelative: step.rmsRelative, maxAbs: step.maxAbs, nonFinite: step.nonFinite, ms: stepMs },
@@ -213,10 +217,7 @@ const relativeError = lib.reference.relativeError;
 
 /** The paper's three constructions on the GPU, one batched runtime.transformer call each. */
 async function constructionsJob(): Promise<ConstructionReport[]> {
-  const adapter = await navigator.gpu?.requestAdapter();
-  if (!adapter) throw new Error('WebGPU is not available here');
-  const device = await adapter.requestDevice();
-  const runtime = await lib.createRuntime(device);
+  const { device, runtime } = await gpu();
   const { constructions: C, reference: R } = lib;
   const reports: ConstructionReport[] = [];
 
@@ -305,8 +306,6 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
       (w) => w,
     );
   }
-  runtime.destroy();
-  device.destroy();
   return reports;
 }
 
