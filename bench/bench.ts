@@ -3,7 +3,7 @@
 // and checks that its charts are not blank.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../test/harness/browser.js';
+import { launchBrowser, openPage } from '../test/harness/browser.js';
 import { serveStatic } from '../test/harness/server.js';
 import type { CaseResult } from './bench-page.js';
 import { renderReport, type BenchReport } from './report.js';
@@ -25,13 +25,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   const server = await serveStatic(root);
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/bench/bench.html`);
-    await page.waitForFunction('window.bench !== undefined', { timeout: 120_000 }).catch(() => {
-      throw new Error(`benchmark page did not load: ${errors.join('; ') || 'timeout'}`);
-    });
+    const page = await openPage(browser, `${server.url}/bench/bench.html`, 'bench', 120_000);
     const adapter = await call<BenchReport['adapter']>(page, 'info');
     const software = /swiftshader|software|llvmpipe|lavapipe|warp/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`);
     log(`adapter: ${adapter.vendor} / ${adapter.architecture} ${adapter.description} (TensorFlow.js ${adapter.tfjs}, same device)`);

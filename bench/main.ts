@@ -1,7 +1,7 @@
 // The main job (`npm start`): in headless Chromium, run an LSA stack at paper scale,
 // check it against the float64 reference and print the adapter, the error and the time.
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../test/harness/browser.js';
+import { launchBrowser, openPage } from '../test/harness/browser.js';
 import { serveStatic } from '../test/harness/server.js';
 import type { ConstructionReport, InvertConfig, InvertReport, MainConfig, MainResult } from './page.js';
 
@@ -32,13 +32,7 @@ const server = await serveStatic(root);
 const browser = await launchBrowser();
 let failed = false;
 try {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/bench/main.html`);
-  await page.waitForFunction('window.mainJob !== undefined', { timeout: 60_000 }).catch(() => {
-    throw new Error(`the page did not load: ${errors.join('; ') || 'timeout'}`);
-  });
+  const page = await openPage(browser, `${server.url}/bench/main.html`, 'mainJob');
   console.log(`lsa-newton main job: LSA stack '${config.pattern}' (a = LSA, ${config.heads} heads; m = ReLU MLP), B ${config.batch} prompts × D ${config.width} × N ${config.tokens} tokens`);
   const r = (await page.evaluate((c) => (window as unknown as { mainJob(c: MainConfig): Promise<MainResult> }).mainJob(c), config)) as MainResult;
   const a = r.adapter;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
 
@@ -33,4 +33,21 @@ export async function launchBrowser(): Promise<Browser> {
   // Chromium refuses to run as root with its sandbox on (CI runs as root).
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return puppeteer.launch({ executablePath: findChromium(), headless: true, args });
+}
+
+/**
+ * Opens `url` in a new tab and waits until the page defines `window[ready]`; if it does not,
+ * fails with the page's own errors (a module that threw at load says why here).
+ */
+export async function openPage(browser: Browser, url: string, ready: string, timeout = 60_000): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  try {
+    await page.waitForFunction(`window[${JSON.stringify(ready)}] !== undefined`, { timeout });
+  } catch (error) {
+    throw new Error(`${url} did not start: ${errors.join('; ') || String(error)}`);
+  }
+  return page;
 }

@@ -1,6 +1,7 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { compare } from '../../src/reference/index.js';
+import { openPage } from './browser.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
 export const KERNELS = ['tiled', 'direct'] as const;
@@ -67,15 +68,7 @@ export interface GpuPage {
 /** Opens the harness page in the shared headless Chromium (see globalSetup.ts). */
 export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
-  const page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`${inject('baseUrl')}/test/harness/page.html`);
-  try {
-    await page.waitForFunction('window.harness !== undefined', { timeout: 60_000 });
-  } catch (error) {
-    throw new Error(`harness page did not start: ${pageErrors.join('; ') || String(error)}`);
-  }
+  const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
   const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
