@@ -1,5 +1,22 @@
-export { createRuntime, isSoftwareAdapter, type Inverse, type Kernel, type MatrixKernel, type Runtime, type RuntimeOptions } from './runtime.js';
+export {
+  createRuntime,
+  isSoftwareAdapter,
+  type Inverse,
+  type LinearAttentionOptions,
+  type LinearAttentionResult,
+  type Kernel,
+  type MatrixKernel,
+  type Runtime,
+  type RuntimeOptions,
+} from './runtime.js';
 export type { InvertOptions } from './ops/invert.js';
+export type {
+  LinearAttentionInputs,
+  LinearAttentionKernel,
+  LinearAttentionKernelOptions,
+  LinearAttentionOutputs,
+  LinearAttentionShape,
+} from './ops/linearAttention.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from './layers.js';

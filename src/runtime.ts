@@ -7,6 +7,13 @@ import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/inv
 import { createStepProgram, matrixShape, resolveOrder, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
 import { PIPELINES } from './ops/pipelines.js';
 import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
+import {
+  createLinearAttentionKernel,
+  resolveCall,
+  type LinearAttentionKernel,
+  type LinearAttentionKernelOptions,
+  type LinearAttentionShape,
+} from './ops/linearAttention.js';
 import { createLsaProgram } from './ops/lsa.js';
 import { tokenCount, type LayerProgram } from './ops/program.js';
 import { createReluMlpProgram } from './ops/reluMlp.js';
@@ -37,6 +44,24 @@ export interface MatrixKernel {
   destroy(): void;
 }
 
+/** Options of `runtime.linearAttention` (DESIGN.md §7). */
+export interface LinearAttentionOptions {
+  /** Default 1/√K. */
+  scale?: number;
+  /** [B, H, K, V]. */
+  initialState?: Tensor;
+  /** Per-head log-decays (H numbers, each ≤ 0: RetNet's γ = 0.97 is Math.log(0.97)) or per-token log-gates [B, T, H] (≤ 0). */
+  decay?: number[] | Tensor;
+  outputFinalState?: boolean;
+  /** Tokens per chunk, 1..256; default 64. */
+  chunkSize?: number;
+}
+
+export interface LinearAttentionResult {
+  output: Tensor; // [B, T, H, V]
+  finalState?: Tensor; // [B, H, K, V], when outputFinalState
+}
+
 export interface Runtime {
   readonly device: GPUDevice;
   /** The GEMM schedule in use ('tiled' or 'direct'). */
@@ -50,6 +75,13 @@ export interface Runtime {
   newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor;
   /** A⁻¹ by Newton–Schulz from `X₀ = Aᵀ / (‖A‖₁‖A‖∞)`, each matrix of the batch stopping on its own. */
   invert(a: Tensor, options?: InvertOptions): Promise<Inverse>;
+  /**
+   * Causal linear attention `S_t = exp(g_t) S_{t−1} + k_t v_tᵀ`, `o_t = scale · S_tᵀ q_t` on q, k [B, T, H, K],
+   * v [B, T, H, V]: encodes and submits, no readback.
+   */
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options?: LinearAttentionOptions): LinearAttentionResult;
+  /** The same over caller-owned buffers, for one shape (T = 1: the decode path, no chunks). */
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -228,6 +260,60 @@ class RuntimeImpl implements Runtime, TensorOwner {
       submits: r.submits,
       readbacks: r.readbacks,
     };
+  }
+
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options: LinearAttentionOptions = {}): LinearAttentionResult {
+    const what = 'linearAttention';
+    for (const t of [q, k, v]) this.live(what, t);
+    if (options === null || typeof options !== 'object') throw new ValueError(`${what}: expected an options object, got ${String(options)}`);
+    const { initialState, decay } = options;
+    if (initialState !== undefined) this.live(what, initialState);
+    const gates = decay !== undefined && !Array.isArray(decay) ? this.live(what, decay) : undefined;
+    const shape = resolveCall(what, q.shape, k.shape, v.shape, {
+      scale: options.scale,
+      initialState: initialState?.shape,
+      decay: gates ?? decay,
+      outputFinalState: options.outputFinalState,
+      chunkSize: options.chunkSize,
+    });
+    const kind = decay === undefined ? undefined : gates ? 'token' : 'head';
+    const kernel = this.createLinearAttention(shape, { scale: options.scale, decay: kind, chunkSize: options.chunkSize });
+    const { batch: b, tokens: t, heads: h, keyDim, valueDim } = shape;
+    let perHead: GPUBuffer | undefined;
+    if (Array.isArray(decay)) {
+      perHead = this.device.createBuffer({ label: 'LinearAttention.decay', size: h * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      this.device.queue.writeBuffer(perHead, 0, Float32Array.from(decay));
+    }
+    const output = this.allocate([b, t, h, valueDim], 'LinearAttention.output');
+    const finalState = options.outputFinalState ? this.allocate([b, h, keyDim, valueDim], 'LinearAttention.finalState') : undefined;
+    const encoder = this.device.createCommandEncoder({ label: 'LinearAttention.encoder' });
+    kernel.encode(
+      encoder,
+      { q: q.buffer, k: k.buffer, v: v.buffer, initialState: initialState?.buffer, decay: perHead ?? gates?.buffer },
+      { output: output.buffer, finalState: finalState?.buffer },
+    );
+    this.device.queue.submit([encoder.finish()]);
+    void this.device.queue.onSubmittedWorkDone().finally(() => {
+      kernel.destroy();
+      perHead?.destroy();
+    });
+    return finalState ? { output, finalState } : { output };
+  }
+
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel {
+    this.assertUsable('createLinearAttention');
+    const inner = createLinearAttentionKernel(this.ctx, shape, options);
+    const kernel: LinearAttentionKernel = {
+      shape: inner.shape,
+      chunkSize: inner.chunkSize,
+      encode: (encoder, inputs, outputs) => inner.encode(encoder, inputs, outputs),
+      destroy: () => {
+        inner.destroy();
+        this.disposables.delete(kernel);
+      },
+    };
+    this.disposables.add(kernel);
+    return kernel;
   }
 
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {

@@ -1,5 +1,6 @@
 import { GEMM, gemmConstants } from '../gpu/gemm.js';
 import type { Constants, ShaderSpec } from '../gpu/kernel.js';
+import { LA_GATED_SPECS, LA_GATES } from './linearAttention.js';
 import { NS_INIT, NS_RESIDUAL, NS_SCALE } from './newtonSchulz.js';
 
 const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [GEMM, gemmConstants(s)];
@@ -29,4 +30,7 @@ export const PIPELINES: readonly [ShaderSpec, Constants][] = [
   [NS_SCALE, {}],
   [NS_INIT, {}],
   [NS_RESIDUAL, {}],
+  // Linear attention: the gate cumulative sum, then each kernel with and without decay
+  [LA_GATES, {}],
+  ...LA_GATED_SPECS.flatMap((spec): [ShaderSpec, Constants][] => [[spec, { GATED: false }], [spec, { GATED: true }]]),
 ];

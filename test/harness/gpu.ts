@@ -54,6 +54,24 @@ export interface InvertResult {
   validation: string | null;
 }
 
+export interface LinearAttentionRun {
+  /** One output per part, [B, T_part, H, V]. */
+  outs: Float32Array[];
+  finalState: Float32Array | null;
+  submits: number;
+  chunkSizes: number[];
+  validation: string | null;
+}
+
+export interface LinearAttentionApiRun {
+  out: Float32Array;
+  finalState: Float32Array | null;
+  shapes: [number[], number[] | null];
+  submits: number;
+  maps: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -62,6 +80,8 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  linearAttention(job: object): Promise<LinearAttentionRun>;
+  linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
   close(): Promise<void>;
 }
 
@@ -70,7 +90,8 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
+  type Job = 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'linearAttention' | 'linearAttentionApi';
+  const call = async (fn: Job, job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -84,6 +105,14 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    linearAttention: async (job) => {
+      const r = (await call('linearAttention', job)) as Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
+      return { ...r, outs: r.outs.map(floats), finalState: r.finalState === null ? null : floats(r.finalState) };
+    },
+    linearAttentionApi: async (job) => {
+      const r = (await call('linearAttentionApi', job)) as Omit<LinearAttentionApiRun, 'out' | 'finalState'> & { out: string; finalState: string | null };
+      return { ...r, out: floats(r.out), finalState: r.finalState === null ? null : floats(r.finalState) };
+    },
     close: async () => {
       await page.close();
       await browser.disconnect();

@@ -182,6 +182,78 @@ async function invert(wire) {
   };
 }
 
+/**
+ * Linear attention through the low-level kernel: T split into parts, all encoded into one encoder
+ * and one submit, the state passed between parts on the GPU (two buffers, alternating); every
+ * output and state buffer starts as NaN so an unwritten element cannot pass.
+ */
+async function linearAttention(wire) {
+  const job = pick(decode(wire));
+  const { batch, heads, keyDim, valueDim } = job.shape;
+  const stateCount = batch * heads * keyDim * valueDim;
+  device.pushErrorScope('validation');
+  const owned = [];
+  const make = (data, count = data.length) => {
+    const b = device.createBuffer({ size: count * 4, usage: STORAGE });
+    device.queue.writeBuffer(b, 0, data ?? new Float32Array(count).fill(NaN));
+    owned.push(b);
+    return b;
+  };
+  const states = [make(null, stateCount), make(null, stateCount)];
+  let state = job.initialState ? make(job.initialState) : undefined;
+  const headDecay = job.headDecay ? make(job.headDecay) : undefined;
+  const kernels = new Map();
+  const outputs = [];
+  const before = { ...counts };
+  const encoder = device.createCommandEncoder();
+  job.parts.forEach((part, i) => {
+    let kernel = kernels.get(part.tokens);
+    if (!kernel) {
+      kernel = runtime.createLinearAttention({ ...job.shape, tokens: part.tokens }, job.options);
+      kernels.set(part.tokens, kernel);
+    }
+    const output = make(null, batch * part.tokens * heads * valueDim);
+    outputs.push(output);
+    const last = i === job.parts.length - 1;
+    const finalState = last && !job.outputFinalState ? undefined : states[i % 2];
+    const decay = headDecay ?? (part.decay ? make(part.decay) : undefined);
+    kernel.encode(encoder, { q: make(part.q), k: make(part.k), v: make(part.v), initialState: state, decay }, { output, finalState });
+    state = finalState;
+  });
+  device.queue.submit([encoder.finish()]);
+  const submits = counts.submits - before.submits;
+  const outs = [];
+  for (const [i, part] of job.parts.entries()) outs.push(base64(await readBuffer(outputs[i], batch * part.tokens * heads * valueDim)));
+  const finalState = job.outputFinalState ? base64(await readBuffer(state, stateCount)) : null;
+  const chunkSizes = [...kernels.values()].map((k) => k.chunkSize);
+  for (const k of kernels.values()) k.destroy();
+  for (const b of owned) b.destroy();
+  const error = await device.popErrorScope();
+  return { outs, finalState, submits, chunkSizes, validation: error ? error.message : null };
+}
+
+/** runtime.linearAttention: tensors in, tensors out, one submit, no readback until read(). */
+async function linearAttentionApi(wire) {
+  const job = pick(decode(wire));
+  const { batch, tokens, heads, keyDim, valueDim } = job.shape;
+  device.pushErrorScope('validation');
+  const q = runtime.tensor(job.q, [batch, tokens, heads, keyDim]);
+  const k = runtime.tensor(job.k, [batch, tokens, heads, keyDim]);
+  const v = runtime.tensor(job.v, [batch, tokens, heads, valueDim]);
+  const initialState = job.initialState ? runtime.tensor(job.initialState, [batch, heads, keyDim, valueDim]) : undefined;
+  const decay = job.gates ? runtime.tensor(job.gates, [batch, tokens, heads]) : job.headDecay;
+  const before = { ...counts };
+  const r = runtime.linearAttention(q, k, v, { ...job.options, initialState, decay });
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const out = base64(await r.output.read());
+  const finalState = r.finalState ? base64(await r.finalState.read()) : null;
+  const shapes = [r.output.shape, r.finalState?.shape ?? null];
+  for (const t of [q, k, v, initialState, job.gates ? decay : undefined, r.output, r.finalState]) t?.destroy();
+  const error = await device.popErrorScope();
+  return { out, finalState, shapes, submits, maps, validation: error ? error.message : null };
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = pick(decode(wire));
@@ -210,6 +282,41 @@ async function expectError(wire) {
         await runtime.invert(a, job.options);
       } finally {
         a.destroy();
+      }
+    } else if (job.op === 'linearAttention') {
+      const made = [];
+      const t = (data, shape) => {
+        const x = runtime.tensor(data, shape);
+        made.push(x);
+        return x;
+      };
+      try {
+        const decay = job.gates ? t(job.gates, job.gatesShape) : job.headDecay;
+        const initialState = job.state ? t(job.state, job.stateShape) : undefined;
+        runtime.linearAttention(t(job.q, job.qShape), t(job.k, job.kShape), t(job.v, job.vShape), { ...job.options, decay, initialState });
+      } finally {
+        for (const x of made) x.destroy();
+      }
+    } else if (job.op === 'linearAttentionKernel') {
+      runtime.createLinearAttention(job.kernelShape, job.options);
+    } else if (job.op === 'linearAttentionEncode') {
+      const kernel = runtime.createLinearAttention(job.kernelShape, job.options);
+      const { batch: b, tokens: t, heads: h, keyDim: kd, valueDim: vd } = job.kernelShape;
+      const made = [];
+      const buf = (n) => {
+        const x = device.createBuffer({ size: n * 4, usage: STORAGE });
+        made.push(x);
+        return x;
+      };
+      const state = buf(b * h * kd * vd);
+      const q = buf(b * t * h * kd);
+      const inputs = { q, k: buf(b * t * h * kd), v: buf(b * t * h * vd), initialState: state, decay: job.decay ? buf(h) : undefined };
+      const outputs = { output: job.outputIsQ ? q : buf(b * t * h * vd), finalState: job.alias ? state : buf(b * h * kd * vd) };
+      try {
+        kernel.encode(device.createCommandEncoder(), inputs, outputs);
+      } finally {
+        kernel.destroy();
+        for (const x of made) x.destroy();
       }
     } else if (job.kernel) {
       makeKernel(job, job.kernelShape);
@@ -259,6 +366,8 @@ window.harness = {
   deviceLoss,
   newtonSchulzStep,
   invert,
+  linearAttention,
+  linearAttentionApi,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
