@@ -203,7 +203,7 @@ const BAD: [string, object, string, string[]][] = [
   ['T = 0', { op: 'linearAttentionKernel', kernelShape: { ...KSHAPE, tokens: 0 } }, 'ShapeError', ['positive integer', 'got 0']],
   ['unknown decay kind', { op: 'linearAttentionKernel', kernelShape: KSHAPE, options: { decay: 'gated' } }, 'ValueError', ["'head' or 'token'", 'got "gated"']],
   ['encode: final state aliases the initial state', { op: 'linearAttentionEncode', kernelShape: KSHAPE, alias: true }, 'ValueError', ['finalState distinct from initialState']],
-  ['encode: output aliases q', { op: 'linearAttentionEncode', kernelShape: KSHAPE, outputIsQ: true }, 'ValueError', ['output distinct from q']],
+  ['encode: output aliases q', { op: 'linearAttentionEncode', kernelShape: { ...KSHAPE, valueDim: 4 }, outputIsQ: true }, 'ValueError', ['output distinct from q']],
   ['encode: decay kernel without a decay buffer', { op: 'linearAttentionEncode', kernelShape: KSHAPE, options: { decay: 'head' } }, 'ValueError', ['expected a decay buffer', 'got none']],
   ['encode: decay buffer for a kernel without decay', { op: 'linearAttentionEncode', kernelShape: KSHAPE, decay: true }, 'ValueError', ['expected no decay buffer']],
   [

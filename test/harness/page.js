@@ -21,12 +21,13 @@ function base64(view) {
   return btoa(s);
 }
 
-/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }; everything else as JSON. */
+/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }, NaN and ±∞ as { $num }; everything else as JSON. */
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
   if (value && typeof value === 'object') {
     if ('$f32' in value) return new Float32Array(bytes(value.$f32).buffer);
     if ('$f64' in value) return new Float64Array(bytes(value.$f64).buffer);
+    if ('$num' in value) return Number(value.$num);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
   }
   return value;
