@@ -50,7 +50,8 @@ fn token_row(b: u32, t: u32, h: u32) -> u32 {
 
 // Four consecutive values from `row`, indices clamped to `last` (the caller drops the clamped lanes).
 fn load_v(row: u32, c: u32, last: u32) -> vec4<f32> {
-  return vec4<f32>(v[row + min(c, last)], v[row + min(c + 1u, last)], v[row + min(c + 2u, last)], v[row + min(c + 3u, last)]);
+  return vec4<f32>(v[row + min(c, last)], v[row + min(c + 1u, last)],
+                   v[row + min(c + 2u, last)], v[row + min(c + 3u, last)]);
 }
 
 @compute @workgroup_size(64)

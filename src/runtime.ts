@@ -50,7 +50,10 @@ export interface LinearAttentionOptions {
   scale?: number;
   /** [B, H, K, V]. */
   initialState?: Tensor;
-  /** Per-head log-decays (H numbers, each ≤ 0: RetNet's γ = 0.97 is Math.log(0.97)) or per-token log-gates [B, T, H] (≤ 0). */
+  /**
+   * Per-head log-decays (H numbers, each ≤ 0: RetNet's γ = 0.97 is Math.log(0.97)) or per-token log-gates
+   * [B, T, H] (≤ 0 by contract, not read back).
+   */
   decay?: number[] | Tensor;
   outputFinalState?: boolean;
   /** Tokens per chunk, 1..256; default 64. */
@@ -265,7 +268,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
   linearAttention(q: Tensor, k: Tensor, v: Tensor, options: LinearAttentionOptions = {}): LinearAttentionResult {
     const what = 'linearAttention';
     for (const t of [q, k, v]) this.live(what, t);
-    if (options === null || typeof options !== 'object') throw new ValueError(`${what}: expected an options object, got ${String(options)}`);
+    if (options === null || typeof options !== 'object') {
+      throw new ValueError(`${what}: expected an options object, got ${String(options)}`);
+    }
     const { initialState, decay } = options;
     if (initialState !== undefined) this.live(what, initialState);
     const gates = decay !== undefined && !Array.isArray(decay) ? this.live(what, decay) : undefined;
@@ -277,15 +282,18 @@ class RuntimeImpl implements Runtime, TensorOwner {
       chunkSize: options.chunkSize,
     });
     const kind = decay === undefined ? undefined : gates ? 'token' : 'head';
-    const kernel = this.createLinearAttention(shape, { scale: options.scale, decay: kind, chunkSize: options.chunkSize });
+    const { scale, chunkSize } = options;
+    const kernel = this.createLinearAttention(shape, { scale, decay: kind, chunkSize });
     const { batch: b, tokens: t, heads: h, keyDim, valueDim } = shape;
     let perHead: GPUBuffer | undefined;
     if (Array.isArray(decay)) {
-      perHead = this.device.createBuffer({ label: 'LinearAttention.decay', size: h * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
+      perHead = this.device.createBuffer({ label: 'LinearAttention.decay', size: h * 4, usage });
       this.device.queue.writeBuffer(perHead, 0, Float32Array.from(decay));
     }
     const output = this.allocate([b, t, h, valueDim], 'LinearAttention.output');
-    const finalState = options.outputFinalState ? this.allocate([b, h, keyDim, valueDim], 'LinearAttention.finalState') : undefined;
+    const stateShape = [b, h, keyDim, valueDim];
+    const finalState = options.outputFinalState ? this.allocate(stateShape, 'LinearAttention.finalState') : undefined;
     const encoder = this.device.createCommandEncoder({ label: 'LinearAttention.encoder' });
     kernel.encode(
       encoder,

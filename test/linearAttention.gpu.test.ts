@@ -29,13 +29,25 @@ function inputs(rng: Random, s: LinearAttentionShape, decay: Decay, initial: boo
 }
 
 function expected(x: Inputs, s: LinearAttentionShape, scale?: number) {
-  return reference.linearAttention(x.q, x.k, x.v, s, { scale, initialState: x.initialState, decay: x.headDecay ?? x.gates });
+  return reference.linearAttention(x.q, x.k, x.v, s, {
+    scale,
+    initialState: x.initialState,
+    decay: x.headDecay ?? x.gates,
+  });
 }
 
 /** Tokens t0 ≤ t < t1 of a [B, T, ...] array with `row` values per token. */
-function tokens<A extends Float32Array | Float64Array>(a: A, batch: number, total: number, row: number, t0: number, t1: number): A {
+function tokens<A extends Float32Array | Float64Array>(
+  a: A,
+  batch: number,
+  total: number,
+  row: number,
+  t0: number,
+  t1: number,
+): A {
   const out = new (a.constructor as new (n: number) => A)(batch * (t1 - t0) * row);
-  for (let b = 0; b < batch; b++) out.set(a.subarray((b * total + t0) * row, (b * total + t1) * row), b * (t1 - t0) * row);
+  for (let b = 0; b < batch; b++)
+    out.set(a.subarray((b * total + t0) * row, (b * total + t1) * row), b * (t1 - t0) * row);
   return out;
 }
 
@@ -94,7 +106,12 @@ describe('linearAttention on the GPU vs the float64 recurrence', () => {
   }));
   it.each(named)('$name', async ({ name, shape, decay, chunk, initial }) => {
     const s = shape;
-    const x = inputs(random(97 + s.batch * 7 + s.tokens * 131 + s.heads * 17 + s.keyDim * 3 + s.valueDim), s, decay, initial);
+    const x = inputs(
+      random(97 + s.batch * 7 + s.tokens * 131 + s.heads * 17 + s.keyDim * 3 + s.valueDim),
+      s,
+      decay,
+      initial,
+    );
     const options = { decay: decay === 'none' ? undefined : decay, chunkSize: chunk };
     const r = await gpu().linearAttention(job(x, s, [s.tokens], options, true));
     expect(r.validation).toBeNull();
@@ -109,20 +126,30 @@ describe('linearAttention on the GPU vs the float64 recurrence', () => {
     const s = { batch: 2, tokens: 130, heads: 2, keyDim: 16, valueDim: 32 };
     const x = inputs(random(5), s, 'token', true);
     const options = { decay: 'token', chunkSize: 32 };
-    const [split, whole] = [await gpu().linearAttention(job(x, s, [70, 60], options, true)), await gpu().linearAttention(job(x, s, [130], options, true))];
+    const [split, whole] = [
+      await gpu().linearAttention(job(x, s, [70, 60], options, true)),
+      await gpu().linearAttention(job(x, s, [130], options, true)),
+    ];
     expect(split.validation).toBeNull();
     expect(split.submits).toBe(1);
     const e = expected(x, s);
     const row = s.heads * s.valueDim;
-    for (const [i, [t0, t1]] of [[0, 70], [70, 130]].entries()) {
+    for (const [i, [t0, t1]] of [
+      [0, 70],
+      [70, 130],
+    ].entries()) {
       expectClose(`part ${i} vs f64`, split.outs[i]!, tokens(e.output, 2, 130, row, t0!, t1!));
-      expectClose(`part ${i} vs one GPU run`, split.outs[i]!, Float64Array.from(tokens(whole.outs[0]!, 2, 130, row, t0!, t1!)));
+      expectClose(
+        `part ${i} vs one GPU run`,
+        split.outs[i]!,
+        Float64Array.from(tokens(whole.outs[0]!, 2, 130, row, t0!, t1!)),
+      );
     }
     expectClose('final state vs f64', split.finalState!, e.finalState);
     expectClose('final state vs one GPU run', split.finalState!, Float64Array.from(whole.finalState!));
   });
 
-  it('a 100-step decode loop (T = 1 each, B1 H8 K = V = 64, per-head decay) in one submit, the state on the GPU', async () => {
+  it('a 100-step decode loop (T = 1, B1 H8 K = V = 64, per-head decay), one submit, the state on the GPU', async () => {
     const s = { batch: 1, tokens: 100, heads: 8, keyDim: 64, valueDim: 64 };
     const x = inputs(random(6), s, 'head', true);
     const r = await gpu().linearAttention(job(x, s, Array(100).fill(1), { decay: 'head' }, true));
@@ -131,14 +158,19 @@ describe('linearAttention on the GPU vs the float64 recurrence', () => {
     expect(r.chunkSizes).toEqual([1]);
     const e = expected(x, s);
     const errors = r.outs.map((out, t) => expectClose(`step ${t}`, out, tokens(e.output, 1, 100, 8 * 64, t, t + 1)));
-    report('decode loop, worst step', { rmsRelative: Math.max(...errors.map((x) => x.rmsRelative)), maxAbs: Math.max(...errors.map((x) => x.maxAbs)) });
+    report('decode loop, worst step', {
+      rmsRelative: Math.max(...errors.map((x) => x.rmsRelative)),
+      maxAbs: Math.max(...errors.map((x) => x.maxAbs)),
+    });
     report('decode loop state', expectClose('final state', r.finalState!, e.finalState));
   });
 
   it('a 37-token prompt (chunked, per-token gates) then 20 decode steps, one submit', async () => {
     const s = { batch: 2, tokens: 57, heads: 3, keyDim: 32, valueDim: 16 };
     const x = inputs(random(8), s, 'token', false);
-    const r = await gpu().linearAttention(job(x, s, [37, ...Array(20).fill(1)], { decay: 'token', chunkSize: 16 }, true));
+    const r = await gpu().linearAttention(
+      job(x, s, [37, ...Array(20).fill(1)], { decay: 'token', chunkSize: 16 }, true),
+    );
     expect(r.validation).toBeNull();
     expect(r.submits).toBe(1);
     const e = expected(x, s);
@@ -149,8 +181,20 @@ describe('linearAttention on the GPU vs the float64 recurrence', () => {
   });
 
   it.each([
-    { name: 'per-head decay list, initial state, final state, scale 0.5', decay: 'head' as const, initial: true, final: true, scale: 0.5 },
-    { name: 'per-token gate tensor, no final state', decay: 'token' as const, initial: false, final: false, scale: undefined },
+    {
+      name: 'per-head decay list, initial state, final state, scale 0.5',
+      decay: 'head' as const,
+      initial: true,
+      final: true,
+      scale: 0.5,
+    },
+    {
+      name: 'per-token gate tensor, no final state',
+      decay: 'token' as const,
+      initial: false,
+      final: false,
+      scale: undefined,
+    },
     { name: 'no decay, T = 1', decay: 'none' as const, initial: true, final: true, scale: undefined, tokens: 1 },
   ])('runtime.linearAttention: $name', async ({ decay, initial, final, scale, tokens: t }) => {
     const s = { batch: 2, tokens: t ?? 70, heads: 3, keyDim: 8, valueDim: 12 };
@@ -181,31 +225,106 @@ const Q = rng.normals(2 * 5 * 3 * 4); // [2, 5, 3, 4]
 const V = rng.normals(2 * 5 * 3 * 6); // [2, 5, 3, 6]
 const QS = [2, 5, 3, 4];
 const VS = [2, 5, 3, 6];
-const call = (over: object) => ({ op: 'linearAttention', q: Q, qShape: QS, k: Q, kShape: QS, v: V, vShape: VS, options: {}, ...over });
+const call = (over: object) => ({
+  op: 'linearAttention',
+  q: Q,
+  qShape: QS,
+  k: Q,
+  kShape: QS,
+  v: V,
+  vShape: VS,
+  options: {},
+  ...over,
+});
 const KSHAPE = { batch: 2, tokens: 5, heads: 3, keyDim: 4, valueDim: 6 };
 
 // [case, job, error name, words the message must contain]
 const BAD: [string, object, string, string[]][] = [
-  ['k batch ≠ q batch', call({ k: Q.subarray(0, 60), kShape: [1, 5, 3, 4] }), 'ShapeError', ['B, T, H = 2, 5, 3', 'got [1, 5, 3, 4]']],
-  ['v tokens ≠ q tokens', call({ v: V.subarray(0, 144), vShape: [2, 4, 3, 6] }), 'ShapeError', ['v to have B, T, H', 'got [2, 4, 3, 6]']],
+  [
+    'k batch ≠ q batch',
+    call({ k: Q.subarray(0, 60), kShape: [1, 5, 3, 4] }),
+    'ShapeError',
+    ['B, T, H = 2, 5, 3', 'got [1, 5, 3, 4]'],
+  ],
+  [
+    'v tokens ≠ q tokens',
+    call({ v: V.subarray(0, 144), vShape: [2, 4, 3, 6] }),
+    'ShapeError',
+    ['v to have B, T, H', 'got [2, 4, 3, 6]'],
+  ],
   ['v heads ≠ q heads', call({ vShape: [2, 5, 6, 3] }), 'ShapeError', ['v to have B, T, H', 'got [2, 5, 6, 3]']],
   ['k heads ≠ q heads', call({ kShape: [2, 5, 4, 3] }), 'ShapeError', ['B, T, H', 'got [2, 5, 4, 3]']],
-  ['K of k ≠ K of q (same B, T, H)', call({ k: V.subarray(0, 150), kShape: [2, 5, 3, 5] }), 'ShapeError', ['K = 4', 'got [2, 5, 3, 5]']],
+  [
+    'K of k ≠ K of q (same B, T, H)',
+    call({ k: V.subarray(0, 150), kShape: [2, 5, 3, 5] }),
+    'ShapeError',
+    ['K = 4', 'got [2, 5, 3, 5]'],
+  ],
   ['q of rank 3', call({ qShape: [10, 3, 4] }), 'ShapeError', ['rank 4', 'got rank 3']],
-  ['state of the wrong shape', call({ state: V.subarray(0, 72), stateShape: [2, 3, 6, 2] }), 'ShapeError', ['initialState of shape [2, 3, 4, 6]', 'got [2, 3, 6, 2]']],
-  ['per-head decays: wrong length', call({ headDecay: [-0.1, -0.2] }), 'ShapeError', ['3 per-head log-decays', 'got 2']],
-  ['per-head decays: non-finite', call({ headDecay: [-0.1, Number.NaN, -0.2] }), 'ValueError', ['finite and ≤ 0', 'NaN for head 1']],
+  [
+    'state of the wrong shape',
+    call({ state: V.subarray(0, 72), stateShape: [2, 3, 6, 2] }),
+    'ShapeError',
+    ['initialState of shape [2, 3, 4, 6]', 'got [2, 3, 6, 2]'],
+  ],
+  [
+    'per-head decays: wrong length',
+    call({ headDecay: [-0.1, -0.2] }),
+    'ShapeError',
+    ['3 per-head log-decays', 'got 2'],
+  ],
+  [
+    'per-head decays: non-finite',
+    call({ headDecay: [-0.1, Number.NaN, -0.2] }),
+    'ValueError',
+    ['finite and ≤ 0', 'NaN for head 1'],
+  ],
   ['per-head decays: positive', call({ headDecay: [-0.1, 0.05, 0] }), 'ValueError', ['≤ 0', 'got 0.05 for head 1']],
-  ['gate tensor of the wrong shape', call({ gates: new Float32Array(30), gatesShape: [2, 3, 5] }), 'ShapeError', ['[2, 5, 3] [B, T, H]', 'got [2, 3, 5]']],
+  [
+    'gate tensor of the wrong shape',
+    call({ gates: new Float32Array(30), gatesShape: [2, 3, 5] }),
+    'ShapeError',
+    ['[2, 5, 3] [B, T, H]', 'got [2, 3, 5]'],
+  ],
   ['chunkSize 0', call({ options: { chunkSize: 0 } }), 'ValueError', ['chunkSize', '1..256', 'got 0']],
   ['chunkSize 257', call({ options: { chunkSize: 257 } }), 'ValueError', ['chunkSize', 'got 257']],
   ['scale NaN', call({ options: { scale: Number.NaN } }), 'ValueError', ['scale', 'finite', 'got NaN']],
-  ['T = 0', { op: 'linearAttentionKernel', kernelShape: { ...KSHAPE, tokens: 0 } }, 'ShapeError', ['positive integer', 'got 0']],
-  ['unknown decay kind', { op: 'linearAttentionKernel', kernelShape: KSHAPE, options: { decay: 'gated' } }, 'ValueError', ["'head' or 'token'", 'got "gated"']],
-  ['encode: final state aliases the initial state', { op: 'linearAttentionEncode', kernelShape: KSHAPE, alias: true }, 'ValueError', ['finalState distinct from initialState']],
-  ['encode: output aliases q', { op: 'linearAttentionEncode', kernelShape: { ...KSHAPE, valueDim: 4 }, outputIsQ: true }, 'ValueError', ['output distinct from q']],
-  ['encode: decay kernel without a decay buffer', { op: 'linearAttentionEncode', kernelShape: KSHAPE, options: { decay: 'head' } }, 'ValueError', ['expected a decay buffer', 'got none']],
-  ['encode: decay buffer for a kernel without decay', { op: 'linearAttentionEncode', kernelShape: KSHAPE, decay: true }, 'ValueError', ['expected no decay buffer']],
+  [
+    'T = 0',
+    { op: 'linearAttentionKernel', kernelShape: { ...KSHAPE, tokens: 0 } },
+    'ShapeError',
+    ['positive integer', 'got 0'],
+  ],
+  [
+    'unknown decay kind',
+    { op: 'linearAttentionKernel', kernelShape: KSHAPE, options: { decay: 'gated' } },
+    'ValueError',
+    ["'head' or 'token'", 'got "gated"'],
+  ],
+  [
+    'encode: final state aliases the initial state',
+    { op: 'linearAttentionEncode', kernelShape: KSHAPE, alias: true },
+    'ValueError',
+    ['finalState distinct from initialState'],
+  ],
+  [
+    'encode: output aliases q',
+    { op: 'linearAttentionEncode', kernelShape: { ...KSHAPE, valueDim: 4 }, outputIsQ: true },
+    'ValueError',
+    ['output distinct from q'],
+  ],
+  [
+    'encode: decay kernel without a decay buffer',
+    { op: 'linearAttentionEncode', kernelShape: KSHAPE, options: { decay: 'head' } },
+    'ValueError',
+    ['expected a decay buffer', 'got none'],
+  ],
+  [
+    'encode: decay buffer for a kernel without decay',
+    { op: 'linearAttentionEncode', kernelShape: KSHAPE, decay: true },
+    'ValueError',
+    ['expected no decay buffer'],
+  ],
   [
     'scratch beyond maxStorageBufferBindingSize',
     { op: 'linearAttentionKernel', kernelShape: { batch: 64, tokens: 65536, heads: 16, keyDim: 128, valueDim: 128 } },
@@ -215,15 +334,26 @@ const BAD: [string, object, string, string[]][] = [
 ];
 
 describe('linearAttention bad input: a typed error before any GPU work, and the runtime keeps working', () => {
-  it.each(BAD.map(([name, job, error, words]) => ({ name, job, error, words })))('$name → $error', async ({ job, error, words }) => {
-    const r = await gpu().expectError(job);
-    expect(r.thrown, 'an error must be thrown').not.toBeNull();
-    expect(r.thrown!.name).toBe(error);
-    expect(r.thrown!.typed).toBe(true);
-    for (const w of words) expect(r.thrown!.message).toContain(w);
-    expect(r.submits).toBe(0);
-    expect(r.validation).toBeNull();
-    expect(r.probe.validation).toBeNull();
-    expectClose('probe', r.probe.out, reference.reluMlp(new Float32Array([1, -2, 3, 4]), [1, 2, 2], { hidden: 1, w1: new Float32Array([1, 1]), w2: new Float32Array([2, -1]) }));
-  });
+  it.each(BAD.map(([name, job, error, words]) => ({ name, job, error, words })))(
+    '$name → $error',
+    async ({ job, error, words }) => {
+      const r = await gpu().expectError(job);
+      expect(r.thrown, 'an error must be thrown').not.toBeNull();
+      expect(r.thrown!.name).toBe(error);
+      expect(r.thrown!.typed).toBe(true);
+      for (const w of words) expect(r.thrown!.message).toContain(w);
+      expect(r.submits).toBe(0);
+      expect(r.validation).toBeNull();
+      expect(r.probe.validation).toBeNull();
+      expectClose(
+        'probe',
+        r.probe.out,
+        reference.reluMlp(new Float32Array([1, -2, 3, 4]), [1, 2, 2], {
+          hidden: 1,
+          w1: new Float32Array([1, 1]),
+          w2: new Float32Array([2, -1]),
+        }),
+      );
+    },
+  );
 });

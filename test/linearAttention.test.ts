@@ -21,8 +21,16 @@ function slice(x: ArrayLike<number>, s: LinearAttentionShape, d: number, t0: num
   return out;
 }
 
-/** The attention form, O(T²): o_t = scale·(Σ_{j≤t} e^{G_t−G_j} (q_t·k_j) v_j + e^{G_t} S_0ᵀ q_t), G = Σ_{i≤t} g_i. */
-function quadratic(q: Float32Array, k: Float32Array, v: Float32Array, s: LinearAttentionShape, scale: number, gates: Float64Array, s0: Float32Array): Float64Array {
+/** Attention form, O(T²): o_t = scale·(Σ_{j≤t} e^{G_t−G_j} (q_t·k_j) v_j + e^{G_t} S_0ᵀ q_t), G_t = Σ_{i≤t} g_i */
+function quadratic(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  s: LinearAttentionShape,
+  scale: number,
+  gates: Float64Array,
+  s0: Float32Array,
+): Float64Array {
   const { batch: B, tokens: T, heads: H, keyDim: K, valueDim: V } = s;
   const out = new Float64Array(B * T * H * V);
   for (let b = 0; b < B; b++) {
@@ -102,7 +110,9 @@ describe('reference.linearAttention', () => {
     const v = rng.normals(2 * 7 * 3 * 2);
     const plain = reference.linearAttention(q, k, v, s);
     expect(maxDiff(reference.linearAttention(q, k, v, s, { decay: [0, 0, 0] }).output, plain.output)).toBe(0);
-    expect(maxDiff(reference.linearAttention(q, k, v, s, { decay: new Float32Array(42) }).output, plain.output)).toBe(0);
+    expect(maxDiff(reference.linearAttention(q, k, v, s, { decay: new Float32Array(42) }).output, plain.output)).toBe(
+      0,
+    );
     const perHead = [-0.1, -0.5, Math.log(0.97)];
     const asTokens = Float64Array.from({ length: 42 }, (_, i) => perHead[i % 3]!);
     const a = reference.linearAttention(q, k, v, s, { decay: perHead });

@@ -9,7 +9,11 @@ import { checkSizes } from './program.js';
 
 export type { LinearAttentionShape };
 
-const spec = (entry: string, label: string): ShaderSpec => ({ label: `LinearAttention.${label}`, code, entryPoint: entry });
+const spec = (entry: string, label: string): ShaderSpec => ({
+  label: `LinearAttention.${label}`,
+  code,
+  entryPoint: entry,
+});
 export const LA_GATES = spec('linear_attention_gates', 'gates');
 export const LA_SCORES = spec('linear_attention_scores', 'scores');
 export const LA_STATES = spec('linear_attention_states', 'states');
@@ -75,7 +79,11 @@ export function checkLinearAttentionShape(what: string, shape: LinearAttentionSh
   checkShape(`${what} { batch, tokens, heads, keyDim, valueDim }`, [batch, tokens, heads, keyDim, valueDim], 5);
 }
 
-export function resolveKernelOptions(what: string, shape: LinearAttentionShape, options: LinearAttentionKernelOptions = {}): ResolvedKernelOptions {
+export function resolveKernelOptions(
+  what: string,
+  shape: LinearAttentionShape,
+  options: LinearAttentionKernelOptions = {},
+): ResolvedKernelOptions {
   const scale = options.scale ?? 1 / Math.sqrt(shape.keyDim);
   if (typeof scale !== 'number' || !Number.isFinite(scale)) {
     throw new ValueError(`${what}: expected scale to be a finite number, got ${String(options.scale)}`);
@@ -86,7 +94,9 @@ export function resolveKernelOptions(what: string, shape: LinearAttentionShape, 
   }
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK) {
-    throw new ValueError(`${what}: expected chunkSize to be an integer in 1..${MAX_CHUNK}, got ${String(options.chunkSize)}`);
+    throw new ValueError(
+      `${what}: expected chunkSize to be an integer in 1..${MAX_CHUNK}, got ${String(options.chunkSize)}`,
+    );
   }
   return { scale, decay, chunk: Math.min(chunkSize, shape.tokens) };
 }
@@ -105,17 +115,35 @@ export interface LinearAttentionCall {
  * Checks q, k, v and the options of `runtime.linearAttention` against each other and returns
  * the shape; every message says what was expected and what came.
  */
-export function resolveCall(what: string, q: Shape, k: Shape, v: Shape, call: LinearAttentionCall): LinearAttentionShape {
-  for (const [name, s] of [['q', q], ['k', k], ['v', v]] as const) {
+export function resolveCall(
+  what: string,
+  q: Shape,
+  k: Shape,
+  v: Shape,
+  call: LinearAttentionCall,
+): LinearAttentionShape {
+  for (const [name, s] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
     if (s.length !== 4) {
-      throw new ShapeError(`${what}: expected ${name} of rank 4 [B, T, H, ${name === 'v' ? 'V' : 'K'}], got rank ${s.length} ${describe(s)}`);
+      throw new ShapeError(
+        `${what}: expected ${name} of rank 4 [B, T, H, ${name === 'v' ? 'V' : 'K'}], ` +
+          `got rank ${s.length} ${describe(s)}`,
+      );
     }
   }
   const [batch, tokens, heads, keyDim] = q as [number, number, number, number];
   const valueDim = v[3]!;
-  for (const [name, s] of [['k', k], ['v', v]] as const) {
+  for (const [name, s] of [
+    ['k', k],
+    ['v', v],
+  ] as const) {
     if (s[0] !== batch || s[1] !== tokens || s[2] !== heads) {
-      throw new ShapeError(`${what}: expected ${name} to have B, T, H = ${batch}, ${tokens}, ${heads} like q, got ${describe(s)}`);
+      throw new ShapeError(
+        `${what}: expected ${name} to have B, T, H = ${batch}, ${tokens}, ${heads} like q, got ${describe(s)}`,
+      );
     }
   }
   if (k[3] !== keyDim) throw new ShapeError(`${what}: expected k with K = ${keyDim} like q, got ${describe(k)}`);
@@ -123,22 +151,31 @@ export function resolveCall(what: string, q: Shape, k: Shape, v: Shape, call: Li
   if (call.initialState !== undefined) {
     const expected = [batch, heads, keyDim, valueDim];
     if (call.initialState.length !== 4 || call.initialState.some((d, i) => d !== expected[i])) {
-      throw new ShapeError(`${what}: expected initialState of shape ${describe(expected)} [B, H, K, V], got ${describe(call.initialState)}`);
+      throw new ShapeError(
+        `${what}: expected initialState of shape ${describe(expected)} [B, H, K, V], ` +
+          `got ${describe(call.initialState)}`,
+      );
     }
   }
   const decay = call.decay;
   if (Array.isArray(decay)) {
-    if (decay.length !== heads) throw new ShapeError(`${what}: expected ${heads} per-head log-decays (one per head), got ${decay.length}`);
+    if (decay.length !== heads)
+      throw new ShapeError(`${what}: expected ${heads} per-head log-decays (one per head), got ${decay.length}`);
     decay.forEach((g, h) => {
       if (typeof g !== 'number' || !Number.isFinite(g) || g > 0) {
-        throw new ValueError(`${what}: expected per-head log-decays finite and ≤ 0 (log γ), got ${String(g)} for head ${h}`);
+        throw new ValueError(
+          `${what}: expected per-head log-decays finite and ≤ 0 (log γ), got ${String(g)} for head ${h}`,
+        );
       }
     });
   } else if (decay !== undefined) {
     const expected = [batch, tokens, heads];
     const s = (decay as { shape?: Shape }).shape;
     if (!Array.isArray(s) || s.length !== 3 || s.some((d, i) => d !== expected[i])) {
-      throw new ShapeError(`${what}: expected decay gates of shape ${describe(expected)} [B, T, H], got ${Array.isArray(s) ? describe(s) : String(decay)}`);
+      throw new ShapeError(
+        `${what}: expected decay gates of shape ${describe(expected)} [B, T, H], ` +
+          `got ${Array.isArray(s) ? describe(s) : String(decay)}`,
+      );
     }
   }
   if (call.outputFinalState !== undefined && typeof call.outputFinalState !== 'boolean') {
@@ -162,12 +199,24 @@ export function linearAttentionScratch(shape: LinearAttentionShape, chunk: numbe
  * scratch above: gates (when decayed), scores and chunk states (independent), the scan across
  * chunks, then the outputs; T = 1 is one decode dispatch with no chunks.
  */
-export function linearAttentionSteps(shape: LinearAttentionShape, o: ResolvedKernelOptions, hasInitial: boolean, writeFinal: boolean): DispatchStep[] {
+export function linearAttentionSteps(
+  shape: LinearAttentionShape,
+  o: ResolvedKernelOptions,
+  hasInitial: boolean,
+  writeFinal: boolean,
+): DispatchStep[] {
   const { batch, tokens, heads, keyDim, valueDim } = shape;
   const chunks = Math.ceil(tokens / o.chunk);
   const gated = o.decay !== 'none';
   const uniform = {
-    batch, tokens, heads, key_dim: keyDim, value_dim: valueDim, chunk: o.chunk, chunks, scale: o.scale,
+    batch,
+    tokens,
+    heads,
+    key_dim: keyDim,
+    value_dim: valueDim,
+    chunk: o.chunk,
+    chunks,
+    scale: o.scale,
     gate_batch: o.decay === 'token' ? tokens * heads : 0,
     gate_token: o.decay === 'token' ? heads : 0,
     has_initial: hasInitial ? 1 : 0,
@@ -180,30 +229,59 @@ export function linearAttentionSteps(shape: LinearAttentionShape, o: ResolvedKer
   const stateIn = hasInitial ? 'initialState' : null;
   const bh = batch * heads;
   if (tokens === 1) {
-    return [{
-      label: 'decode', spec: LA_DECODE, constants, uniform, workgroups: groups(LA_DECODE, bh * valueDim),
-      buffers: { q: 'q', k: 'k', v: 'v', gate, state_in: stateIn, o: 'output', state_out: 'finalState' },
-    }];
+    return [
+      {
+        label: 'decode',
+        spec: LA_DECODE,
+        constants,
+        uniform,
+        workgroups: groups(LA_DECODE, bh * valueDim),
+        buffers: { q: 'q', k: 'k', v: 'v', gate, state_in: stateIn, o: 'output', state_out: 'finalState' },
+      },
+    ];
   }
   const steps: DispatchStep[] = [];
   if (gated) {
-    steps.push({ label: 'gates', spec: LA_GATES, constants: {}, uniform, workgroups: groups(LA_GATES, bh * chunks), buffers: { gate, cum: 'cum' } });
+    steps.push({
+      label: 'gates',
+      spec: LA_GATES,
+      constants: {},
+      uniform,
+      workgroups: groups(LA_GATES, bh * chunks),
+      buffers: { gate, cum: 'cum' },
+    });
   }
   steps.push(
     {
-      label: 'scores', spec: LA_SCORES, constants, uniform, workgroups: groups(LA_SCORES, bh * chunks * o.chunk * quad(o.chunk)),
+      label: 'scores',
+      spec: LA_SCORES,
+      constants,
+      uniform,
+      workgroups: groups(LA_SCORES, bh * chunks * o.chunk * quad(o.chunk)),
       buffers: { q: 'q', k: 'k', cum: 'cum', scores: 'scores' },
     },
     {
-      label: 'states', spec: LA_STATES, constants, uniform, workgroups: groups(LA_STATES, bh * chunks * quad(keyDim) * quad(valueDim)),
+      label: 'states',
+      spec: LA_STATES,
+      constants,
+      uniform,
+      workgroups: groups(LA_STATES, bh * chunks * quad(keyDim) * quad(valueDim)),
       buffers: { k: 'k', v: 'v', cum: 'cum', states: 'states' },
     },
     {
-      label: 'scan', spec: LA_SCAN, constants, uniform, workgroups: groups(LA_SCAN, bh * keyDim * valueDim),
+      label: 'scan',
+      spec: LA_SCAN,
+      constants,
+      uniform,
+      workgroups: groups(LA_SCAN, bh * keyDim * valueDim),
       buffers: { state_in: stateIn, cum: 'cum', states: 'states', state_out: 'finalState' },
     },
     {
-      label: 'output', spec: LA_OUTPUT, constants, uniform, workgroups: groups(LA_OUTPUT, bh * tokens * quad(valueDim)),
+      label: 'output',
+      spec: LA_OUTPUT,
+      constants,
+      uniform,
+      workgroups: groups(LA_OUTPUT, bh * tokens * quad(valueDim)),
       buffers: { q: 'q', v: 'v', cum: 'cum', scores: 'scores', states: 'states', o: 'output' },
     },
   );
@@ -211,7 +289,11 @@ export function linearAttentionSteps(shape: LinearAttentionShape, o: ResolvedKer
 }
 
 /** Builds the kernel: scratch sized and checked against the device limits before anything is allocated. */
-export function createLinearAttentionKernel(ctx: GpuContext, shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel {
+export function createLinearAttentionKernel(
+  ctx: GpuContext,
+  shape: LinearAttentionShape,
+  options?: LinearAttentionKernelOptions,
+): LinearAttentionKernel {
   const what = 'createLinearAttention';
   checkLinearAttentionShape(what, shape);
   const resolved = resolveKernelOptions(what, shape, options);
@@ -225,7 +307,11 @@ export function createLinearAttentionKernel(ctx: GpuContext, shape: LinearAttent
   const label = 'LinearAttention';
   const scratch: Record<string, GPUBuffer> = {};
   for (const [name, count] of Object.entries(scratchCounts)) {
-    scratch[name] = ctx.device.createBuffer({ label: `${label}.${name}`, size: Math.max(count, 1) * 4, usage: GPUBufferUsage.STORAGE });
+    scratch[name] = ctx.device.createBuffer({
+      label: `${label}.${name}`,
+      size: Math.max(count, 1) * 4,
+      usage: GPUBufferUsage.STORAGE,
+    });
   }
   // Bound as the final state when the caller wants none (a writable binding cannot share the read-only placeholder).
   const discard = ctx.device.createBuffer({ label: `${label}.discard`, size: 16, usage: GPUBufferUsage.STORAGE });
@@ -241,7 +327,11 @@ export function createLinearAttentionKernel(ctx: GpuContext, shape: LinearAttent
       const key = `${inputs.initialState ? 1 : 0}${outputs.finalState ? 1 : 0}`;
       let program = programs.get(key);
       if (!program) {
-        program = new Program(ctx, label, linearAttentionSteps(shape, resolved, !!inputs.initialState, !!outputs.finalState));
+        program = new Program(
+          ctx,
+          label,
+          linearAttentionSteps(shape, resolved, !!inputs.initialState, !!outputs.finalState),
+        );
         programs.set(key, program);
       }
       const pass = encoder.beginComputePass({ label: `${label}.pass` });
@@ -258,7 +348,7 @@ export function createLinearAttentionKernel(ctx: GpuContext, shape: LinearAttent
   };
 }
 
-/** Caller-owned buffers: present when needed, absent when not, STORAGE usage, large enough, outputs distinct from inputs. */
+/** Caller-owned buffers: present when needed, absent when not, STORAGE, large enough, outputs distinct from inputs. */
 function checkKernelBuffers(
   what: string,
   decay: DecayKind,
@@ -266,13 +356,17 @@ function checkKernelBuffers(
   inputs: LinearAttentionInputs,
   outputs: LinearAttentionOutputs,
 ): Record<string, GPUBuffer> {
-  if (!inputs || typeof inputs !== 'object') throw new ValueError(`${what}: expected inputs { q, k, v, initialState?, decay? }, got ${String(inputs)}`);
-  if (!outputs || typeof outputs !== 'object') throw new ValueError(`${what}: expected outputs { output, finalState? }, got ${String(outputs)}`);
+  if (!inputs || typeof inputs !== 'object')
+    throw new ValueError(`${what}: expected inputs { q, k, v, initialState?, decay? }, got ${String(inputs)}`);
+  if (!outputs || typeof outputs !== 'object')
+    throw new ValueError(`${what}: expected outputs { output, finalState? }, got ${String(outputs)}`);
   if (decay === 'none' && inputs.decay !== undefined) {
     throw new ValueError(`${what}: expected no decay buffer (the kernel was created without decay), got one`);
   }
   if (decay !== 'none' && inputs.decay === undefined) {
-    throw new ValueError(`${what}: expected a decay buffer (${decay === 'head' ? '[H] log-decays' : '[B, T, H] log-gates'}), got none`);
+    throw new ValueError(
+      `${what}: expected a decay buffer (${decay === 'head' ? '[H] log-decays' : '[B, T, H] log-gates'}), got none`,
+    );
   }
   const all: Record<string, GPUBuffer | undefined> = { ...inputs, ...outputs };
   const given: Record<string, GPUBuffer> = {};
@@ -280,9 +374,11 @@ function checkKernelBuffers(
     const buffer = all[name];
     const required = name === 'q' || name === 'k' || name === 'v' || name === 'output';
     if (buffer === undefined && !required) continue;
-    if (!buffer || typeof buffer.size !== 'number') throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
+    if (!buffer || typeof buffer.size !== 'number')
+      throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
     const bytes = sizes[name]! * 4;
-    if (buffer.size < bytes) throw new ShapeError(`${what}: expected ${name} of at least ${bytes} bytes, got ${buffer.size}`);
+    if (buffer.size < bytes)
+      throw new ShapeError(`${what}: expected ${name} of at least ${bytes} bytes, got ${buffer.size}`);
     if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
       throw new ValueError(`${what}: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
     }
@@ -291,7 +387,10 @@ function checkKernelBuffers(
   for (const out of ['output', 'finalState']) {
     for (const name of ['q', 'k', 'v', 'initialState', 'decay', out === 'output' ? 'finalState' : 'output']) {
       if (given[out] && given[out] === given[name]) {
-        throw new ValueError(`${what}: expected ${out} distinct from ${name}, got the same buffer (no in-place; alternate two state buffers)`);
+        throw new ValueError(
+          `${what}: expected ${out} distinct from ${name}, got the same buffer ` +
+            '(no in-place; alternate two state buffers)',
+        );
       }
     }
   }

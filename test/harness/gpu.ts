@@ -91,7 +91,14 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  type Job = 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'linearAttention' | 'linearAttentionApi';
+  type Job =
+    | 'runKernel'
+    | 'runApi'
+    | 'expectError'
+    | 'newtonSchulzStep'
+    | 'invert'
+    | 'linearAttention'
+    | 'linearAttentionApi';
   const call = async (fn: Job, job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
@@ -107,11 +114,13 @@ export async function openGpuPage(): Promise<GpuPage> {
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
     linearAttention: async (job) => {
-      const r = (await call('linearAttention', job)) as Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
+      type Wire = Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
+      const r = (await call('linearAttention', job)) as Wire;
       return { ...r, outs: r.outs.map(floats), finalState: r.finalState === null ? null : floats(r.finalState) };
     },
     linearAttentionApi: async (job) => {
-      const r = (await call('linearAttentionApi', job)) as Omit<LinearAttentionApiRun, 'out' | 'finalState'> & { out: string; finalState: string | null };
+      type Wire = Omit<LinearAttentionApiRun, 'out' | 'finalState'> & { out: string; finalState: string | null };
+      const r = (await call('linearAttentionApi', job)) as Wire;
       return { ...r, out: floats(r.out), finalState: r.finalState === null ? null : floats(r.finalState) };
     },
     close: async () => {

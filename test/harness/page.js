@@ -218,13 +218,16 @@ async function linearAttention(wire) {
     const last = i === job.parts.length - 1;
     const finalState = last && !job.outputFinalState ? undefined : states[i % 2];
     const decay = headDecay ?? (part.decay ? make(part.decay) : undefined);
-    kernel.encode(encoder, { q: make(part.q), k: make(part.k), v: make(part.v), initialState: state, decay }, { output, finalState });
+    const inputs = { q: make(part.q), k: make(part.k), v: make(part.v), initialState: state, decay };
+    kernel.encode(encoder, inputs, { output, finalState });
     state = finalState;
   });
   device.queue.submit([encoder.finish()]);
   const submits = counts.submits - before.submits;
   const outs = [];
-  for (const [i, part] of job.parts.entries()) outs.push(base64(await readBuffer(outputs[i], batch * part.tokens * heads * valueDim)));
+  for (const [i, part] of job.parts.entries()) {
+    outs.push(base64(await readBuffer(outputs[i], batch * part.tokens * heads * valueDim)));
+  }
   const finalState = job.outputFinalState ? base64(await readBuffer(state, stateCount)) : null;
   const chunkSizes = [...kernels.values()].map((k) => k.chunkSize);
   for (const k of kernels.values()) k.destroy();
@@ -241,7 +244,8 @@ async function linearAttentionApi(wire) {
   const q = runtime.tensor(job.q, [batch, tokens, heads, keyDim]);
   const k = runtime.tensor(job.k, [batch, tokens, heads, keyDim]);
   const v = runtime.tensor(job.v, [batch, tokens, heads, valueDim]);
-  const initialState = job.initialState ? runtime.tensor(job.initialState, [batch, heads, keyDim, valueDim]) : undefined;
+  const stateShape = [batch, heads, keyDim, valueDim];
+  const initialState = job.initialState ? runtime.tensor(job.initialState, stateShape) : undefined;
   const decay = job.gates ? runtime.tensor(job.gates, [batch, tokens, heads]) : job.headDecay;
   const before = { ...counts };
   const r = runtime.linearAttention(q, k, v, { ...job.options, initialState, decay });
@@ -294,7 +298,8 @@ async function expectError(wire) {
       try {
         const decay = job.gates ? t(job.gates, job.gatesShape) : job.headDecay;
         const initialState = job.state ? t(job.state, job.stateShape) : undefined;
-        runtime.linearAttention(t(job.q, job.qShape), t(job.k, job.kShape), t(job.v, job.vShape), { ...job.options, decay, initialState });
+        const [q, k, v] = [t(job.q, job.qShape), t(job.k, job.kShape), t(job.v, job.vShape)];
+        runtime.linearAttention(q, k, v, { ...job.options, decay, initialState });
       } finally {
         for (const x of made) x.destroy();
       }
@@ -311,8 +316,10 @@ async function expectError(wire) {
       };
       const state = buf(b * h * kd * vd);
       const q = buf(b * t * h * kd);
-      const inputs = { q, k: buf(b * t * h * kd), v: buf(b * t * h * vd), initialState: state, decay: job.decay ? buf(h) : undefined };
-      const outputs = { output: job.outputIsQ ? q : buf(b * t * h * vd), finalState: job.alias ? state : buf(b * h * kd * vd) };
+      const decay = job.decay ? buf(h) : undefined;
+      const inputs = { q, k: buf(b * t * h * kd), v: buf(b * t * h * vd), initialState: state, decay };
+      const output = job.outputIsQ ? q : buf(b * t * h * vd);
+      const outputs = { output, finalState: job.alias ? state : buf(b * h * kd * vd) };
       try {
         kernel.encode(device.createCommandEncoder(), inputs, outputs);
       } finally {
