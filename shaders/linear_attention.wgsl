@@ -36,7 +36,7 @@ struct Params {
 @group(0) @binding(10) var<storage, read_write> state_out: array<f32>;   // [B, H, K, V]
 
 // false: no decay (g ≡ 0), the exponentials are skipped
-override GATED: bool = true;
+override GATED: bool = false;
 
 const WG: u32 = 64u;
 

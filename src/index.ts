@@ -2,13 +2,15 @@ export {
   createRuntime,
   isSoftwareAdapter,
   type Inverse,
+  type Kernel,
   type LinearAttentionOptions,
   type LinearAttentionResult,
-  type Kernel,
+  type MatmulKernel,
   type MatrixKernel,
   type Runtime,
   type RuntimeOptions,
 } from './runtime.js';
+export type { Family, GemmKernel } from './gpu/op.js';
 export type { InvertOptions } from './ops/invert.js';
 export type {
   LinearAttentionInputs,
@@ -17,6 +19,7 @@ export type {
   LinearAttentionOutputs,
   LinearAttentionShape,
 } from './ops/linearAttention.js';
+export type { MatmulOptions } from './ops/matmul.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from './layers.js';

@@ -1,27 +1,32 @@
-import code from '../../shaders/linear_attention.wgsl?raw';
+import laShader from '../../shaders/linear_attention.wgsl';
 import { DestroyedError, ShapeError, ValueError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { reflect, type ShaderSpec } from '../gpu/kernel.js';
-import { Program, type DispatchStep } from '../gpu/program.js';
+import { checkBufferSize } from '../gpu/grid.js';
+import { type Op, type Step, step, variant } from '../gpu/op.js';
+import { Plan } from '../gpu/plan.js';
 import type { LinearAttentionShape } from '../reference/linearAttention.js';
 import { checkShape, describe, type Shape } from '../shape.js';
-import { checkSizes } from './program.js';
 
 export type { LinearAttentionShape };
 
-const spec = (entry: string, label: string): ShaderSpec => ({
-  label: `LinearAttention.${label}`,
-  code,
-  entryPoint: entry,
+const LA = laShader.entryPoints;
+const GATES = variant(laShader, LA.linear_attention_gates);
+/** Every other kernel with and without decay (GATED: the exponentials of the log-gates). */
+const gated = <E extends (typeof LA)[keyof typeof LA]>(entry: E) => ({
+  [0]: variant(laShader, entry),
+  [1]: variant(laShader, entry, { GATED: true }),
 });
-export const LA_GATES = spec('linear_attention_gates', 'gates');
-export const LA_SCORES = spec('linear_attention_scores', 'scores');
-export const LA_STATES = spec('linear_attention_states', 'states');
-export const LA_SCAN = spec('linear_attention_scan', 'scan');
-export const LA_OUTPUT = spec('linear_attention_output', 'output');
-export const LA_DECODE = spec('linear_attention_decode', 'decode');
-/** The entry points that take the GATED override (all but the gate cumulative sum). */
-export const LA_GATED_SPECS = [LA_SCORES, LA_STATES, LA_SCAN, LA_OUTPUT, LA_DECODE] as const;
+const SCORES = gated(LA.linear_attention_scores);
+const STATES = gated(LA.linear_attention_states);
+const SCAN = gated(LA.linear_attention_scan);
+const OUTPUT = gated(LA.linear_attention_output);
+const DECODE = gated(LA.linear_attention_decode);
+
+export const linearAttentionOp: Op = {
+  name: 'linearAttention',
+  family: 'forward',
+  variants: () => [GATES, ...[SCORES, STATES, SCAN, OUTPUT, DECODE].flatMap((v) => [v[0], v[1]])],
+};
 
 /** Tokens per chunk when the caller does not choose (see docs/linear-attention.md for the measurement). */
 export const DEFAULT_CHUNK = 64;
@@ -204,10 +209,10 @@ export function linearAttentionSteps(
   o: ResolvedKernelOptions,
   hasInitial: boolean,
   writeFinal: boolean,
-): DispatchStep[] {
+): Step[] {
   const { batch, tokens, heads, keyDim, valueDim } = shape;
   const chunks = Math.ceil(tokens / o.chunk);
-  const gated = o.decay !== 'none';
+  const g = o.decay === 'none' ? 0 : 1;
   const uniform = {
     batch,
     tokens,
@@ -222,73 +227,94 @@ export function linearAttentionSteps(
     has_initial: hasInitial ? 1 : 0,
     write_final: writeFinal ? 1 : 0,
   };
-  const constants = { GATED: gated };
-  const groups = (s: ShaderSpec, invocations: number) => Math.ceil(invocations / reflect(s).workgroupSize[0]);
   const quad = (n: number) => Math.ceil(n / 4);
-  const gate = gated ? 'decay' : null;
+  const gate = g ? 'decay' : null;
   const stateIn = hasInitial ? 'initialState' : null;
   const bh = batch * heads;
   if (tokens === 1) {
     return [
-      {
+      step({
         label: 'decode',
-        spec: LA_DECODE,
-        constants,
+        variant: DECODE[g],
         uniform,
-        workgroups: groups(LA_DECODE, bh * valueDim),
+        invocations: bh * valueDim,
         buffers: { q: 'q', k: 'k', v: 'v', gate, state_in: stateIn, o: 'output', state_out: 'finalState' },
-      },
+      }),
     ];
   }
-  const steps: DispatchStep[] = [];
-  if (gated) {
-    steps.push({
-      label: 'gates',
-      spec: LA_GATES,
-      constants: {},
-      uniform,
-      workgroups: groups(LA_GATES, bh * chunks),
-      buffers: { gate, cum: 'cum' },
-    });
+  const steps: Step[] = [];
+  if (g) {
+    steps.push(
+      step({ label: 'gates', variant: GATES, uniform, invocations: bh * chunks, buffers: { gate, cum: 'cum' } }),
+    );
   }
   steps.push(
-    {
+    step({
       label: 'scores',
-      spec: LA_SCORES,
-      constants,
+      variant: SCORES[g],
       uniform,
-      workgroups: groups(LA_SCORES, bh * chunks * o.chunk * quad(o.chunk)),
+      invocations: bh * chunks * o.chunk * quad(o.chunk),
       buffers: { q: 'q', k: 'k', cum: 'cum', scores: 'scores' },
-    },
-    {
+    }),
+    step({
       label: 'states',
-      spec: LA_STATES,
-      constants,
+      variant: STATES[g],
       uniform,
-      workgroups: groups(LA_STATES, bh * chunks * quad(keyDim) * quad(valueDim)),
+      invocations: bh * chunks * quad(keyDim) * quad(valueDim),
       buffers: { k: 'k', v: 'v', cum: 'cum', states: 'states' },
-    },
-    {
+    }),
+    step({
       label: 'scan',
-      spec: LA_SCAN,
-      constants,
+      variant: SCAN[g],
       uniform,
-      workgroups: groups(LA_SCAN, bh * keyDim * valueDim),
+      invocations: bh * keyDim * valueDim,
       buffers: { state_in: stateIn, cum: 'cum', states: 'states', state_out: 'finalState' },
-    },
-    {
+    }),
+    step({
       label: 'output',
-      spec: LA_OUTPUT,
-      constants,
+      variant: OUTPUT[g],
       uniform,
-      workgroups: groups(LA_OUTPUT, bh * tokens * quad(valueDim)),
+      invocations: bh * tokens * quad(valueDim),
       buffers: { q: 'q', v: 'v', cum: 'cum', scores: 'scores', states: 'states', o: 'output' },
-    },
+    }),
   );
   return steps;
 }
 
-/** Builds the kernel: scratch sized and checked against the device limits before anything is allocated. */
+/**
+ * One plan for a shape and a choice of state in / state out. Without a final state the kernels
+ * write into a 16-byte scratch the flag keeps them from touching (a writable binding cannot share
+ * the read-only placeholder). `headDecay` uploads per-head log-decays as plan data instead of a slot.
+ */
+export function linearAttentionPlan(
+  ctx: GpuContext,
+  shape: LinearAttentionShape,
+  o: ResolvedKernelOptions,
+  hasInitial: boolean,
+  writeFinal: boolean,
+  headDecay?: readonly number[],
+): Plan {
+  const { batch, tokens, heads, keyDim, valueDim } = shape;
+  const qk = batch * tokens * heads * keyDim * 4;
+  const vo = batch * tokens * heads * valueDim * 4;
+  const state = batch * heads * keyDim * valueDim * 4;
+  const slots: Record<string, number> = { q: qk, k: qk, v: vo, output: vo };
+  if (hasInitial) slots.initialState = state;
+  if (writeFinal) slots.finalState = state;
+  const decaySlot = o.decay !== 'none' && !headDecay;
+  if (decaySlot) slots.decay = (o.decay === 'head' ? heads : batch * tokens * heads) * 4;
+  const scratch = { ...linearAttentionScratch(shape, o.chunk), ...(writeFinal ? {} : { finalState: 4 }) };
+  return new Plan(ctx, linearAttentionOp, {
+    label: 'LinearAttention',
+    slots,
+    outputs: writeFinal ? ['output', 'finalState'] : ['output'],
+    scratch,
+    data: headDecay ? { decay: headDecay } : {},
+    steps: linearAttentionSteps(shape, o, hasInitial, writeFinal),
+  });
+}
+
+/** Builds the kernel; a plan per (initial state?, final state?) is made on first use and kept. */
 export function createLinearAttentionKernel(
   ctx: GpuContext,
   shape: LinearAttentionShape,
@@ -297,102 +323,55 @@ export function createLinearAttentionKernel(
   const what = 'createLinearAttention';
   checkLinearAttentionShape(what, shape);
   const resolved = resolveKernelOptions(what, shape, options);
-  const { batch, tokens, heads, keyDim, valueDim } = shape;
-  const qk = batch * tokens * heads * keyDim;
-  const vo = batch * tokens * heads * valueDim;
-  const state = batch * heads * keyDim * valueDim;
-  const decayCount = resolved.decay === 'head' ? heads : resolved.decay === 'token' ? batch * tokens * heads : 0;
-  const scratchCounts = linearAttentionScratch(shape, resolved.chunk);
-  checkSizes(ctx, 'LinearAttention', { q: qk, v: vo, state, ...scratchCounts });
-  const label = 'LinearAttention';
-  const scratch: Record<string, GPUBuffer> = {};
-  for (const [name, count] of Object.entries(scratchCounts)) {
-    scratch[name] = ctx.device.createBuffer({
-      label: `${label}.${name}`,
-      size: Math.max(count, 1) * 4,
-      usage: GPUBufferUsage.STORAGE,
-    });
-  }
-  // Bound as the final state when the caller wants none (a writable binding cannot share the read-only placeholder).
-  const discard = ctx.device.createBuffer({ label: `${label}.discard`, size: 16, usage: GPUBufferUsage.STORAGE });
-  const programs = new Map<string, Program>();
+  const fixed = { ...shape };
+  // Sizes beyond the device limits fail here, before any GPU work (plans are built on first encode).
+  const { batch, tokens, heads, keyDim, valueDim } = fixed;
+  const bytes = {
+    q: batch * tokens * heads * keyDim * 4,
+    v: batch * tokens * heads * valueDim * 4,
+    state: batch * heads * keyDim * valueDim * 4,
+    ...Object.fromEntries(Object.entries(linearAttentionScratch(fixed, resolved.chunk)).map(([n, c]) => [n, c * 4])),
+  };
+  for (const [name, size] of Object.entries(bytes)) checkBufferSize(`LinearAttention ${name}`, size, ctx.limits);
+  const plans = new Map<string, Plan>();
   let live = true;
-  const sizes = { q: qk, k: qk, v: vo, output: vo, initialState: state, finalState: state, decay: decayCount };
+  const label = 'LinearAttention.encode';
   return {
-    shape: { ...shape },
-    chunkSize: tokens === 1 ? 1 : resolved.chunk,
+    shape: fixed,
+    chunkSize: shape.tokens === 1 ? 1 : resolved.chunk,
     encode(encoder, inputs, outputs) {
-      if (!live) throw new DestroyedError(`${label} kernel was destroyed`);
-      const buffers = checkKernelBuffers(`${label}.encode`, resolved.decay, sizes, inputs, outputs);
-      const key = `${inputs.initialState ? 1 : 0}${outputs.finalState ? 1 : 0}`;
-      let program = programs.get(key);
-      if (!program) {
-        program = new Program(
-          ctx,
-          label,
-          linearAttentionSteps(shape, resolved, !!inputs.initialState, !!outputs.finalState),
-        );
-        programs.set(key, program);
+      if (!live) throw new DestroyedError('LinearAttention kernel was destroyed');
+      if (!inputs || typeof inputs !== 'object') {
+        throw new ValueError(`${label}: expected inputs { q, k, v, initialState?, decay? }, got ${String(inputs)}`);
       }
-      const pass = encoder.beginComputePass({ label: `${label}.pass` });
-      program.record(pass, { ...scratch, ...buffers, finalState: outputs.finalState ?? discard });
-      pass.end();
+      if (!outputs || typeof outputs !== 'object') {
+        throw new ValueError(`${label}: expected outputs { output, finalState? }, got ${String(outputs)}`);
+      }
+      if (resolved.decay === 'none' && inputs.decay !== undefined) {
+        throw new ValueError(`${label}: expected no decay buffer (the kernel was created without decay), got one`);
+      }
+      if (resolved.decay !== 'none' && inputs.decay === undefined) {
+        const kind = resolved.decay === 'head' ? '[H] log-decays' : '[B, T, H] log-gates';
+        throw new ValueError(`${label}: expected a decay buffer (${kind}), got none`);
+      }
+      const hasInitial = inputs.initialState !== undefined;
+      const writeFinal = outputs.finalState !== undefined;
+      const key = `${hasInitial ? 1 : 0}${writeFinal ? 1 : 0}`;
+      let plan = plans.get(key);
+      if (!plan) {
+        plan = linearAttentionPlan(ctx, fixed, resolved, hasInitial, writeFinal);
+        plans.set(key, plan);
+      }
+      const io: Record<string, GPUBuffer> = { q: inputs.q, k: inputs.k, v: inputs.v, output: outputs.output };
+      if (inputs.initialState) io.initialState = inputs.initialState;
+      if (outputs.finalState) io.finalState = outputs.finalState;
+      if (inputs.decay) io.decay = inputs.decay;
+      plan.encode(encoder, io);
     },
     destroy() {
       if (!live) return;
       live = false;
-      for (const p of programs.values()) p.destroy();
-      for (const b of Object.values(scratch)) b.destroy();
-      discard.destroy();
+      for (const p of plans.values()) p.destroy();
     },
   };
-}
-
-/** Caller-owned buffers: present when needed, absent when not, STORAGE, large enough, outputs distinct from inputs. */
-function checkKernelBuffers(
-  what: string,
-  decay: DecayKind,
-  sizes: Readonly<Record<string, number>>,
-  inputs: LinearAttentionInputs,
-  outputs: LinearAttentionOutputs,
-): Record<string, GPUBuffer> {
-  if (!inputs || typeof inputs !== 'object')
-    throw new ValueError(`${what}: expected inputs { q, k, v, initialState?, decay? }, got ${String(inputs)}`);
-  if (!outputs || typeof outputs !== 'object')
-    throw new ValueError(`${what}: expected outputs { output, finalState? }, got ${String(outputs)}`);
-  if (decay === 'none' && inputs.decay !== undefined) {
-    throw new ValueError(`${what}: expected no decay buffer (the kernel was created without decay), got one`);
-  }
-  if (decay !== 'none' && inputs.decay === undefined) {
-    throw new ValueError(
-      `${what}: expected a decay buffer (${decay === 'head' ? '[H] log-decays' : '[B, T, H] log-gates'}), got none`,
-    );
-  }
-  const all: Record<string, GPUBuffer | undefined> = { ...inputs, ...outputs };
-  const given: Record<string, GPUBuffer> = {};
-  for (const name of ['q', 'k', 'v', 'output', 'initialState', 'finalState', 'decay']) {
-    const buffer = all[name];
-    const required = name === 'q' || name === 'k' || name === 'v' || name === 'output';
-    if (buffer === undefined && !required) continue;
-    if (!buffer || typeof buffer.size !== 'number')
-      throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
-    const bytes = sizes[name]! * 4;
-    if (buffer.size < bytes)
-      throw new ShapeError(`${what}: expected ${name} of at least ${bytes} bytes, got ${buffer.size}`);
-    if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
-      throw new ValueError(`${what}: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
-    }
-    given[name] = buffer;
-  }
-  for (const out of ['output', 'finalState']) {
-    for (const name of ['q', 'k', 'v', 'initialState', 'decay', out === 'output' ? 'finalState' : 'output']) {
-      if (given[out] && given[out] === given[name]) {
-        throw new ValueError(
-          `${what}: expected ${out} distinct from ${name}, got the same buffer ` +
-            '(no in-place; alternate two state buffers)',
-        );
-      }
-    }
-  }
-  return given;
 }

@@ -1,13 +1,6 @@
-import rooflineCode from '../../shaders/roofline.wgsl?raw';
-import { wgslConstant, type GpuContext } from '../gpu/context.js';
-import { Program } from '../gpu/program.js';
-import type { ShaderSpec } from '../gpu/kernel.js';
+import roofline from '../../shaders/roofline.wgsl';
 
-const FMA: ShaderSpec = { label: 'Roofline.fma', code: rooflineCode, entryPoint: 'fma_peak' };
-const COPY: ShaderSpec = { label: 'Roofline.copy', code: rooflineCode, entryPoint: 'copy' };
-const EMPTY: ShaderSpec = { label: 'Roofline.empty', code: rooflineCode, entryPoint: 'empty' };
-const FLOPS_PER_TRIP = wgslConstant(rooflineCode, 'FLOPS_PER_TRIP');
-const WG = wgslConstant(rooflineCode, 'WG');
+const { FLOPS_PER_TRIP, WG } = roofline.constants;
 
 export interface Roofline {
   /** Arithmetic ceiling: FMA chains in registers, median over samples. */
@@ -32,22 +25,40 @@ function median(xs: number[]): number {
 export async function measureRoofline(device: GPUDevice, options: { quick?: boolean; samples?: number } = {}): Promise<Roofline> {
   const quick = options.quick ?? false;
   const samples = options.samples ?? (quick ? 3 : 5);
-  const placeholder = device.createBuffer({ label: 'Roofline.placeholder', size: 16, usage: GPUBufferUsage.STORAGE });
-  const ctx: GpuContext = { device, limits: device.limits, placeholder, gemm: 'tiled' };
   const workgroups = 256;
   const iterations = quick ? 256 : 2048;
   const count = Math.min((quick ? 1 : 4) << 20, Math.floor(device.limits.maxStorageBufferBindingSize / 16));
   const src = device.createBuffer({ label: 'Roofline.src', size: count * 16, usage: GPUBufferUsage.STORAGE });
   const dst = device.createBuffer({ label: 'Roofline.dst', size: count * 16, usage: GPUBufferUsage.STORAGE });
-  const programs = {
-    fma: new Program(ctx, 'Roofline.fma', [{ label: 'fma', spec: FMA, constants: {}, uniform: { iterations, count: 0 }, workgroups, buffers: { dst: 'dst' } }]),
-    copy: new Program(ctx, 'Roofline.copy', [{ label: 'copy', spec: COPY, constants: {}, uniform: { iterations: 0, count }, workgroups: Math.ceil(count / WG), buffers: { src: 'src', dst: 'dst' } }]),
-    empty: new Program(ctx, 'Roofline.empty', [{ label: 'empty', spec: EMPTY, constants: {}, uniform: {}, workgroups: 1, buffers: {} }]),
+  const module = device.createShaderModule({ label: 'Roofline.module', code: roofline.code });
+  const params = (iterations: number, count: number) => {
+    const b = device.createBuffer({ label: 'Roofline.params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(b, 0, new Uint32Array([iterations, count, 0, 0]));
+    return b;
   };
-  const once = async (program: Program): Promise<number> => {
+  const uniforms = [params(iterations, 0), params(0, count)];
+  const dispatch = (entryPoint: string, entries: GPUBindGroupEntry[], grid: number) => {
+    const pipeline = device.createComputePipeline({ label: `Roofline.${entryPoint}`, layout: 'auto', compute: { module, entryPoint } });
+    const group = entries.length > 0 ? device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }) : null;
+    return (pass: GPUComputePassEncoder) => {
+      pass.setPipeline(pipeline);
+      if (group) pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(grid);
+    };
+  };
+  const programs = {
+    fma: dispatch('fma_peak', [{ binding: 0, resource: { buffer: uniforms[0]! } }, { binding: 2, resource: { buffer: dst } }], workgroups),
+    copy: dispatch(
+      'copy',
+      [{ binding: 0, resource: { buffer: uniforms[1]! } }, { binding: 1, resource: { buffer: src } }, { binding: 2, resource: { buffer: dst } }],
+      Math.ceil(count / WG),
+    ),
+    empty: dispatch('empty', [], 1),
+  };
+  const once = async (record: (pass: GPUComputePassEncoder) => void): Promise<number> => {
     const encoder = device.createCommandEncoder({ label: 'Roofline.encoder' });
     const pass = encoder.beginComputePass();
-    program.record(pass, { src, dst });
+    record(pass);
     pass.end();
     const t0 = performance.now();
     device.queue.submit([encoder.finish()]);
@@ -64,7 +75,6 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
     }
     return { fmaGflops: median(result.fmaGflops), copyGBps: median(result.copyGBps), emptyMs: median(result.emptyMs), samples: result };
   } finally {
-    for (const p of Object.values(programs)) p.destroy();
-    for (const b of [src, dst, placeholder]) b.destroy();
+    for (const b of [src, dst, ...uniforms]) b.destroy();
   }
 }

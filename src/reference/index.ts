@@ -7,3 +7,4 @@ export { inverseLU, newtonSchulzInverse, newtonSchulzStep, residual, safeAlpha, 
 export { conditioned, logisticData, type Conditioned } from './matrices.js';
 export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridgeNewton } from './algorithms.js';
 export { linearAttention, type LinearAttentionShape, type ReferenceLinearAttentionOptions } from './linearAttention.js';
+export { matmul } from './matmul.js';
