@@ -4,6 +4,7 @@
 // no readback inside the timed region; one untimed warm-up (shader compilation) first.
 import type * as Lib from '../src/index.js';
 import type * as TF from '@tensorflow/tfjs-core';
+import { linearAttentionCases } from './linear-attention.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -37,10 +38,12 @@ export interface CaseResult {
   flops: number;
   ours: Timing & { gflops: number; accuracy: Accuracy };
   tf: (Timing & { gflops: number; accuracy: Accuracy }) | null;
+  /** Other libraries on the same adapter (ONNX Runtime Web), each with its own method noted. */
+  peers: (Timing & { name: string; gflops: number; accuracy: Accuracy })[];
   notes: string[];
 }
 
-interface Runner {
+export interface Runner {
   /**
    * Records `reps` repetitions, submits, waits for the GPU. Returns a reader for the
    * timestamp-query GPU time of the run (called after the wall clock stops), or null.
@@ -54,11 +57,12 @@ interface Prepared {
   flops: number;
   ours: Runner;
   tf: Runner | null;
+  peers?: { name: string; runner: Runner }[];
   notes?: string[];
   dispose(): void;
 }
 
-interface CaseSpec {
+export interface CaseSpec {
   id: string;
   op: string;
   config: string;
@@ -395,6 +399,9 @@ const CASES: CaseSpec[] = [
   nsTransformerCase(16, 10, 10, true, false),
 ];
 
+let onnxModels: Record<string, Uint8Array> = {};
+CASES.push(...linearAttentionCases({ lib, device, runtime, buffer, read, accuracy, models: () => onnxModels }));
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -447,10 +454,16 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
       const t = await time(p.tf, quick);
       tfResult = { ...t, gflops: p.flops / t.medianMs / 1e6, accuracy: await p.tf.check() };
     }
+    const peers: CaseResult['peers'] = [];
+    for (const { name, runner } of p.peers ?? []) {
+      const t = await time(runner, quick);
+      peers.push({ ...t, name, gflops: p.flops / t.medianMs / 1e6, accuracy: await runner.check() });
+    }
     return {
       id, op: spec.op, config: spec.config, size: spec.size, flops: p.flops,
       ours: { ...oursTime, gflops: p.flops / oursTime.medianMs / 1e6, accuracy: oursAcc },
       tf: tfResult,
+      peers,
       notes: p.notes ?? [],
     };
   } finally {
@@ -469,6 +482,10 @@ Object.assign(window, {
     list: (quick: boolean) => CASES.filter((c) => (quick ? c.quick : c.full)).map((c) => ({ id: c.id, op: c.op, config: c.config })),
     run: runCase,
     roofline: (quick: boolean) => lib.measureRoofline(device, { quick }),
+    /** One-node ONNX models (base64) for the ONNX Runtime Web peer, written in Node. */
+    setOnnxModels: (models: Record<string, string>) => {
+      onnxModels = Object.fromEntries(Object.entries(models).map(([k, b64]) => [k, Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
+    },
     info,
   },
 });

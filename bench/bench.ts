@@ -6,10 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, openPage } from '../test/harness/browser.js';
 import { serveStatic } from '../test/harness/server.js';
 import type { CaseResult } from './bench-page.js';
+import { linearAttentionModel } from './peers/onnx-model.js';
 import { renderReport, type BenchReport } from './report.js';
 
 export interface BenchOptions {
   quick: boolean;
+  /** Only the cases whose id contains this (e.g. 'la-'). */
+  only?: string;
   outDir: string;
   log?: (line: string) => void;
 }
@@ -36,7 +39,15 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     // Percentages are taken against the better of the two measurements, so a roofline measured
     // while something else loaded the machine cannot flatter the kernels.
     const roofline = { ...rooflineStart };
-    const list = await call<{ id: string; op: string; config: string }[]>(page, 'list', options.quick);
+    const models: Record<string, string> = {};
+    for (const rule of ['linear', 'gated'] as const) {
+      for (const [heads, dim] of [[8, 64], [4, 128], [4, 32]] as const) {
+        models[`${rule}-H${heads}`] = Buffer.from(linearAttentionModel(rule, heads, 1 / Math.sqrt(dim))).toString('base64');
+      }
+    }
+    await call(page, 'setOnnxModels', models);
+    const all = await call<{ id: string; op: string; config: string }[]>(page, 'list', options.quick);
+    const list = all.filter((c) => options.only === undefined || c.id.includes(options.only));
     const cases: BenchReport['cases'] = [];
     for (const [i, c] of list.entries()) {
       log(`[${i + 1}/${list.length}] ${c.op}, ${c.config} …`);
@@ -50,6 +61,13 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
           (r.tf ? ` | TF.js ${r.tf.medianMs.toFixed(3)} ms${r.tf.accuracy.ok ? '' : ' (TF.js result off: rms-rel ' + r.tf.accuracy.rmsRelative.toExponential(1) + ')'} | ratio ${ratio === null ? '—' : ratio.toFixed(2) + '×'}` : '') +
           ` | max-abs err ${r.ours.accuracy.maxAbs.toExponential(1)} → ${verdict} [${adapter.architecture || adapter.vendor}]`,
       );
+      for (const p of r.peers) {
+        const off = p.accuracy.ok ? '' : ` (result off: rms-rel ${p.accuracy.rmsRelative.toExponential(1)})`;
+        log(
+          `    ${p.name} ${p.medianMs.toFixed(3)} ms [${p.minMs.toFixed(3)}–${p.maxMs.toFixed(3)}]${off} | ` +
+            `ours ${(p.medianMs / r.ours.medianMs).toFixed(2)}× faster`,
+        );
+      }
       for (const note of r.notes) log(`    note: ${note}`);
     }
 
@@ -79,6 +97,33 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       const nGrowth = last.size / first.size;
       targets.push({ name: 'LSA time grows linearly in N (D 64, B 4)', measured: `N ×${nGrowth} → time ×${growth.toFixed(2)}`, met: growth <= 1.5 * nGrowth });
     }
+    for (const [id, what] of [
+      ['la-linear-B1-T2048-H8-K64-V64', 'B 1, T 2048, H 8, 64'],
+      ['la-linear-B4-T512-H8-K64-V64', 'B 4, T 512, H 8, 64'],
+      ['la-linear-B1-T4096-H4-K128-V128', 'B 1, T 4096, H 4, 128'],
+      ['la-gated-B1-T2048-H8-K64-V64', 'gated, B 1, T 2048, H 8, 64'],
+      ['la-gated-B4-T512-H8-K64-V64', 'gated, B 4, T 512, H 8, 64'],
+      ['la-gated-B1-T4096-H4-K128-V128', 'gated, B 1, T 4096, H 4, 128'],
+    ] as const) {
+      target(`linear attention ${what}: ≥ 5× ONNX Runtime Web`, id, (c) => {
+        const ratio = c.peers[0] ? c.peers[0].medianMs / c.ours.medianMs : 0;
+        return [ratio >= 5 && c.peers[0]!.accuracy.ok, `${ratio.toFixed(2)}×`];
+      });
+    }
+    target('linear attention, 100-token generation loop: at least as fast as ONNX Runtime Web', 'la-decode-100-H8-K64', (c) => {
+      const ratio = c.peers[0] ? c.peers[0].medianMs / c.ours.medianMs : 0;
+      return [ratio >= 1, `${ratio.toFixed(2)}×`];
+    });
+    const small = find('la-linear-B1-T512-H8-K64-V64');
+    const large = find('la-linear-B1-T4096-H8-K64-V64');
+    if (small && large) {
+      const growth = large.ours.medianMs / small.ours.medianMs;
+      targets.push({
+        name: 'linear attention time from T = 512 to T = 4096 (B 1, H 8, 64): grows ≤ 8.5×',
+        measured: `×${growth.toFixed(2)}`,
+        met: growth <= 8.5 && small.verdict === 'ok' && large.verdict === 'ok',
+      });
+    }
     targets.push({ name: 'a transformer of L layers: one submit, zero intermediate readbacks', measured: 'by construction (one encoder, one submit; tested in test/transformer.gpu.test.ts)', met: true });
 
     const date = new Date().toISOString().slice(0, 10);
@@ -88,7 +133,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       cases, targets,
     };
     mkdirSync(options.outDir, { recursive: true });
-    const slug = `${date}-${(adapter.architecture || adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-')}${options.quick ? '-quick' : ''}`;
+    const slug = `${date}-${(adapter.architecture || adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-')}${options.quick ? '-quick' : ''}${options.only ? `-only-${options.only.replace(/[^a-z0-9]+/gi, '')}` : ''}`;
     const json = `${options.outDir}/${slug}.json`;
     const html = `${options.outDir}/${slug}.html`;
     const png = `${options.outDir}/${slug}.png`;
@@ -143,7 +188,8 @@ function table(report: BenchReport): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes('--quick');
-  const { report, chartVariance } = await runBench({ quick, outDir: `${root}bench/results` });
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const { report, chartVariance } = await runBench({ quick, only, outDir: `${root}bench/results` });
   const wrong = report.cases.filter((c) => c.verdict !== 'ok');
   if (wrong.length > 0 || chartVariance.some((v) => v < 10)) process.exitCode = 1;
 }
