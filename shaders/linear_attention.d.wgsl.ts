@@ -5,6 +5,8 @@ declare const shader: {
   readonly code: string;
   readonly constants: {
     readonly WG: 64;
+    readonly ROWS: 4;
+    readonly COLS: 8;
   };
   readonly entryPoints: {
     readonly linear_attention_gates: EntryLayout & {

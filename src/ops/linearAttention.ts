@@ -227,7 +227,9 @@ export function linearAttentionSteps(
     has_initial: hasInitial ? 1 : 0,
     write_final: writeFinal ? 1 : 0,
   };
-  const quad = (n: number) => Math.ceil(n / 4);
+  const { ROWS, COLS } = laShader.constants;
+  const rows = (n: number) => Math.ceil(n / ROWS);
+  const cols = (n: number) => Math.ceil(n / COLS);
   const gate = g ? 'decay' : null;
   const stateIn = hasInitial ? 'initialState' : null;
   const bh = batch * heads;
@@ -253,14 +255,14 @@ export function linearAttentionSteps(
       label: 'scores',
       variant: SCORES[g],
       uniform,
-      invocations: bh * chunks * o.chunk * quad(o.chunk),
+      invocations: bh * chunks * rows(o.chunk) * cols(o.chunk),
       buffers: { q: 'q', k: 'k', cum: 'cum', scores: 'scores' },
     }),
     step({
       label: 'states',
       variant: STATES[g],
       uniform,
-      invocations: bh * chunks * quad(keyDim) * quad(valueDim),
+      invocations: bh * chunks * rows(keyDim) * cols(valueDim),
       buffers: { k: 'k', v: 'v', cum: 'cum', states: 'states' },
     }),
     step({
@@ -274,7 +276,7 @@ export function linearAttentionSteps(
       label: 'output',
       variant: OUTPUT[g],
       uniform,
-      invocations: bh * tokens * quad(valueDim),
+      invocations: bh * chunks * rows(o.chunk) * cols(valueDim),
       buffers: { q: 'q', v: 'v', cum: 'cum', scores: 'scores', states: 'states', o: 'output' },
     }),
   );
