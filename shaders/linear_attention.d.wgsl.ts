@@ -7,6 +7,8 @@ declare const shader: {
     readonly WG: 64;
     readonly ROWS: 4;
     readonly COLS: 8;
+    readonly BLOCK: 8;
+    readonly STRIP: 32;
   };
   readonly entryPoints: {
     readonly linear_attention_gates: EntryLayout & {

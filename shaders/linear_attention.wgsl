@@ -3,9 +3,9 @@
 // G_i − G_j (j ≤ i), G_last − G_j and G_i themselves are exponentiated, all ≤ 0 for gates ≤ 0.
 //   linear_attention_gates   G per (b, h, chunk)
 //   linear_attention_scores  P = Q Kᵀ ⊙ exp(G_i − G_j), j ≤ i, else 0       per (b, h, chunk, 4 i, 8 j)
-//   linear_attention_states  ΔS = Kᵀ (V ⊙ exp(G_last − G))                per (b, h, chunk, 4 k, 8 v)
+//   linear_attention_states  ΔS = Kᵀ (V ⊙ exp(G_last − G))                per (b, h, chunk, 8 k, 8 v)
 //   linear_attention_scan    per chunk: store S (its incoming state), S ← exp(G_last) S + ΔS    per (b, h, k, v)
-//   linear_attention_output  O = scale · (exp(G) ⊙ Q S + P V)              per (b, h, chunk, 4 t, 8 v)
+//   linear_attention_output  O = scale · (exp(G) ⊙ Q S + P V)              per (b, h, chunk, 8 t, 8 v)
 //   linear_attention_decode  T = 1: S' = exp(g) S + k vᵀ, o = scale · S'ᵀ q  per (b, h, v)
 // Blocked kernels keep 8 vec4 accumulators unrolled by hand: the JIT (Subzero) does not unroll or hoist.
 
@@ -40,9 +40,12 @@ struct Params {
 override GATED: bool = false;
 
 const WG: u32 = 64u;
-// Blocks per invocation in scores, states and output: 4 rows × 8 columns (8 vec4 accumulators).
+// Scores: 4 queries × 8 keys per invocation. States and output: 8 rows × 8 columns (a Block), four
+// neighbouring invocations sharing a STRIP of 32 columns.
 const ROWS: u32 = 4u;
 const COLS: u32 = 8u;
+const BLOCK: u32 = 8u;
+const STRIP: u32 = 32u;
 
 fn invocation(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return (wid.x + wid.y * nwg.x) * WG + lid;
@@ -57,11 +60,39 @@ fn rows4(base: u32, first: u32, last: u32, stride: u32) -> vec4<u32> {
   return base + vec4<u32>(min(first, last), min(first + 1u, last), min(first + 2u, last), min(first + 3u, last)) * stride;
 }
 
-// Column indices first .. first + 7 clamped to `last`, as two vec4 (the clamped ones are never stored).
-fn cols8(first: u32, last: u32) -> array<vec4<u32>, 2> {
+// Columns first + 4m, m = 0..7, clamped to `last`, as two vec4 (m 0..3 and 4..7).
+fn strip8(first: u32, last: u32) -> array<vec4<u32>, 2> {
   return array<vec4<u32>, 2>(
-    vec4<u32>(min(first, last), min(first + 1u, last), min(first + 2u, last), min(first + 3u, last)),
-    vec4<u32>(min(first + 4u, last), min(first + 5u, last), min(first + 6u, last), min(first + 7u, last)));
+    vec4<u32>(min(first, last), min(first + 4u, last), min(first + 8u, last), min(first + 12u, last)),
+    vec4<u32>(min(first + 16u, last), min(first + 20u, last), min(first + 24u, last), min(first + 28u, last)));
+}
+
+// An 8 × 8 block: lo[m] holds rows 0..3 of column m, hi[m] rows 4..7.
+struct Block {
+  lo: array<vec4<f32>, 8>,
+  hi: array<vec4<f32>, 8>,
+}
+
+// Block += [av; aw] ⊗ [b_lo, b_hi]: rows as vec4, each column's value broadcast (64 multiply-adds).
+fn accumulate(acc: Block, av: vec4<f32>, aw: vec4<f32>, b_lo: vec4<f32>, b_hi: vec4<f32>) -> Block {
+  var r = acc;
+  r.lo[0] = fma(av, vec4<f32>(b_lo.x), r.lo[0]);
+  r.lo[1] = fma(av, vec4<f32>(b_lo.y), r.lo[1]);
+  r.lo[2] = fma(av, vec4<f32>(b_lo.z), r.lo[2]);
+  r.lo[3] = fma(av, vec4<f32>(b_lo.w), r.lo[3]);
+  r.lo[4] = fma(av, vec4<f32>(b_hi.x), r.lo[4]);
+  r.lo[5] = fma(av, vec4<f32>(b_hi.y), r.lo[5]);
+  r.lo[6] = fma(av, vec4<f32>(b_hi.z), r.lo[6]);
+  r.lo[7] = fma(av, vec4<f32>(b_hi.w), r.lo[7]);
+  r.hi[0] = fma(aw, vec4<f32>(b_lo.x), r.hi[0]);
+  r.hi[1] = fma(aw, vec4<f32>(b_lo.y), r.hi[1]);
+  r.hi[2] = fma(aw, vec4<f32>(b_lo.z), r.hi[2]);
+  r.hi[3] = fma(aw, vec4<f32>(b_lo.w), r.hi[3]);
+  r.hi[4] = fma(aw, vec4<f32>(b_hi.x), r.hi[4]);
+  r.hi[5] = fma(aw, vec4<f32>(b_hi.y), r.hi[5]);
+  r.hi[6] = fma(aw, vec4<f32>(b_hi.z), r.hi[6]);
+  r.hi[7] = fma(aw, vec4<f32>(b_hi.w), r.hi[7]);
+  return r;
 }
 
 fn load_v(at: u32, c: vec4<u32>) -> vec4<f32> {
@@ -164,66 +195,58 @@ fn linear_attention_scores(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_w
 @compute @workgroup_size(64)
 fn linear_attention_states(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                            @builtin(local_invocation_index) lid: u32) {
-  // A block of 4 key components × 8 value components per invocation.
-  let kq = (p.key_dim + ROWS - 1u) / ROWS;
-  let vq = (p.value_dim + COLS - 1u) / COLS;
+  // 8 key components × 8 value components per invocation; 4 neighbouring invocations share a
+  // 32-column strip (columns lane + 4m), so their loads of a row touch consecutive addresses.
+  let kb = (p.key_dim + 7u) / 8u;
+  let strips = (p.value_dim + 31u) / 32u;
   let idx = invocation(wid, nwg, lid);
-  if (idx >= p.batch * p.heads * p.chunks * kq * vq) {
+  let quad = idx / 4u;
+  if (quad >= p.batch * p.heads * p.chunks * kb * strips) {
     return;
   }
-  let v0 = (idx % vq) * COLS;
-  var r = idx / vq;
-  let k0 = (r % kq) * ROWS;
-  r /= kq;
+  let col0 = (quad % strips) * 32u + idx % 4u;
+  var r = quad / strips;
+  let k0 = (r % kb) * 8u;
+  r /= kb;
   let c = r % p.chunks;
   let bh = r / p.chunks;
   let h = bh % p.heads;
   let b = bh / p.heads;
+  if (col0 >= p.value_dim) {
+    return;
+  }
   let t0 = c * p.chunk;
   let t1 = min(t0 + p.chunk, p.tokens);
   let kc = rows4(0u, k0, p.key_dim - 1u, 1u);
-  let vc = cols8(v0, p.value_dim - 1u);
+  let kc2 = rows4(0u, k0 + 4u, p.key_dim - 1u, 1u);
+  let vc = strip8(col0, p.value_dim - 1u);
   let g_last = cum[bh * p.tokens + t1 - 1u];
-  var a0 = vec4<f32>();
-  var a1 = vec4<f32>();
-  var a2 = vec4<f32>();
-  var a3 = vec4<f32>();
-  var b0 = vec4<f32>();
-  var b1 = vec4<f32>();
-  var b2 = vec4<f32>();
-  var b3 = vec4<f32>();
+  var acc: Block;
   var ka = token_row(b, t0, h) * p.key_dim;
   var va = token_row(b, t0, h) * p.value_dim;
   let ks = p.heads * p.key_dim;
   let vs = p.heads * p.value_dim;
   for (var t = t0; t < t1; t++) {
-    var v_lo = load_v(va, vc[0]);
-    var v_hi = load_v(va, vc[1]);
+    var w = 1.0;
     if (GATED) {
-      let w = exp(g_last - cum[bh * p.tokens + t]);
-      v_lo *= w;
-      v_hi *= w;
+      w = exp(g_last - cum[bh * p.tokens + t]);
     }
-    let k0v = vec4<f32>(k[ka + kc.x]);
-    let k1v = vec4<f32>(k[ka + kc.y]);
-    let k2v = vec4<f32>(k[ka + kc.z]);
-    let k3v = vec4<f32>(k[ka + kc.w]);
-    a0 = fma(k0v, v_lo, a0);
-    b0 = fma(k0v, v_hi, b0);
-    a1 = fma(k1v, v_lo, a1);
-    b1 = fma(k1v, v_hi, b1);
-    a2 = fma(k2v, v_lo, a2);
-    b2 = fma(k2v, v_hi, b2);
-    a3 = fma(k3v, v_lo, a3);
-    b3 = fma(k3v, v_hi, b3);
+    let av = vec4<f32>(k[ka + kc.x], k[ka + kc.y], k[ka + kc.z], k[ka + kc.w]);
+    let aw = vec4<f32>(k[ka + kc2.x], k[ka + kc2.y], k[ka + kc2.z], k[ka + kc2.w]);
+    acc = accumulate(acc, av, aw, w * load_v(va, vc[0]), w * load_v(va, vc[1]));
     ka += ks;
     va += vs;
   }
-  let acc = array<vec4<f32>, 8>(a0, b0, a1, b1, a2, b2, a3, b3);
   let base = (bh * p.chunks + c) * p.key_dim * p.value_dim;
-  for (var e = 0u; e < ROWS && k0 + e < p.key_dim; e++) {
-    for (var y = 0u; y < COLS && v0 + y < p.value_dim; y++) {
-      states[base + (k0 + e) * p.value_dim + v0 + y] = acc[2u * e + y / 4u][y % 4u];
+  for (var m = 0u; m < 8u && col0 + 4u * m < p.value_dim; m++) {
+    let col = col0 + 4u * m;
+    let lo = acc.lo[m];
+    let hi = acc.hi[m];
+    for (var e = 0u; e < 4u && k0 + e < p.key_dim; e++) {
+      states[base + (k0 + e) * p.value_dim + col] = lo[e];
+    }
+    for (var e = 4u; e < 8u && k0 + e < p.key_dim; e++) {
+      states[base + (k0 + e) * p.value_dim + col] = hi[e - 4u];
     }
   }
 }
@@ -259,16 +282,17 @@ fn linear_attention_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_wor
 @compute @workgroup_size(64)
 fn linear_attention_output(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                            @builtin(local_invocation_index) lid: u32) {
-  // A block of 4 tokens × 8 value components per invocation, inside one chunk.
-  let row_blocks = (p.chunk + ROWS - 1u) / ROWS;
-  let vq = (p.value_dim + COLS - 1u) / COLS;
+  // 8 tokens of one chunk × 8 value components per invocation, columns laid out as in _states.
+  let row_blocks = (p.chunk + 7u) / 8u;
+  let strips = (p.value_dim + 31u) / 32u;
   let idx = invocation(wid, nwg, lid);
-  if (idx >= p.batch * p.heads * p.chunks * row_blocks * vq) {
+  let quad = idx / 4u;
+  if (quad >= p.batch * p.heads * p.chunks * row_blocks * strips) {
     return;
   }
-  let v0 = (idx % vq) * COLS;
-  var r = idx / vq;
-  let i0 = (r % row_blocks) * ROWS;
+  let col0 = (quad % strips) * 32u + idx % 4u;
+  var r = quad / strips;
+  let i0 = (r % row_blocks) * 8u;
   r /= row_blocks;
   let c = r % p.chunks;
   let bh = r / p.chunks;
@@ -276,79 +300,57 @@ fn linear_attention_output(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_w
   let b = bh / p.heads;
   let t0 = c * p.chunk;
   let len = min(p.chunk, p.tokens - t0);
-  if (i0 >= len) {
+  if (i0 >= len || col0 >= p.value_dim) {
     return;
   }
   let last = len - 1u;
   let vd = p.value_dim;
-  let vc = cols8(v0, vd - 1u);
-  let qa = rows4(token_row(b, t0, h) * p.key_dim, i0, last, p.heads * p.key_dim);
-  var a0 = vec4<f32>();
-  var a1 = vec4<f32>();
-  var a2 = vec4<f32>();
-  var a3 = vec4<f32>();
-  var b0 = vec4<f32>();
-  var b1 = vec4<f32>();
-  var b2 = vec4<f32>();
-  var b3 = vec4<f32>();
+  let vc = strip8(col0, vd - 1u);
+  let qbase = token_row(b, t0, h) * p.key_dim;
+  let qs = p.heads * p.key_dim;
+  let qa = rows4(qbase, i0, last, qs);
+  let qa2 = rows4(qbase, i0 + 4u, last, qs);
   // Inter-chunk: Q S, S the state at the chunk's start.
+  var acc: Block;
   var sa = (bh * p.chunks + c) * p.key_dim * vd;
   for (var x = 0u; x < p.key_dim; x++) {
-    let s_lo = load_states(sa, vc[0]);
-    let s_hi = load_states(sa, vc[1]);
-    let q0 = vec4<f32>(q[qa.x + x]);
-    let q1 = vec4<f32>(q[qa.y + x]);
-    let q2 = vec4<f32>(q[qa.z + x]);
-    let q3 = vec4<f32>(q[qa.w + x]);
-    a0 = fma(q0, s_lo, a0);
-    b0 = fma(q0, s_hi, b0);
-    a1 = fma(q1, s_lo, a1);
-    b1 = fma(q1, s_hi, b1);
-    a2 = fma(q2, s_lo, a2);
-    b2 = fma(q2, s_hi, b2);
-    a3 = fma(q3, s_lo, a3);
-    b3 = fma(q3, s_hi, b3);
+    let av = vec4<f32>(q[qa.x + x], q[qa.y + x], q[qa.z + x], q[qa.w + x]);
+    let aw = vec4<f32>(q[qa2.x + x], q[qa2.y + x], q[qa2.z + x], q[qa2.w + x]);
+    acc = accumulate(acc, av, aw, load_states(sa, vc[0]), load_states(sa, vc[1]));
     sa += vd;
   }
   if (GATED) {
     let g = rows4(bh * p.tokens + t0, i0, last, 1u);
+    let g2 = rows4(bh * p.tokens + t0, i0 + 4u, last, 1u);
     let w = exp(vec4<f32>(cum[g.x], cum[g.y], cum[g.z], cum[g.w]));
-    a0 *= w.x;
-    b0 *= w.x;
-    a1 *= w.y;
-    b1 *= w.y;
-    a2 *= w.z;
-    b2 *= w.z;
-    a3 *= w.w;
-    b3 *= w.w;
+    let w2 = exp(vec4<f32>(cum[g2.x], cum[g2.y], cum[g2.z], cum[g2.w]));
+    for (var m = 0u; m < 8u; m++) {
+      acc.lo[m] *= w;
+      acc.hi[m] *= w2;
+    }
   }
-  // Intra-chunk: P V over keys j < min(i0 + ROWS, len); P is zero above the diagonal.
-  let pa = rows4((bh * p.chunks + c) * p.chunk * p.chunk, i0, last, p.chunk);
-  let jend = min(i0 + ROWS, len);
+  // Intra-chunk: P V over keys j < min(i0 + 8, len); P is zero above the diagonal.
+  let pbase = (bh * p.chunks + c) * p.chunk * p.chunk;
+  let pa = rows4(pbase, i0, last, p.chunk);
+  let pa2 = rows4(pbase, i0 + 4u, last, p.chunk);
+  let jend = min(i0 + 8u, len);
   var va = token_row(b, t0, h) * vd;
   let vs = p.heads * vd;
   for (var j = 0u; j < jend; j++) {
-    let v_lo = load_v(va, vc[0]);
-    let v_hi = load_v(va, vc[1]);
-    let p0 = vec4<f32>(scores[pa.x + j]);
-    let p1 = vec4<f32>(scores[pa.y + j]);
-    let p2 = vec4<f32>(scores[pa.z + j]);
-    let p3 = vec4<f32>(scores[pa.w + j]);
-    a0 = fma(p0, v_lo, a0);
-    b0 = fma(p0, v_hi, b0);
-    a1 = fma(p1, v_lo, a1);
-    b1 = fma(p1, v_hi, b1);
-    a2 = fma(p2, v_lo, a2);
-    b2 = fma(p2, v_hi, b2);
-    a3 = fma(p3, v_lo, a3);
-    b3 = fma(p3, v_hi, b3);
+    let av = vec4<f32>(scores[pa.x + j], scores[pa.y + j], scores[pa.z + j], scores[pa.w + j]);
+    let aw = vec4<f32>(scores[pa2.x + j], scores[pa2.y + j], scores[pa2.z + j], scores[pa2.w + j]);
+    acc = accumulate(acc, av, aw, load_v(va, vc[0]), load_v(va, vc[1]));
     va += vs;
   }
-  let acc = array<vec4<f32>, 8>(a0, b0, a1, b1, a2, b2, a3, b3);
-  for (var e = 0u; e < ROWS && i0 + e < len; e++) {
-    let out = token_row(b, t0 + i0 + e, h) * vd + v0;
-    for (var y = 0u; y < COLS && v0 + y < vd; y++) {
-      o[out + y] = p.scale * acc[2u * e + y / 4u][y % 4u];
+  for (var m = 0u; m < 8u && col0 + 4u * m < vd; m++) {
+    let col = col0 + 4u * m;
+    let lo = acc.lo[m] * p.scale;
+    let hi = acc.hi[m] * p.scale;
+    for (var e = 0u; e < 4u && i0 + e < len; e++) {
+      o[token_row(b, t0 + i0 + e, h) * vd + col] = lo[e];
+    }
+    for (var e = 4u; e < 8u && i0 + e < len; e++) {
+      o[token_row(b, t0 + i0 + e, h) * vd + col] = hi[e - 4u];
     }
   }
 }

@@ -227,9 +227,11 @@ export function linearAttentionSteps(
     has_initial: hasInitial ? 1 : 0,
     write_final: writeFinal ? 1 : 0,
   };
-  const { ROWS, COLS } = laShader.constants;
+  const { ROWS, COLS, BLOCK, STRIP } = laShader.constants;
   const rows = (n: number) => Math.ceil(n / ROWS);
   const cols = (n: number) => Math.ceil(n / COLS);
+  // Blocks of BLOCK rows; four invocations per STRIP of columns.
+  const blocks = (n: number, width: number) => Math.ceil(n / BLOCK) * Math.ceil(width / STRIP) * 4;
   const gate = g ? 'decay' : null;
   const stateIn = hasInitial ? 'initialState' : null;
   const bh = batch * heads;
@@ -262,7 +264,7 @@ export function linearAttentionSteps(
       label: 'states',
       variant: STATES[g],
       uniform,
-      invocations: bh * chunks * rows(keyDim) * cols(valueDim),
+      invocations: bh * chunks * blocks(keyDim, valueDim),
       buffers: { k: 'k', v: 'v', cum: 'cum', states: 'states' },
     }),
     step({
@@ -276,7 +278,7 @@ export function linearAttentionSteps(
       label: 'output',
       variant: OUTPUT[g],
       uniform,
-      invocations: bh * chunks * rows(o.chunk) * cols(valueDim),
+      invocations: bh * chunks * blocks(o.chunk, valueDim),
       buffers: { q: 'q', v: 'v', cum: 'cum', scores: 'scores', states: 'states', o: 'output' },
     }),
   );
