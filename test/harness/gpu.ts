@@ -62,6 +62,7 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -70,7 +71,7 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
+  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul', job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -84,6 +85,7 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    matmul: async (job) => withFloats((await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null }),
     close: async () => {
       await page.close();
       await browser.disconnect();

@@ -65,6 +65,14 @@ GPUBuffer.prototype.mapAsync = function (...args) {
   return mapAsync.apply(this, args);
 };
 
+// Record every dispatched grid so tests can assert what was really dispatched (e.g. folding).
+const grids = [];
+const dispatchWorkgroups = GPUComputePassEncoder.prototype.dispatchWorkgroups;
+GPUComputePassEncoder.prototype.dispatchWorkgroups = function (x, y = 1, z = 1) {
+  grids.push([x, y, z]);
+  return dispatchWorkgroups.call(this, x, y, z);
+};
+
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 async function readBuffer(buffer, count) {
@@ -159,6 +167,38 @@ async function newtonSchulzStep(wire) {
   for (const b of [a, x, output]) b.destroy();
   const error = await device.popErrorScope();
   return { out: base64(out), validation: error ? error.message : null };
+}
+
+/**
+ * Batched matmul through the low-level kernel (caller buffers, output pre-filled with NaN).
+ * Operands come from `lib.reference.random(seed)` so large cases need not cross the wire;
+ * Node regenerates them with the same generator. Returns the output and the dispatched grids.
+ */
+async function matmul(wire) {
+  const job = pick(decode(wire));
+  const rng = lib.reference.random(job.seed);
+  const count = (s) => s.reduce((x, y) => x * y, 1);
+  const a = rng.normals(count(job.aShape));
+  const b = rng.normals(count(job.bShape));
+  device.pushErrorScope('validation');
+  const kernel = runtime.createMatmul(job.aShape, job.bShape, job.options);
+  const make = (bytes, data) => {
+    const buffer = device.createBuffer({ size: bytes, usage: STORAGE });
+    device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  };
+  const n = kernel.byteLengths.output / 4;
+  const buffers = [make(a.byteLength, a), make(b.byteLength, b), make(n * 4, new Float32Array(n).fill(NaN))];
+  grids.length = 0;
+  const encoder = device.createCommandEncoder();
+  kernel.encode(encoder, ...buffers);
+  device.queue.submit([encoder.finish()]);
+  const dispatched = grids.map((g) => [...g]);
+  const out = await readBuffer(buffers[2], n);
+  kernel.destroy();
+  for (const x of buffers) x.destroy();
+  const error = await device.popErrorScope();
+  return { out: base64(out), grids: dispatched, validation: error ? error.message : null };
 }
 
 /** runtime.invert on a batch; returns X and everything `Inverse` reports. */
@@ -259,6 +299,7 @@ window.harness = {
   deviceLoss,
   newtonSchulzStep,
   invert,
+  matmul,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
