@@ -8,11 +8,11 @@ const resolve = { alias: { wgsl_reflect: wgslReflect } };
 export default defineConfig(({ mode }) =>
   mode === 'demo'
     ? {
-        // The interactive page (`npm run dev`; built to dist/demo by `npm run build`).
-        root: fileURLToPath(new URL('./bench/demo', import.meta.url)),
+        // The interactive page (`npm run dev`; built to .build/demo by `npm run build`, outside the package).
+        root: fileURLToPath(new URL('./demo', import.meta.url)),
         base: './',
         resolve,
-        build: { target: 'es2022', outDir: fileURLToPath(new URL('./dist/demo', import.meta.url)), emptyOutDir: true },
+        build: { target: 'es2022', outDir: fileURLToPath(new URL('./.build/demo', import.meta.url)), emptyOutDir: true },
       }
     : {
         resolve,

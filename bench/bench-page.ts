@@ -4,6 +4,8 @@
 // no readback inside the timed region; one untimed warm-up (shader compilation) first.
 import type * as Lib from '../src/index.js';
 import type * as TF from '@tensorflow/tfjs-core';
+import { median } from '../tools/stats.js';
+import { measureRoofline } from './roofline.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -395,12 +397,6 @@ const CASES: CaseSpec[] = [
   nsTransformerCase(16, 10, 10, true, false),
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /**
  * Warm-up run first (compilation, first-use allocation), untimed. Fast cases then repeat K
  * times per sample (K chosen for ~150 ms samples) over 5 samples; slow cases (a run longer
@@ -461,14 +457,14 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
 async function info() {
   const adapter = await navigator.gpu.requestAdapter();
   const i = adapter!.info;
-  return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, features: [...device.features], tfjs: tf.version_core };
+  return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, features: [...device.features], tfjs: tf.version_core, software: lib.isSoftwareAdapter(i) };
 }
 
 Object.assign(window, {
   bench: {
     list: (quick: boolean) => CASES.filter((c) => (quick ? c.quick : c.full)).map((c) => ({ id: c.id, op: c.op, config: c.config })),
     run: runCase,
-    roofline: (quick: boolean) => lib.measureRoofline(device, { quick }),
+    roofline: (quick: boolean) => measureRoofline(device, { quick }),
     info,
   },
 });

@@ -3,8 +3,8 @@
 // and checks that its charts are not blank.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, openPage } from '../test/harness/browser.js';
-import { serveStatic } from '../test/harness/server.js';
+import { callPage, launchBrowser, openPage } from '../tools/browser.js';
+import { serveStatic } from '../tools/server.js';
 import type { CaseResult } from './bench-page.js';
 import { renderReport, type BenchReport } from './report.js';
 
@@ -16,9 +16,8 @@ export interface BenchOptions {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-type Page = Awaited<ReturnType<Awaited<ReturnType<typeof launchBrowser>>['newPage']>>;
-const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate((f, a) => (window as unknown as { bench: Record<string, (...x: unknown[]) => unknown> }).bench[f]!(...a), fn, args) as Promise<T>;
+type Page = Awaited<ReturnType<typeof openPage>>;
+const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> => callPage<T>(page, 'bench', fn, ...args);
 
 export async function runBench(options: BenchOptions): Promise<{ report: BenchReport; json: string; html: string; png: string; chartVariance: number[] }> {
   const log = options.log ?? console.log;
@@ -27,7 +26,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   try {
     const page = await openPage(browser, `${server.url}/bench/bench.html`, 'bench', 120_000);
     const adapter = await call<BenchReport['adapter']>(page, 'info');
-    const software = /swiftshader|software|llvmpipe|lavapipe|warp/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`);
+    const software = adapter.software;
     log(`adapter: ${adapter.vendor} / ${adapter.architecture} ${adapter.description} (TensorFlow.js ${adapter.tfjs}, same device)`);
     if (software) log('warning: software adapter — absolute times describe this CPU, not a GPU; compare ratios');
     log('roofline …');

@@ -2,6 +2,7 @@
 // runs a paper-scale LSA stack, checked against the float64 reference from the same bundle.
 import type * as Lib from '../src/index.js';
 import type { Layer } from '../src/index.js';
+import { countGpuCalls } from '../tools/gpuCounters.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -30,7 +31,7 @@ export interface MainConfig {
 }
 
 export interface MainResult {
-  adapter: { vendor: string; architecture: string; description: string };
+  adapter: { vendor: string; architecture: string; description: string; software: boolean };
   config: MainConfig;
   layers: number;
   submitsPerRun: number;
@@ -79,28 +80,23 @@ async function main(config: MainConfig): Promise<MainResult> {
 
   device.pushErrorScope('validation');
   const h = runtime.tensor(data, shape);
-  let submits = 0;
   let submitsPerRun = 0;
-  const submit = device.queue.submit.bind(device.queue);
-  device.queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
-    submits++;
-    submit(buffers);
-  };
+  const counter = countGpuCalls(device);
   const gpuMs: number[] = [];
   let out: Float32Array | null = null;
   // One untimed warm-up run (first-use costs), then timed runs: submit → GPU done.
   for (let r = 0; r <= config.runs; r++) {
-    submits = 0;
+    const before = counter.submits;
     const t0 = performance.now();
     const y = runtime.transformer(h, layers);
-    submitsPerRun = submits;
+    submitsPerRun = counter.submits - before;
     await device.queue.onSubmittedWorkDone();
     const t1 = performance.now();
     if (r > 0) gpuMs.push(t1 - t0);
     if (r === config.runs) out = await y.read();
     y.destroy();
   }
-  device.queue.submit = submit;
+  counter.restore();
   h.destroy();
   const error = await device.popErrorScope();
 
@@ -110,7 +106,12 @@ async function main(config: MainConfig): Promise<MainResult> {
   const c = lib.reference.compare(out!, expected);
   const info = adapter.info;
   return {
-    adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description },
+    adapter: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      description: info.description,
+      software: lib.isSoftwareAdapter(info),
+    },
     config,
     layers: layers.length,
     submitsPerRun,
@@ -232,16 +233,12 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
     const size = c.width * c.tokens;
     const h = new Float32Array(prompts.length * size);
     prompts.forEach((p, b) => h.set(p, b * size));
-    let submits = 0;
-    const submit = device.queue.submit.bind(device.queue);
-    device.queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
-      submits++;
-      submit(buffers);
-    };
+    const counter = countGpuCalls(device);
     device.pushErrorScope('validation');
     const input = runtime.tensor(h, [prompts.length, c.width, c.tokens]);
     const out = runtime.transformer(input, c.layers);
-    device.queue.submit = submit;
+    const submits = counter.submits;
+    counter.restore();
     const y = await out.read();
     const error = await device.popErrorScope();
     input.destroy();
@@ -309,5 +306,5 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
   return reports;
 }
 
-Object.assign(window, { mainJob: main, invertJob, constructionsJob });
+Object.assign(window, { mainJob: { main, invert: invertJob, constructions: constructionsJob } });
 document.getElementById('log')!.textContent = 'ready';

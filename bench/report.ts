@@ -4,7 +4,7 @@ import type { CaseResult } from './bench-page.js';
 export interface BenchReport {
   date: string;
   quick: boolean;
-  adapter: { vendor: string; architecture: string; device: string; description: string; features: string[]; tfjs: string };
+  adapter: { vendor: string; architecture: string; device: string; description: string; features: string[]; tfjs: string; software: boolean };
   software: boolean;
   /** The better of the two measurements below (FMA and copy: max; empty dispatch: min). */
   roofline: { fmaGflops: number; copyGBps: number; emptyMs: number };

@@ -51,3 +51,13 @@ export async function openPage(browser: Browser, url: string, ready: string, tim
   }
   return page;
 }
+
+/** Calls `window[global][fn](...args)` in the page (args and result cross as JSON). */
+export async function callPage<T>(page: Page, global: string, fn: string, ...args: unknown[]): Promise<T> {
+  return (await page.evaluate(
+    (g, f, a) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)[g]![f]!(...a),
+    global,
+    fn,
+    args,
+  )) as T;
+}

@@ -1,6 +1,6 @@
 // The page's three scenarios as plain functions of (seed, parameters): the page runs them on
 // the GPU, the headless test recomputes them in float64 from the same definitions.
-import { constructions, reference, type Layer } from '../../src/index.js';
+import { constructions, reference, type Layer } from '../src/index.js';
 
 export type Problem = 'inverse' | 'ridge' | 'logistic';
 
