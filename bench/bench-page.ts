@@ -186,7 +186,7 @@ function nsRows(a: Float32Array, x: Float32Array, n: number, rows: number[], bas
 
 function pickRows(actual: Float32Array, n: number, rows: number[], base: number): Float32Array {
   const out = new Float32Array(rows.length * n);
-  rows.forEach((r, k) => out.set(actual.subarray(base + r * n, base + (r + 1) * n), k * n));
+  for (const [k, r] of rows.entries()) out.set(actual.subarray(base + r * n, base + (r + 1) * n), k * n);
   return out;
 }
 
@@ -205,11 +205,8 @@ function nsStepCase(batch: number, n: number, quick: boolean, full: boolean): Ca
       const x = new Float32Array(count);
       for (let b = 0; b < batch; b++) {
         const m = R.conditioned(rng, n, 10).a;
-        const alpha = R.safeAlpha(m, n);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-          a[b * n * n + i * n + j] = m[i * n + j]!;
-          x[b * n * n + i * n + j] = alpha * m[j * n + i]!;
-        }
+        a.set(m, b * n * n);
+        x.set(R.initialInverse(m, n), b * n * n);
       }
       // Checked: every row of the first and last matrices for small n, 8 rows for large n.
       const rows = n <= 128 ? Array.from({ length: n }, (_, i) => i) : [0, 1, 2, n >> 2, n >> 1, n - 3, n - 2, n - 1];
@@ -322,8 +319,7 @@ function nsTransformerCase(b: number, d: number, steps: number, quick: boolean, 
       const h = new Float32Array(b * c.width * c.tokens);
       for (let p = 0; p < b; p++) {
         const { a } = R.conditioned(rng, d, 10);
-        const alpha = R.safeAlpha(a, d);
-        h.set(c.embed(a, Float64Array.from({ length: d * d }, (_, k) => alpha * a[(k % d) * d + Math.floor(k / d)]!)), p * c.width * c.tokens);
+        h.set(c.embed(a, R.initialInverse(a, d)), p * c.width * c.tokens);
       }
       return h;
     },

@@ -149,7 +149,7 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   const nn = n * n;
   const mats = kappas.map((k) => Float32Array.from(lib.reference.conditioned(rng, n, k).a));
   const data = new Float32Array(kappas.length * nn);
-  mats.forEach((m, i) => data.set(m, i * nn));
+  for (const [i, m] of mats.entries()) data.set(m, i * nn);
   device.pushErrorScope('validation');
   const a = runtime.tensor(data, [kappas.length, n, n]);
 
@@ -157,8 +157,7 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   const x0 = new Float32Array(data.length);
   const expected = new Float64Array(data.length);
   mats.forEach((m, i) => {
-    const alpha = lib.reference.safeAlpha(m, n);
-    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) x0[i * nn + r * n + c] = alpha * m[c * n + r]!;
+    x0.set(lib.reference.initialInverse(m, n), i * nn);
     expected.set(lib.reference.newtonSchulzStep(m, x0.subarray(i * nn, (i + 1) * nn), n), i * nn);
   });
   const x = runtime.tensor(x0, [kappas.length, n, n]);
@@ -232,7 +231,7 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
   ): Promise<void> {
     const size = c.width * c.tokens;
     const h = new Float32Array(prompts.length * size);
-    prompts.forEach((p, b) => h.set(p, b * size));
+    for (const [b, p] of prompts.entries()) h.set(p, b * size);
     const counter = countGpuCalls(device);
     device.pushErrorScope('validation');
     const input = runtime.tensor(h, [prompts.length, c.width, c.tokens]);
@@ -264,29 +263,19 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
     const kappas = [5, 10, 20, 50, 100];
     const c = C.newtonSchulz({ d, steps: 16 });
     const problems = kappas.map((k) => R.conditioned(R.random(k), d, k));
-    const prompts = problems.map(({ a }) => {
-      const alpha = R.safeAlpha(a, d);
-      return c.embed(a, Float64Array.from({ length: d * d }, (_, k) => alpha * a[(k % d) * d + Math.floor(k / d)]!));
-    });
+    const prompts = problems.map(({ a }) => c.embed(a, R.initialInverse(a, d)));
     await measure('Newton–Schulz (Lemma 4.1), d 10, 16 steps', c, prompts, problems.map((p) => p.inverse), kappas.map((k) => `κ ${k}`), (x) => x);
   }
   // Theorem 4.2: d = 10, n = 50, μ = 0.1, T = 16, 8 prompts.
   {
     const [d, n, mu] = [10, 50, 0.1];
     const rng = R.random(42);
-    const data = Array.from({ length: 8 }, () => ({
-      a: Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d)),
-      y: Float64Array.from({ length: n }, () => rng.normal()),
-      t: Float64Array.from({ length: d }, () => rng.normal()),
-    }));
+    const data = Array.from({ length: 8 }, () => R.ridgeData(rng, d, n, { scale: 1 / Math.sqrt(d) }));
     const c = C.ridgeNewton({ d, n, steps: 16, mu, alpha: 0.01 });
-    const exact = data.map(({ a, y, t }) => {
-      const inv = R.inverseLU(R.gram(a, n, d, mu), d);
-      let v = 0;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let s = 0; s < n; s++) v += t[i]! * inv[i * d + j]! * a[s * d + j]! * y[s]!;
-      return v;
-    });
-    await measure('ridge (Theorem 4.2), d 10, n 50, T 16', c, data.map(({ a, y, t }) => c.embed(a, y, t)), exact, data.map((_, i) => `prompt ${i}`), (v) => [v]);
+    const exact = data.map(({ a, y, aTest }) => R.ridge(a, y, aTest, { d, n, mu }));
+    const prompts = data.map(({ a, y, aTest }) => c.embed(a, y, aTest));
+    const labels = data.map((_, i) => `prompt ${i}`);
+    await measure('ridge (Theorem 4.2), d 10, n 50, T 16', c, prompts, exact, labels, (v) => [v]);
   }
   // Section 5: d = 5, n = 26, μ = 0.1, 3 Newton steps, k = 10, ε = 1e-4, 4 prompts.
   {

@@ -44,7 +44,7 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
     const prompts = Array.from({ length: 4 }, () => {
       const base = reference.conditioned(rng, d, 3).a;
       const a = symmetric ? reference.gram(base, d, d, 0) : base;
-      const x0 = Float64Array.from({ length: d * d }, (_, k) => reference.safeAlpha(a, d) * a[(k % d) * d + Math.floor(k / d)]!);
+      const x0 = reference.initialInverse(a, d);
       return c.embed(a, x0);
     });
     const r = await both(gpu(), c, prompts);
