@@ -27,7 +27,7 @@ const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> => call
 /** Peer time / our time, both measured the same way, when both results passed their checks. */
 function ratio(c: CaseResult, peer: PeerName): number | null {
   const p = c[peer];
-  return p && p.accuracy.ok && c.ours.accuracy.ok ? p.medianMs / c.ours.medianMs : null;
+  return p?.accuracy.ok && c.ours.accuracy.ok ? p.medianMs / c.ours.medianMs : null;
 }
 
 const ms = (v: number) => v.toFixed(3);
@@ -51,7 +51,9 @@ export async function runBench(options: BenchOptions): Promise<{
     const page = await openPage(browser, `${server.url}/bench/bench.html`, 'bench', 300_000);
     const adapter = await call<BenchReport['adapter']>(page, 'info');
     const software = adapter.software;
-    log(`adapter: ${adapter.vendor} / ${adapter.architecture} ${adapter.description}; our GEMM schedule: ${adapter.gemm}`);
+    log(
+      `adapter: ${adapter.vendor} / ${adapter.architecture} ${adapter.description}; our GEMM schedule: ${adapter.gemm}`,
+    );
     for (const p of Object.values(adapter.peers)) log(`peer: ${p.name} ${p.version} on ${p.device}`);
     if (software) log('warning: software adapter — absolute times describe this CPU, not a GPU; compare ratios');
 
@@ -59,7 +61,9 @@ export async function runBench(options: BenchOptions): Promise<{
     log(`start-up: createRuntime on ${devices} fresh device${devices > 1 ? 's' : ''} …`);
     const started = await call<{ ms: number[]; gemm: string }>(page, 'startup', devices);
     const startup: BenchReport['startup'] = { ...started, medianMs: median(started.ms) };
-    log(`start-up: ${startup.ms.map((v) => `${(v / 1000).toFixed(2)} s`).join(', ')} (median ${(startup.medianMs / 1000).toFixed(2)} s, ${startup.gemm} schedule)`);
+    log(
+      `start-up: ${startup.ms.map((v) => `${(v / 1000).toFixed(2)} s`).join(', ')} (median ${(startup.medianMs / 1000).toFixed(2)} s, ${startup.gemm} schedule)`,
+    );
 
     log('roofline …');
     const rooflineStart = await call<BenchReport['roofline']>(page, 'roofline', options.quick);
@@ -114,7 +118,8 @@ export async function runBench(options: BenchOptions): Promise<{
       timing:
         'Times: one method for every library — wall clock of one run of the op plus one readback of its whole ' +
         'result, after one untimed warm-up (compilation); median of at least 3 measurements (up to 15 within 8 s; ' +
-        'quick mode: up to 5 within 1.5 s). Ratios, GFLOP/s and % of roofline use it. Our kernels also report ' +
+        'quick mode: up to 5 within 1.5 s, one when the warm-up took longer). Ratios, GFLOP/s and % of roofline ' +
+        'use it. Our kernels also report ' +
         'GPU time from timestamp queries around their passes when the device has timestamp-query. invert: its ' +
         'own status readbacks are inside its time. The roofline itself is submit → onSubmittedWorkDone, no readback.',
       cases,
@@ -221,7 +226,20 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
 }
 
 function table(report: BenchReport): string {
-  const head = ['op', 'shape', 'ours ms', 'GPU ms (ts)', 'GFLOP/s', '% roof', 'TF.js ms', '×TF', 'jax-js ms', '×jax', 'max err', 'check'];
+  const head = [
+    'op',
+    'shape',
+    'ours ms',
+    'GPU ms (ts)',
+    'GFLOP/s',
+    '% roof',
+    'TF.js ms',
+    '×TF',
+    'jax-js ms',
+    '×jax',
+    'max err',
+    'check',
+  ];
   const peerCells = (c: BenchReport['cases'][number], p: PeerName) => [
     c[p] ? ms(c[p]!.medianMs) : '—',
     c.ratios[p] === null ? '—' : `${c.ratios[p]!.toFixed(2)}×`,
@@ -239,7 +257,8 @@ function table(report: BenchReport): string {
     c.verdict,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const r = report.roofline;
   return [
     `${report.adapter.vendor} / ${report.adapter.architecture}: FMA roofline ${r.fmaGflops.toFixed(2)} GFLOP/s, copy ${r.copyGBps.toFixed(2)} GB/s`,

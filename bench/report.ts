@@ -62,7 +62,10 @@ export function renderReport(report: BenchReport, chartJsPath: string): string {
     })
     .join('\n');
   const targets = report.targets
-    .map((t) => `<li class="${t.met ? 'ok' : 'bad'}">${t.met ? '✔' : '✘'} ${escapeHtml(t.name)}: ${escapeHtml(t.measured)}</li>`)
+    .map(
+      (t) =>
+        `<li class="${t.met ? 'ok' : 'bad'}">${t.met ? '✔' : '✘'} ${escapeHtml(t.name)}: ${escapeHtml(t.measured)}</li>`,
+    )
     .join('\n');
   const peers = Object.values(a.peers)
     .map((p) => `${escapeHtml(p.name)} ${escapeHtml(p.version)} (${escapeHtml(p.device)})`)

@@ -38,7 +38,11 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
   const uniforms: GPUBuffer[] = [];
   // Params { iterations: u32, count: u32 } at binding 0; `layout: 'auto'` keeps only the bindings an entry uses.
   const dispatch = async (entryPoint: string, params: [number, number] | null, used: GPUBuffer[], groups: number) => {
-    const pipeline = await device.createComputePipelineAsync({ label: entryPoint, layout: 'auto', compute: { module, entryPoint } });
+    const pipeline = await device.createComputePipelineAsync({
+      label: entryPoint,
+      layout: 'auto',
+      compute: { module, entryPoint },
+    });
     const entries: GPUBindGroupEntry[] = [];
     if (params) {
       const uniform = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -47,7 +51,9 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
       entries.push({ binding: 0, resource: { buffer: uniform } });
     }
     for (const b of used) entries.push({ binding: b === src ? 1 : 2, resource: { buffer: b } });
-    const bindGroup = entries.length ? device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }) : null;
+    const bindGroup = entries.length
+      ? device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries })
+      : null;
     return async (): Promise<number> => {
       const encoder = device.createCommandEncoder({ label: `roofline.${entryPoint}` });
       const pass = encoder.beginComputePass();

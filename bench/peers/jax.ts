@@ -10,7 +10,8 @@ type Heads = { wv: JArray; wk: JArray; wq: JArray }[][];
 export async function loadJax(): Promise<{ peer: Peer; device: GPUDevice }> {
   const url = '/node_modules/@jax-js/jax/dist/index.js';
   const jax = (await import(/* @vite-ignore */ url)) as typeof Jax;
-  const version = ((await (await fetch('/node_modules/@jax-js/jax/package.json')).json()) as { version: string }).version;
+  const version = ((await (await fetch('/node_modules/@jax-js/jax/package.json')).json()) as { version: string })
+    .version;
   const started = await jax.init('webgpu');
   if (!started.includes('webgpu')) throw new Error('jax-js: no WebGPU backend in this browser');
   jax.defaultDevice('webgpu');
