@@ -16,8 +16,9 @@ struct Params {
   c_off: u32, c_batch: u32, c_row: u32, c_col: u32,  // C and R share this layout
   bias_off: u32,
   alpha: f32,             // scales A·B
-  beta: f32,              // scales the residual R (RESIDUAL)
-  gamma: f32,             // added on the diagonal (DIAG)
+  beta: f32,              // scales the residual R (F_RESIDUAL)
+  gamma: f32,             // added on the diagonal (F_DIAG)
+  flags: u32,             // epilogue switches, F_* bits below
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -26,15 +27,18 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;  // [batch, m, n] strided
 @group(0) @binding(4) var<storage, read> r: array<f32>;        // [batch, m, n], residual addend
 @group(0) @binding(5) var<storage, read> bias: array<f32>;     // [m], broadcast over z and columns
-@group(0) @binding(6) var<storage, read> gate: array<u32>;     // [batch], 0 = active (GATE)
+@group(0) @binding(6) var<storage, read> gate: array<u32>;     // [batch], 0 = active (F_GATE)
 
-override BIAS: bool = false;
-override RELU: bool = false;
-override RESIDUAL: bool = false;
-override DIAG: bool = false;
+// Epilogue switches travel in the uniform, not as override constants: they cost a uniform
+// branch per stored element, and keep the pipeline count (and start-up compile time) small.
+const F_BIAS: u32 = 1u;      // + bias[row]
+const F_RELU: u32 = 2u;      // ReLU after the bias
+const F_RESIDUAL: u32 = 4u;  // + beta · R
+const F_DIAG: u32 = 8u;      // + gamma on the diagonal
 // A finished z (gate[z] != 0) does no arithmetic: with RESIDUAL it carries R into C unchanged
 // (C is the next iterate of R), otherwise it writes nothing.
-override GATE: bool = false;
+const F_GATE: u32 = 16u;
+
 // C is symmetric: only tiles on or above the diagonal run, each writing C[r,c] and C[c,r].
 override SYMMETRIC: bool = false;
 // A's columns come in blocks (a_block, a_block_skip); off, the integer division is skipped.
@@ -47,6 +51,10 @@ const THREADS: u32 = 64u;   // 8 x 8 threads, each owns a 4 x 4 block of C
 
 var<workgroup> a_tile: array<vec4<f32>, 128>;  // [TILE_K, TILE_M / 4], k-major: one vec4 = 4 rows of A
 var<workgroup> b_tile: array<vec4<f32>, 128>;  // [TILE_K, TILE_N / 4]: one vec4 = 4 columns of B
+
+fn has(flag: u32) -> bool {
+  return (p.flags & flag) != 0u;
+}
 
 fn a_index(z: u32, row: u32, col: u32) -> u32 {
   var idx = p.a_off + z * p.a_batch + row * p.a_row + col * p.a_col;
@@ -81,22 +89,22 @@ fn store_row(z: u32, row: u32, col: u32, v: vec4<f32>) {
 
 fn epilogue(product: f32, row: u32, col: u32, idx: u32) -> f32 {
   var v = p.alpha * product;
-  if (BIAS) {
+  if (has(F_BIAS)) {
     v += bias[p.bias_off + row];
   }
-  if (RELU) {
+  if (has(F_RELU)) {
     v = max(v, 0.0);
   }
-  if (RESIDUAL) {
+  if (has(F_RESIDUAL)) {
     v += p.beta * r[idx];
   }
-  if (DIAG && row == col) {
+  if (has(F_DIAG) && row == col) {
     v += p.gamma;
   }
   return v;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(THREADS)
 fn gemm(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
@@ -130,8 +138,8 @@ fn gemm(
   let tr = (lid / 8u) * 4u;
   let tc = (lid % 8u) * 4u;
 
-  if (GATE && gate[z] != 0u) {
-    if (RESIDUAL) {
+  if (has(F_GATE) && gate[z] != 0u) {
+    if (has(F_RESIDUAL)) {
       carry_block(z, row0 + tr, col0 + tc);
     }
     return;
@@ -185,7 +193,7 @@ fn gemm(
 // 8-row × 32-column block of C for one z, and invocation l of the quad computes columns
 // l, l + 4, …, l + 28 of it: per step of k, 8 loads of A (the same for the whole quad) and
 // 8 of B (consecutive across the quad) feed 64 FMAs. Results are stored column by column.
-@compute @workgroup_size(64)
+@compute @workgroup_size(THREADS)
 fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let blocks_m = (p.m + 7u) / 8u;
   let blocks_n = (p.n + 31u) / 32u;
@@ -202,8 +210,8 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   if (SYMMETRIC && row0 > col32 + 31u) {
     return;
   }
-  if (GATE && gate[z] != 0u) {
-    if (RESIDUAL) {
+  if (has(F_GATE) && gate[z] != 0u) {
+    if (has(F_RESIDUAL)) {
       carry_columns(z, row0, col0);
     }
     return;
@@ -299,7 +307,7 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 // The direct schedule for small products (n < 32, e.g. thousands of 8×8 matrices), where a
 // 32-column block would mostly idle: invocations are numbered linearly over (z, 4-row block,
 // 4-column block) and each computes one 4×4 block.
-@compute @workgroup_size(64)
+@compute @workgroup_size(THREADS)
 fn gemm_direct_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let blocks_m = (p.m + 3u) / 4u;
   let blocks_n = (p.n + 3u) / 4u;
@@ -314,8 +322,8 @@ fn gemm_direct_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   if (SYMMETRIC && row0 > col0 + 3u) {
     return;
   }
-  if (GATE && gate[z] != 0u) {
-    if (RESIDUAL) {
+  if (has(F_GATE) && gate[z] != 0u) {
+    if (has(F_RESIDUAL)) {
       carry_block(z, row0, col0);
     }
     return;

@@ -1,5 +1,16 @@
-export { createRuntime, isSoftwareAdapter, type Inverse, type Kernel, type MatrixKernel, type Runtime, type RuntimeOptions } from './runtime.js';
+export {
+  createRuntime,
+  isSoftwareAdapter,
+  type Inverse,
+  type Kernel,
+  type MatmulKernel,
+  type MatrixKernel,
+  type Runtime,
+  type RuntimeOptions,
+} from './runtime.js';
+export type { Family, GemmKernel } from './gpu/op.js';
 export type { InvertOptions } from './ops/invert.js';
+export type { MatmulOptions } from './ops/matmul.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from './layers.js';

@@ -1,3 +1,4 @@
+import nsShader from '../shaders/newton_schulz.wgsl';
 import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
@@ -5,7 +6,7 @@ import { KERNELS, useGpuPage, type InvertResult } from './harness/gpu.js';
 import { batchOf, relativeFrobenius, spd } from './harness/matrices.js';
 
 const KAPPAS = [1, 10, 100, 1000];
-const CHUNK = 8; // steps per submit (src/ops/invert.ts)
+const CHUNK = nsShader.constants.STEPS_PER_SUBMIT;
 
 /** Checks every matrix of a batch against the exact inverse of its f32 entries (LU in float64). */
 function checkBatch(name: string, r: InvertResult, mats: Float32Array[], kappas: readonly number[], n: number): number[] {

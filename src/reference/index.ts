@@ -14,3 +14,4 @@ export {
 export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
 export { conditioned, logisticData, ridgeData, type Conditioned, type RidgeData } from './matrices.js';
 export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridge, ridgeNewton } from './algorithms.js';
+export { matmul } from './matmul.js';
