@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { compare } from '../../src/reference/index.js';
-import { openPage } from './browser.js';
+import { callPage, openPage } from '../../tools/browser.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
 export const KERNELS = ['tiled', 'direct'] as const;
@@ -71,8 +71,8 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul', job: object) =>
-    page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
+  const call = (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul', job: object) =>
+    callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
     page,

@@ -4,6 +4,8 @@
 // @ts-check
 
 const lib = await import('/dist/index.js');
+/** @type {typeof import('../../tools/gpuCounters.js')} */
+const { countGpuCalls } = await import('/.build/tools/gpuCounters.js');
 
 /** @param {string} b64 */
 function bytes(b64) {
@@ -52,18 +54,9 @@ const pick = (job) => {
   return job;
 };
 
-// Count submits and map requests so tests can prove "one submit, no readback in between".
-const counts = { submits: 0, maps: 0 };
-const submit = device.queue.submit.bind(device.queue);
-device.queue.submit = (buffers) => {
-  counts.submits++;
-  return submit(buffers);
-};
-const mapAsync = GPUBuffer.prototype.mapAsync;
-GPUBuffer.prototype.mapAsync = function (...args) {
-  counts.maps++;
-  return mapAsync.apply(this, args);
-};
+// Count submits and map requests so tests can prove "one submit, no readback in between"
+// (the page's own readbacks happen after each job's counts are taken).
+const counts = countGpuCalls(device);
 
 // Record every dispatched grid so tests can assert what was really dispatched (e.g. folding).
 const grids = [];
@@ -79,8 +72,8 @@ async function readBuffer(buffer, count) {
   const staging = device.createBuffer({ size: count * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const encoder = device.createCommandEncoder();
   encoder.copyBufferToBuffer(buffer, 0, staging, 0, count * 4);
-  submit([encoder.finish()]);
-  await mapAsync.call(staging, GPUMapMode.READ);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
   const out = new Float32Array(staging.getMappedRange().slice(0));
   staging.unmap();
   staging.destroy();
@@ -115,7 +108,7 @@ async function runKernel(wire) {
   device.queue.writeBuffer(input, 0, job.h);
   device.queue.writeBuffer(output, 0, new Float32Array(count).fill(NaN));
   const kernel = makeKernel(job, { batch, width, tokens });
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   const encoder = device.createCommandEncoder();
   kernel.encode(encoder, input, output);
   device.queue.submit([encoder.finish()]);
@@ -133,7 +126,7 @@ async function runApi(wire) {
   const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const h = runtime.tensor(job.h, job.shape);
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   const result = callApi(job, h);
   const submits = counts.submits - before.submits;
   const maps = counts.maps - before.maps;
@@ -206,7 +199,7 @@ async function invert(wire) {
   const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const a = runtime.tensor(job.a, job.shape);
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   const t0 = performance.now();
   const r = await runtime.invert(a, job.options);
   const ms = performance.now() - t0;
@@ -226,7 +219,7 @@ async function invert(wire) {
 async function expectError(wire) {
   const job = pick(decode(wire));
   device.pushErrorScope('validation');
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   let thrown = null;
   try {
     if (job.op === 'tensor') {
