@@ -8,11 +8,11 @@ const plugins = [wgslLayout(fileURLToPath(new URL('./shaders', import.meta.url))
 export default defineConfig(({ mode }) =>
   mode === 'demo'
     ? {
-        // The interactive page (`npm run dev`; built to dist/demo by `npm run build`).
-        root: fileURLToPath(new URL('./bench/demo', import.meta.url)),
+        // The interactive page (`npm run dev`; built to .build/demo by `npm run build`, outside the package).
+        root: fileURLToPath(new URL('./demo', import.meta.url)),
         base: './',
         plugins,
-        build: { target: 'es2022', outDir: fileURLToPath(new URL('./dist/demo', import.meta.url)), emptyOutDir: true },
+        build: { target: 'es2022', outDir: fileURLToPath(new URL('./.build/demo', import.meta.url)), emptyOutDir: true },
       }
     : {
         plugins,

@@ -22,6 +22,7 @@ struct Params {
   gate_token: u32,   // stride of t in `gate`: H for per-token gates, 0 for per-head decays
   has_initial: u32,
   write_final: u32,
+  gated: u32,        // 0: no decay (g ≡ 0), the exponentials are skipped
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -36,8 +37,6 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> o: array<f32>;   // [B, T, H, V]
 @group(0) @binding(10) var<storage, read_write> state_out: array<f32>;   // [B, H, K, V]
 
-// false: no decay (g ≡ 0), the exponentials are skipped
-override GATED: bool = false;
 
 const WG: u32 = 64u;
 // Scores: 4 queries × 8 keys per invocation. States and output: 8 rows × 8 columns (a Block), four
@@ -184,7 +183,7 @@ fn linear_attention_scores(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_w
     for (var y = 0u; y < COLS && j0 + y < len; y++) {
       let j = j0 + y;
       var s = acc[2u * e + y / 4u][y % 4u];
-      if (GATED) {
+      if (p.gated != 0u) {
         s *= exp(cum[g + i] - cum[g + min(j, i)]);
       }
       scores[out + j] = select(0.0, s, j <= i);
@@ -228,7 +227,7 @@ fn linear_attention_states(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_w
   let vs = p.heads * p.value_dim;
   for (var t = t0; t < t1; t++) {
     var w = 1.0;
-    if (GATED) {
+    if (p.gated != 0u) {
       w = exp(g_last - cum[bh * p.tokens + t]);
     }
     let av = vec4<f32>(k[ka + kc.x], k[ka + kc.y], k[ka + kc.z], k[ka + kc.w]);
@@ -269,7 +268,7 @@ fn linear_attention_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_wor
     let at = (bh * p.chunks + c) * kv + e;
     let ds = states[at];
     states[at] = s;
-    if (GATED) {
+    if (p.gated != 0u) {
       s *= exp(cum[bh * p.tokens + min((c + 1u) * p.chunk, p.tokens) - 1u]);
     }
     s += ds;
@@ -319,7 +318,7 @@ fn linear_attention_output(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_w
     acc = accumulate(acc, av, aw, load_states(sa, vc[0]), load_states(sa, vc[1]));
     sa += vd;
   }
-  if (GATED) {
+  if (p.gated != 0u) {
     let g = rows4(bh * p.tokens + t0, i0, last, 1u);
     let g2 = rows4(bh * p.tokens + t0, i0 + 4u, last, 1u);
     let w = exp(vec4<f32>(cum[g.x], cum[g.y], cum[g.z], cum[g.w]));
@@ -368,7 +367,7 @@ fn linear_attention_decode(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_w
   let h = bh % p.heads;
   let b = bh / p.heads;
   var decay = 1.0;
-  if (GATED) {
+  if (p.gated != 0u) {
     decay = exp(gate[b * p.gate_batch + h]);
   }
   let row = bh;   // T = 1: token row (b·1 + 0)·H + h

@@ -26,4 +26,3 @@ export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from '
 export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
 export * as reference from './reference/index.js';
 export * as constructions from './constructions/index.js';
-export { measureRoofline, type Roofline } from './ops/roofline.js';

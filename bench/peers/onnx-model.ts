@@ -62,3 +62,20 @@ export function linearAttentionModel(rule: UpdateRule, heads: number, scale: num
   });
   return onnx.ModelProto.encode(model).finish();
 }
+
+/** Every model the linear attention cases use, by `${rule}-H${heads}-K${dim}`, as base64 for the page. */
+export function linearAttentionModels(): Record<string, string> {
+  const models: Record<string, string> = {};
+  for (const rule of ['linear', 'gated'] as const) {
+    for (const [heads, dim] of [
+      [8, 64],
+      [4, 128],
+      [4, 32],
+    ] as const) {
+      models[`${rule}-H${heads}-K${dim}`] = Buffer.from(linearAttentionModel(rule, heads, 1 / Math.sqrt(dim))).toString(
+        'base64',
+      );
+    }
+  }
+  return models;
+}

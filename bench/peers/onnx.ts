@@ -17,11 +17,16 @@ export interface Ort {
   env: { wasm: { numThreads: number }; logLevel: string; webgpu: { device: Promise<GPUDevice> | GPUDevice } };
   InferenceSession: { create(model: Uint8Array, options: object): Promise<OrtSession> };
   Tensor: {
-    fromGpuBuffer(buffer: GPUBuffer, options: { dataType: 'float32'; dims: readonly number[]; dispose?(): void }): OrtTensor;
+    fromGpuBuffer(
+      buffer: GPUBuffer,
+      options: { dataType: 'float32'; dims: readonly number[]; dispose?(): void },
+    ): OrtTensor;
   };
 }
 
 export type { OrtSession, OrtTensor };
+
+export const ORT_VERSION = '1.30.0';
 
 let loading: Promise<Ort> | null = null;
 

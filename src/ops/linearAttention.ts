@@ -10,22 +10,18 @@ import { checkShape, describe, type Shape } from '../shape.js';
 export type { LinearAttentionShape };
 
 const LA = laShader.entryPoints;
+// Decay on or off is a uniform (a branch per exponential), so each entry point is one pipeline.
 const GATES = variant(laShader, LA.linear_attention_gates);
-/** Every other kernel with and without decay (GATED: the exponentials of the log-gates). */
-const gated = <E extends (typeof LA)[keyof typeof LA]>(entry: E) => ({
-  [0]: variant(laShader, entry),
-  [1]: variant(laShader, entry, { GATED: true }),
-});
-const SCORES = gated(LA.linear_attention_scores);
-const STATES = gated(LA.linear_attention_states);
-const SCAN = gated(LA.linear_attention_scan);
-const OUTPUT = gated(LA.linear_attention_output);
-const DECODE = gated(LA.linear_attention_decode);
+const SCORES = variant(laShader, LA.linear_attention_scores);
+const STATES = variant(laShader, LA.linear_attention_states);
+const SCAN = variant(laShader, LA.linear_attention_scan);
+const OUTPUT = variant(laShader, LA.linear_attention_output);
+const DECODE = variant(laShader, LA.linear_attention_decode);
 
 export const linearAttentionOp: Op = {
   name: 'linearAttention',
   family: 'forward',
-  variants: () => [GATES, ...[SCORES, STATES, SCAN, OUTPUT, DECODE].flatMap((v) => [v[0], v[1]])],
+  variants: () => [GATES, SCORES, STATES, SCAN, OUTPUT, DECODE],
 };
 
 /** Tokens per chunk when the caller does not choose (see docs/linear-attention.md for the measurement). */
@@ -212,7 +208,7 @@ export function linearAttentionSteps(
 ): Step[] {
   const { batch, tokens, heads, keyDim, valueDim } = shape;
   const chunks = Math.ceil(tokens / o.chunk);
-  const g = o.decay === 'none' ? 0 : 1;
+  const gated = o.decay !== 'none';
   const uniform = {
     batch,
     tokens,
@@ -226,20 +222,21 @@ export function linearAttentionSteps(
     gate_token: o.decay === 'token' ? heads : 0,
     has_initial: hasInitial ? 1 : 0,
     write_final: writeFinal ? 1 : 0,
+    gated: gated ? 1 : 0,
   };
   const { ROWS, COLS, BLOCK, STRIP } = laShader.constants;
   const rows = (n: number) => Math.ceil(n / ROWS);
   const cols = (n: number) => Math.ceil(n / COLS);
   // Blocks of BLOCK rows; four invocations per STRIP of columns.
   const blocks = (n: number, width: number) => Math.ceil(n / BLOCK) * Math.ceil(width / STRIP) * 4;
-  const gate = g ? 'decay' : null;
+  const gate = gated ? 'decay' : null;
   const stateIn = hasInitial ? 'initialState' : null;
   const bh = batch * heads;
   if (tokens === 1) {
     return [
       step({
         label: 'decode',
-        variant: DECODE[g],
+        variant: DECODE,
         uniform,
         invocations: bh * valueDim,
         buffers: { q: 'q', k: 'k', v: 'v', gate, state_in: stateIn, o: 'output', state_out: 'finalState' },
@@ -247,7 +244,7 @@ export function linearAttentionSteps(
     ];
   }
   const steps: Step[] = [];
-  if (g) {
+  if (gated) {
     steps.push(
       step({ label: 'gates', variant: GATES, uniform, invocations: bh * chunks, buffers: { gate, cum: 'cum' } }),
     );
@@ -255,28 +252,28 @@ export function linearAttentionSteps(
   steps.push(
     step({
       label: 'scores',
-      variant: SCORES[g],
+      variant: SCORES,
       uniform,
       invocations: bh * chunks * rows(o.chunk) * cols(o.chunk),
       buffers: { q: 'q', k: 'k', cum: 'cum', scores: 'scores' },
     }),
     step({
       label: 'states',
-      variant: STATES[g],
+      variant: STATES,
       uniform,
       invocations: bh * chunks * blocks(keyDim, valueDim),
       buffers: { k: 'k', v: 'v', cum: 'cum', states: 'states' },
     }),
     step({
       label: 'scan',
-      variant: SCAN[g],
+      variant: SCAN,
       uniform,
       invocations: bh * keyDim * valueDim,
       buffers: { state_in: stateIn, cum: 'cum', states: 'states', state_out: 'finalState' },
     }),
     step({
       label: 'output',
-      variant: OUTPUT[g],
+      variant: OUTPUT,
       uniform,
       invocations: bh * chunks * blocks(o.chunk, valueDim),
       buffers: { q: 'q', v: 'v', cum: 'cum', scores: 'scores', states: 'states', o: 'output' },

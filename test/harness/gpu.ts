@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { compare } from '../../src/reference/index.js';
-import { openPage } from './browser.js';
+import { callPage, openPage } from '../../tools/browser.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
 export const KERNELS = ['tiled', 'direct'] as const;
@@ -83,6 +83,7 @@ export interface GpuPage {
   invert(job: object): Promise<InvertResult>;
   linearAttention(job: object): Promise<LinearAttentionRun>;
   linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
+  matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -97,10 +98,10 @@ export async function openGpuPage(): Promise<GpuPage> {
     | 'expectError'
     | 'newtonSchulzStep'
     | 'invert'
+    | 'matmul'
     | 'linearAttention'
     | 'linearAttentionApi';
-  const call = async (fn: Job, job: object) =>
-    page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
+  const call = (fn: Job, job: object) => callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
     page,
@@ -113,6 +114,7 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    matmul: async (job) => withFloats((await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null }),
     linearAttention: async (job) => {
       type Wire = Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
       const r = (await call('linearAttention', job)) as Wire;
