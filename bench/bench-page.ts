@@ -284,7 +284,7 @@ function layersCase(id: string, op: string, config: string, size: number, quick:
       const hT = tf.tensor3d(h, [b, d, n]);
       const lsaOnly = layers.every((l) => l.kind === 'lsa' && l.keys === undefined);
       const tHeads = lsaOnly ? layers.map((l) => tfHeads((l as Extract<Lib.Layer, { kind: 'lsa' }>).heads, d)) : [];
-      const flops = layers.reduce((s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : b * 4 * l.hidden * d * n), 0);
+      const flops = layers.reduce((s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0), 0);
       return {
         flops,
         ours: oursRunner((e) => kernel.encode(e, input, output), async () => compareFirst(await read(output, h.length))),

@@ -1,7 +1,8 @@
 import { gemm } from '../gpu/gemm.js';
 import { Program } from '../gpu/program.js';
 import type { GpuContext } from '../gpu/context.js';
-import { checkHeads, resolveKeys, type LsaHead, type LsaOptions, type TokenShape } from '../layers.js';
+import { checkHeads, checkNorm, resolveKeys, type LsaHead, type LsaOptions, type NormParams, type TokenShape } from '../layers.js';
+import { layerNormStep } from './layerNorm.js';
 import { checkSizes, uploadWeights, type LayerProgram } from './program.js';
 
 /**
@@ -11,20 +12,26 @@ import { checkSizes, uploadWeights, type LayerProgram } from './program.js';
  *   M = Σ_i U_i P_i, P_i = W_Kᵀ W_Q  [B, D, D]   (P_i folded once, in float64, at creation)
  *   out = H + M H                 [B, D, N]
  * Four GEMM dispatches whatever the head count; the N×N attention matrix never exists.
+ * With `norm`, X = LN(H) goes to scratch first and replaces H in G and in M X (the residual stays H).
  */
-export function createLsaProgram(ctx: GpuContext, heads: readonly LsaHead[], shape: TokenShape, options: LsaOptions = {}): LayerProgram {
+export function createLsaProgram(ctx: GpuContext, heads: readonly LsaHead[], shape: TokenShape, options: LsaOptions & { norm?: NormParams } = {}): LayerProgram {
   const label = 'Lsa';
   const { batch, width: d, tokens: n } = shape;
   checkHeads('lsa', heads, d);
   const keys = resolveKeys('lsa', options.keys, n);
   const h = heads.length;
-  const scratch = { gram: batch * d * d, mixed: batch * h * d * d, state: batch * d * d };
+  const norm = options.norm;
+  if (norm) checkNorm('lsa norm', norm, d);
+  const x = norm ? 'normed' : 'input';
+  const scratch: Record<string, number> = { gram: batch * d * d, mixed: batch * h * d * d, state: batch * d * d };
+  if (norm) scratch.normed = batch * d * n;
   checkSizes(ctx, label, scratch);
 
   const tokens = { batch: d * n, row: n, col: 1 };
   const square = { batch: d * d, row: d, col: 1 };
   const program = new Program(ctx, label, [
-    gemm({ label: 'gram', m: d, n: d, k: keys, batch, symmetric: true, a: ['input', tokens], b: ['input', { batch: d * n, row: 1, col: n }], c: ['gram', square] }, ctx.gemm),
+    ...(norm ? [layerNormStep('norm', shape, { params: 'weights', gain: 2 * h * d * d, bias: 2 * h * d * d + d }, 'input', x)] : []),
+    gemm({ label: 'gram', m: d, n: d, k: keys, batch, symmetric: true, a: [x, tokens], b: [x, { batch: d * n, row: 1, col: n }], c: ['gram', square] }, ctx.gemm),
     gemm({ label: 'mix', m: h * d, n: d, k: d, batch, a: ['weights', { batch: 0, row: d, col: 1 }], b: ['gram', square], c: ['mixed', { batch: h * d * d, row: d, col: 1 }] }, ctx.gemm),
     gemm({
       label: 'fold', m: d, n: d, k: h * d, batch,
@@ -33,9 +40,10 @@ export function createLsaProgram(ctx: GpuContext, heads: readonly LsaHead[], sha
       b: ['weights', { off: h * d * d, batch: 0, row: d, col: 1 }],
       c: ['state', square],
     }, ctx.gemm),
-    gemm({ label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: ['input', tokens], c: ['output', tokens], residual: 'input' }, ctx.gemm),
+    gemm({ label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: [x, tokens], c: ['output', tokens], residual: 'input' }, ctx.gemm),
   ]);
-  const weights = uploadWeights(ctx, label, [...heads.map((x) => x.wv), ...heads.map((x) => keyQuery(x, d))]);
+  const parts = [...heads.map((w) => w.wv), ...heads.map((w) => keyQuery(w, d)), ...(norm ? [norm.gain, norm.bias] : [])];
+  const weights = uploadWeights(ctx, label, parts);
   return {
     label,
     scratch,

@@ -1,5 +1,7 @@
 import { GEMM, gemmConstants } from '../gpu/gemm.js';
 import type { Constants, ShaderSpec } from '../gpu/kernel.js';
+import { CLIP } from './clip.js';
+import { LAYER_NORM } from './layerNorm.js';
 import { NS_INIT, NS_RESIDUAL, NS_SCALE } from './newtonSchulz.js';
 
 const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [GEMM, gemmConstants(s)];
@@ -26,6 +28,8 @@ export const PIPELINES: readonly [ShaderSpec, Constants][] = [
     g({ gate, residual: 'r' }),
     g({ gate, residual: 'r', symmetric: true }),
   ]),
+  [LAYER_NORM, {}],
+  [CLIP, {}],
   [NS_SCALE, {}],
   [NS_INIT, {}],
   [NS_RESIDUAL, {}],

@@ -3,6 +3,21 @@ import { checkLayers, type Layer, type TokenShape } from '../layers.js';
 import { createLsaProgram } from './lsa.js';
 import { checkSizes, tokenCount, type LayerProgram } from './program.js';
 import { createReluMlpProgram } from './reluMlp.js';
+import { createClipProgram } from './clip.js';
+import { createLayerNormProgram } from './layerNorm.js';
+
+function layerProgram(ctx: GpuContext, layer: Layer, shape: TokenShape): LayerProgram {
+  switch (layer.kind) {
+    case 'lsa':
+      return createLsaProgram(ctx, layer.heads, shape, { keys: layer.keys, norm: layer.norm });
+    case 'mlp':
+      return createReluMlpProgram(ctx, layer, shape);
+    case 'layerNorm':
+      return createLayerNormProgram(ctx, layer, shape);
+    case 'clip':
+      return createClipProgram(ctx, layer.limit, shape);
+  }
+}
 
 /**
  * A stack of layers recorded back to back into one compute pass. Intermediate token
@@ -15,11 +30,7 @@ export function createTransformerProgram(ctx: GpuContext, layers: readonly Layer
   const programs: LayerProgram[] = [];
   try {
     for (const layer of layers) {
-      programs.push(
-        layer.kind === 'lsa'
-          ? createLsaProgram(ctx, layer.heads, shape, { keys: layer.keys })
-          : createReluMlpProgram(ctx, layer, shape),
-      );
+      programs.push(layerProgram(ctx, layer, shape));
     }
   } catch (error) {
     for (const p of programs) p.destroy();
