@@ -7,3 +7,4 @@ export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError
 export * as reference from './reference/index.js';
 export * as constructions from './constructions/index.js';
 export { measureRoofline, type Roofline } from './ops/roofline.js';
+export { parseLayers, serializeLayers } from './serialize.js';
