@@ -2,6 +2,7 @@ export { createRuntime, isSoftwareAdapter, type Inverse, type Kernel, type Matri
 export type { InvertOptions } from './ops/invert.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';
+export type { Gradients } from './training/gradients.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, NormParams, TokenShape, Weights } from './layers.js';
 export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
 export * as reference from './reference/index.js';

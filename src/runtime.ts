@@ -1,18 +1,19 @@
-import { DestroyedError, DeviceLostError, LimitError, ShapeError, ValueError } from './errors.js';
+import { DestroyedError, DeviceLostError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
-import { GEMM, GEMM_DIRECT, GEMM_DIRECT_SMALL, type GemmKernel } from './gpu/gemm.js';
+import type { GemmKernel } from './gpu/gemm.js';
 import { checkBufferSize } from './gpu/grid.js';
-import { compilePipeline, reflect } from './gpu/kernel.js';
 import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
 import { createStepProgram, matrixShape, resolveOrder, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
-import { PIPELINES } from './ops/pipelines.js';
-import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
+import { compileAll, PIPELINES } from './ops/pipelines.js';
+import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
 import { createLsaProgram } from './ops/lsa.js';
 import { tokenCount, type LayerProgram } from './ops/program.js';
 import { createReluMlpProgram } from './ops/reluMlp.js';
 import { createTransformerProgram } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
+import { gradients, type Gradients, type TrainingHost } from './training/gradients.js';
+import { TRAINING_PIPELINES } from './training/pipelines.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -50,6 +51,10 @@ export interface Runtime {
   newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor;
   /** A⁻¹ by Newton–Schulz from `X₀ = Aᵀ / (‖A‖₁‖A‖∞)`, each matrix of the batch stopping on its own. */
   invert(a: Tensor, options?: InvertOptions): Promise<Inverse>;
+  /** Compiles the training family (backward kernels); idempotent. `gradients` calls it itself. */
+  prepare(family: 'training'): Promise<void>;
+  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
+  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -97,18 +102,7 @@ export async function createRuntime(device: GPUDevice, options: RuntimeOptions =
   }
   const gemmKernel = options.gemm ?? (isSoftwareAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? 'direct' : 'tiled');
   if (gemmKernel !== 'tiled' && gemmKernel !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemmKernel)}`);
-  const pipelines = PIPELINES.flatMap(([spec, constants]) =>
-    spec !== GEMM ? [[spec, constants] as const] : gemmKernel === 'tiled' ? [[GEMM, constants] as const] : [[GEMM_DIRECT, constants] as const, [GEMM_DIRECT_SMALL, constants] as const],
-  );
-  for (const [spec] of pipelines) {
-    const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
-    if (storage > device.limits.maxStorageBuffersPerShaderStage) {
-      throw new LimitError(
-        `createRuntime: ${spec.label} binds ${storage} storage buffers, more than maxStorageBuffersPerShaderStage = ${device.limits.maxStorageBuffersPerShaderStage}`,
-      );
-    }
-  }
-  await Promise.all(pipelines.map(([spec, constants]) => compilePipeline(device, spec, constants)));
+  await compileAll(device, 'createRuntime', PIPELINES, gemmKernel);
   return new RuntimeImpl(device, gemmKernel);
 }
 
@@ -117,6 +111,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
   private readonly tensors = new Set<GpuTensor>();
   private readonly disposables = new Set<{ destroy(): void }>();
   private destroyed = false;
+  private training: Promise<void> | null = null;
   lostMessage: string | null = null;
   readonly lost: Promise<string>;
 
@@ -227,6 +222,33 @@ class RuntimeImpl implements Runtime, TensorOwner {
       alpha: r.alpha,
       submits: r.submits,
       readbacks: r.readbacks,
+    };
+  }
+
+  prepare(family: 'training'): Promise<void> {
+    this.assertUsable('prepare');
+    if (family !== 'training') return Promise.reject(new ValueError(`prepare: expected family 'training', got ${String(family)}`));
+    this.training ??= compileAll(this.device, 'prepare', TRAINING_PIPELINES, this.ctx.gemm);
+    return this.training;
+  }
+
+  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
+    const shape = this.tokenShape('gradients', h);
+    this.live('gradients', gradOutput);
+    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
+      throw new ShapeError(`gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`);
+    }
+    checkLayers(layers, shape);
+    await this.prepare('training');
+    return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  /** The runtime's side of the training code: context, tensor allocation and readback. */
+  private host(): TrainingHost {
+    return {
+      ctx: this.ctx,
+      allocate: (shape, label) => this.allocate(shape, label),
+      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
     };
   }
 

@@ -1,10 +1,11 @@
-import { GEMM, gemmConstants } from '../gpu/gemm.js';
-import type { Constants, ShaderSpec } from '../gpu/kernel.js';
+import { LimitError } from '../errors.js';
+import { GEMM, GEMM_DIRECT, GEMM_DIRECT_SMALL, gemmConstants, type GemmKernel } from '../gpu/gemm.js';
+import { compilePipeline, reflect, type Constants, type ShaderSpec } from '../gpu/kernel.js';
 import { CLIP } from './clip.js';
 import { LAYER_NORM } from './layerNorm.js';
 import { NS_INIT, NS_RESIDUAL, NS_SCALE } from './newtonSchulz.js';
 
-const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [GEMM, gemmConstants(s)];
+export const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [GEMM, gemmConstants(s)];
 
 /**
  * Every pipeline variant the ops use, compiled up front by `createRuntime` so encoding never
@@ -34,3 +35,22 @@ export const PIPELINES: readonly [ShaderSpec, Constants][] = [
   [NS_INIT, {}],
   [NS_RESIDUAL, {}],
 ];
+
+/**
+ * Compiles a family of variants for `device` (GEMM entries become the schedule's own entry
+ * points), after checking each against the device's storage-buffer limit.
+ */
+export async function compileAll(device: GPUDevice, what: string, list: readonly [ShaderSpec, Constants][], kernel: GemmKernel): Promise<void> {
+  const pipelines = list.flatMap(([spec, constants]) =>
+    spec !== GEMM ? [[spec, constants] as const] : kernel === 'tiled' ? [[GEMM, constants] as const] : [[GEMM_DIRECT, constants] as const, [GEMM_DIRECT_SMALL, constants] as const],
+  );
+  for (const [spec] of pipelines) {
+    const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
+    if (storage > device.limits.maxStorageBuffersPerShaderStage) {
+      throw new LimitError(
+        `${what}: ${spec.label} binds ${storage} storage buffers, more than maxStorageBuffersPerShaderStage = ${device.limits.maxStorageBuffersPerShaderStage}`,
+      );
+    }
+  }
+  await Promise.all(pipelines.map(([spec, constants]) => compilePipeline(device, spec, constants)));
+}

@@ -33,6 +33,16 @@ export function wire(value: unknown): unknown {
   return value;
 }
 
+/** The page's { $f32: base64 } values back to Float32Arrays, anywhere in a result. */
+export function unwire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwire);
+  if (value && typeof value === 'object') {
+    if ('$f32' in value) return floats((value as { $f32: string }).$f32);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwire(v)]));
+  }
+  return value;
+}
+
 function floats(b64: string): Float32Array {
   const buf = Buffer.from(b64, 'base64');
   const out = new Float32Array(buf.byteLength / 4);
@@ -62,6 +72,7 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  gradients(job: object): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -70,7 +81,7 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
+  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'gradients', job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -84,6 +95,10 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    gradients: async (job) => {
+      const r = (await call('gradients', job)) as { input: string; layers: unknown[]; submits: number; maps: number; validation: string | null };
+      return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };
+    },
     close: async () => {
       await page.close();
       await browser.disconnect();

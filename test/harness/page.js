@@ -182,6 +182,30 @@ async function invert(wire) {
   };
 }
 
+/** Float32Arrays anywhere in a result → { $f32: base64 } for the trip back to Node. */
+function encode(value) {
+  if (value instanceof Float32Array) return { $f32: base64(value) };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  return value;
+}
+
+/** runtime.gradients on one stack: dL/dh and the weight gradients, with submit and map counts. */
+async function gradients(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const h = runtime.tensor(job.h, job.shape);
+  const g = runtime.tensor(job.g, job.shape);
+  const before = { ...counts };
+  const r = await runtime.gradients(h, job.layers, g);
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const input = await r.input.read();
+  for (const t of [h, g, r.input]) t.destroy();
+  const error = await device.popErrorScope();
+  return { input: base64(input), layers: encode(r.layers), submits, maps, validation: error ? error.message : null };
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = pick(decode(wire));
@@ -255,6 +279,7 @@ const info = adapter.info;
 window.harness = {
   runKernel,
   runApi,
+  gradients,
   expectError,
   deviceLoss,
   newtonSchulzStep,
