@@ -3,6 +3,7 @@ export type { InvertOptions } from './ops/invert.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { Tensor } from './tensor.js';
 export type { Gradients } from './training/gradients.js';
+export type { Trainer, TrainerOptions } from './training/trainer.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, NormParams, TokenShape, Weights } from './layers.js';
 export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
 export * as reference from './reference/index.js';

@@ -14,6 +14,7 @@ import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
 import { gradients, type Gradients, type TrainingHost } from './training/gradients.js';
 import { TRAINING_PIPELINES } from './training/pipelines.js';
+import { createTrainer, type Trainer, type TrainerOptions } from './training/trainer.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -55,6 +56,8 @@ export interface Runtime {
   prepare(family: 'training'): Promise<void>;
   /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
   gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
+  /** A trainer for one stack and token shape (compiles the training family first). */
+  createTrainer(options: TrainerOptions): Promise<Trainer>;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -241,6 +244,21 @@ class RuntimeImpl implements Runtime, TensorOwner {
     checkLayers(layers, shape);
     await this.prepare('training');
     return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  async createTrainer(options: TrainerOptions): Promise<Trainer> {
+    this.assertUsable('createTrainer');
+    await this.prepare('training');
+    const trainer = createTrainer(this.host(), options);
+    const owned = { destroy: () => trainer.destroy() };
+    this.disposables.add(owned);
+    return {
+      ...trainer,
+      destroy: () => {
+        trainer.destroy();
+        this.disposables.delete(owned);
+      },
+    };
   }
 
   /** The runtime's side of the training code: context, tensor allocation and readback. */

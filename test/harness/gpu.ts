@@ -64,6 +64,20 @@ export interface InvertResult {
   validation: string | null;
 }
 
+type Outcome<T> = { value: T; error?: undefined } | { value?: undefined; error: { name: string; message: string } };
+
+export interface TrainResult {
+  before: Outcome<number>;
+  checkpoints: { step: number; loss: Outcome<number> }[];
+  snapshots: unknown[][];
+  finalLoss: Outcome<number>;
+  layers: unknown[];
+  submits: number;
+  maps: number;
+  ms: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -72,6 +86,7 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  train(job: object): Promise<TrainResult>;
   gradients(job: object): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
 }
@@ -81,7 +96,7 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'gradients', job: object) =>
+  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'gradients' | 'train', job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -95,6 +110,7 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    train: async (job) => unwire(await call('train', job)) as TrainResult,
     gradients: async (job) => {
       const r = (await call('gradients', job)) as { input: string; layers: unknown[]; submits: number; maps: number; validation: string | null };
       return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };

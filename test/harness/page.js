@@ -206,6 +206,45 @@ async function gradients(wire) {
   return { input: base64(input), layers: encode(r.layers), submits, maps, validation: error ? error.message : null };
 }
 
+/**
+ * Trains with runtime.createTrainer, cycling through the given batches; counts submits and maps
+ * made by step() calls only. `nanAt`: step indices whose input is replaced by `nanInput`.
+ * Returns losses read at `checkpoints` (or the error loss() rejected with) and the final weights.
+ */
+async function train(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const inputs = job.inputs.map((x) => runtime.tensor(x, [job.shape.batch, job.shape.width, job.shape.tokens]));
+  const targets = job.targets.map((y) => runtime.tensor(y, [job.shape.batch, job.loss.rows.length]));
+  const nan = job.nanInput ? runtime.tensor(job.nanInput, [job.shape.batch, job.shape.width, job.shape.tokens]) : null;
+  const trainer = await runtime.createTrainer({ layers: job.layers, shape: job.shape, loss: job.loss, optimizer: job.optimizer });
+  const outcome = (p) => p.then((value) => ({ value }), (e) => ({ error: { name: e?.name, message: e?.message } }));
+  const before = await outcome(trainer.loss());
+  const checkpoints = [];
+  const snapshots = [];
+  let submits = 0;
+  let maps = 0;
+  const t0 = performance.now();
+  for (let s = 0; s < job.steps; s++) {
+    const c = { ...counts };
+    const input = job.nanAt?.includes(s) ? nan : inputs[s % inputs.length];
+    trainer.step(input, targets[s % targets.length]);
+    submits += counts.submits - c.submits;
+    maps += counts.maps - c.maps;
+    if (job.checkpoints?.includes(s)) {
+      checkpoints.push({ step: s, loss: await outcome(trainer.loss()) });
+      if (job.snapshots) snapshots.push(await trainer.layers());
+    }
+  }
+  const finalLoss = await outcome(trainer.loss());
+  const ms = performance.now() - t0;
+  const layers = await trainer.layers();
+  trainer.destroy();
+  for (const t of [...inputs, ...targets, ...(nan ? [nan] : [])]) t.destroy();
+  const error = await device.popErrorScope();
+  return encode({ before, checkpoints, snapshots, finalLoss, layers, submits, maps, ms, validation: error ? error.message : null });
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = pick(decode(wire));
@@ -280,6 +319,7 @@ window.harness = {
   runKernel,
   runApi,
   gradients,
+  train,
   expectError,
   deviceLoss,
   newtonSchulzStep,
