@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reference, type Layer } from '../src/index.js';
-import { random, tokens, trainingStack } from './harness/cases.js';
-import { useGpuPage } from './harness/gpu.js';
+import { layerWeights, random, tokens, trainingStack } from './harness/cases.js';
+import { expectClose, useGpuPage } from './harness/gpu.js';
 
 type Random = ReturnType<typeof random>;
 
@@ -98,5 +98,94 @@ describe('runtime.createTrainer', () => {
     const loss = modelLoss(trained, held.h, held.y, d, n);
     console.info(`${layers} layer(s): held-out ${loss.toFixed(4)} vs GD ${gdLoss.toFixed(4)}; train losses ${r.checkpoints.map((c) => c.loss.value?.toFixed(3)).join(' ')} → ${r.finalLoss.value?.toFixed(3)}; ${(r.ms / 1000).toFixed(1)} s`);
     expect(loss).toBeLessThan(factor * gdLoss);
+  });
+});
+
+describe('trainer steps: one submit, no readback, non-finite steps skipped', () => {
+  const gpu = useGpuPage();
+  const [d, n, batch] = [4, 6, 8];
+  const shape = { batch, width: d + 1, tokens: n + 1 };
+  const loss = { kind: 'mse', rows: [d], token: n } as const;
+
+  it('a NaN in the input leaves the weights unchanged and makes loss() reject; loss() rejects before any step', async () => {
+    const rng = random(31);
+    const data = regression(rng, batch, d, n);
+    const nanInput = Float32Array.from(data.h);
+    nanInput[3] = Number.NaN;
+    const r = await gpu().train({
+      inputs: [data.h], targets: [data.y], nanInput, nanAt: [2],
+      layers: smallLsa(random(32), 2, d, n, 0.3), shape, loss,
+      optimizer: { kind: 'adam', learningRate: 0.01 },
+      steps: 4, checkpoints: [1, 2, 3], snapshots: true,
+    });
+    expect(r.validation).toBeNull();
+    expect(r.before.error?.name).toBe('ValueError');
+    expect(r.submits).toBe(4);
+    expect(r.maps).toBe(0);
+    const [afterGood, afterNaN, afterNext] = r.checkpoints;
+    expect(Number.isFinite(afterGood!.loss.value)).toBe(true);
+    expect(afterNaN!.loss.error?.name).toBe('ValueError');
+    expect(afterNaN!.loss.error?.message).toMatch(/finite/);
+    expect(Number.isFinite(afterNext!.loss.value)).toBe(true);
+    const flat = (layers: unknown[]) => (layers as Layer[]).flatMap((l) => (l.kind === 'lsa' ? l.heads.flatMap((h) => [...h.wv, ...h.wk, ...h.wq]) : []));
+    const [w1, w2, w3] = r.snapshots.map(flat);
+    expect(w2).toEqual(w1);
+    expect(w3).not.toEqual(w2);
+  });
+
+  it('one SGD step moves every weight by −lr · dL/dW of the float64 backward, and loss() is the float64 MSE', async () => {
+    const rng = random(41);
+    const data = regression(rng, batch, d, n);
+    const layers = trainingStack(rng, d + 1, n + 1, 'ncml', { heads: 2, keys: n });
+    const lr = 1;
+    const r = await gpu().train({
+      inputs: [data.h], targets: [data.y], layers, shape, loss, optimizer: { kind: 'sgd', learningRate: lr }, steps: 1,
+    });
+    expect(r.validation).toBeNull();
+    const dims = [batch, d + 1, n + 1];
+    const out = reference.transformer(data.h, dims, layers);
+    const g = new Float64Array(out.length);
+    let mse = 0;
+    for (let b = 0; b < batch; b++) {
+      const i = (b * (d + 1) + d) * (n + 1) + n;
+      const e = out[i]! - data.y[b]!;
+      mse += (e * e) / batch;
+      g[i] = (2 * e) / batch;
+    }
+    expect(Math.abs(r.finalLoss.value! - mse) / mse).toBeLessThan(1e-5);
+    const expected = reference.transformerBackward(data.h, dims, layers, g).layers;
+    (r.layers as Layer[]).forEach((layer, i) => {
+      const before = layerWeights(layers[i]!);
+      const grads = layerWeights(expected[i]!);
+      layerWeights(layer).forEach((w, k) => {
+        const step = Float32Array.from(w, (v, j) => (before[k]![j]! - v) / lr);
+        expectClose(`layer ${i} weight ${k}`, step, Float64Array.from(grads[k]!), 1e-4);
+      });
+    });
+  });
+
+  // [case, job, error name, words the message must contain]
+  const h = tokens(random(5), batch, d + 1, n + 1);
+  const y = new Float32Array(batch);
+  const layers = smallLsa(random(6), 1, d, n, 0.3);
+  const options = { layers, shape, loss, optimizer: { kind: 'adam', learningRate: 0.01 } };
+  const BAD: [string, object, string, string[]][] = [
+    ['gradients: gradOutput shape ≠ h', { op: 'gradients', h, shape: [batch, d + 1, n + 1], g: new Float32Array(batch * (d + 1) * n), gShape: [batch, d + 1, n], layers }, 'ShapeError', ['gradOutput', `[${batch}, ${d + 1}, ${n + 1}]`]],
+    ['learning rate 0', { op: 'createTrainer', options: { ...options, optimizer: { kind: 'sgd', learningRate: 0 } } }, 'ValueError', ['learningRate > 0', 'got 0']],
+    ['negative learning rate', { op: 'createTrainer', options: { ...options, optimizer: { kind: 'adam', learningRate: -1 } } }, 'ValueError', ['learningRate', 'got -1']],
+    ['loss row outside the output', { op: 'createTrainer', options: { ...options, loss: { kind: 'mse', rows: [d + 1], token: n } } }, 'ShapeError', [`rows in 0..${d}`, `got ${d + 1}`]],
+    ['loss token outside the output', { op: 'createTrainer', options: { ...options, loss: { kind: 'mse', rows: [d], token: n + 1 } } }, 'ShapeError', [`token in 0..${n}`, `got ${n + 1}`]],
+    ['layers of another width', { op: 'createTrainer', options: { ...options, shape: { ...shape, width: d } } }, 'ShapeError', ['wv', 'expected 16 values', 'got 25']],
+    ['step: input of another batch', { op: 'trainerStep', options, h: h.subarray(0, (batch - 1) * (d + 1) * (n + 1)), shape: [batch - 1, d + 1, n + 1], y, yShape: [batch, 1] }, 'ShapeError', ['input', `got [${batch - 1}, ${d + 1}, ${n + 1}]`]],
+    ['step: target of another shape', { op: 'trainerStep', options, h, shape: [batch, d + 1, n + 1], y, yShape: [1, batch] }, 'ShapeError', ['target', `shape [${batch}, 1]`, `got [1, ${batch}]`]],
+    ['step on a destroyed trainer', { op: 'trainerDestroyed', options, h, shape: [batch, d + 1, n + 1], y, yShape: [batch, 1] }, 'DestroyedError', ['destroyed']],
+  ];
+  it.each(BAD)('%s: typed error, no submit, no validation error', async (_name, job, errorName, words) => {
+    const r = await gpu().expectError(job);
+    expect(r.thrown?.name).toBe(errorName);
+    expect(r.thrown?.typed).toBe(true);
+    for (const w of words) expect(r.thrown?.message).toContain(w);
+    expect(r.submits).toBe(0);
+    expect(r.validation).toBeNull();
   });
 });

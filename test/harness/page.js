@@ -216,7 +216,9 @@ async function train(wire) {
   device.pushErrorScope('validation');
   const inputs = job.inputs.map((x) => runtime.tensor(x, [job.shape.batch, job.shape.width, job.shape.tokens]));
   const targets = job.targets.map((y) => runtime.tensor(y, [job.shape.batch, job.loss.rows.length]));
-  const nan = job.nanInput ? runtime.tensor(job.nanInput, [job.shape.batch, job.shape.width, job.shape.tokens]) : null;
+  // runtime.tensor refuses NaN, so the injected input is written into a tensor's buffer directly.
+  const nan = job.nanInput ? runtime.tensor(new Float32Array(job.nanInput.length), [job.shape.batch, job.shape.width, job.shape.tokens]) : null;
+  if (nan) device.queue.writeBuffer(nan.buffer, 0, job.nanInput);
   const trainer = await runtime.createTrainer({ layers: job.layers, shape: job.shape, loss: job.loss, optimizer: job.optimizer });
   const outcome = (p) => p.then((value) => ({ value }), (e) => ({ error: { name: e?.name, message: e?.message } }));
   const before = await outcome(trainer.loss());
@@ -273,6 +275,29 @@ async function expectError(wire) {
         await runtime.invert(a, job.options);
       } finally {
         a.destroy();
+      }
+    } else if (job.op === 'gradients') {
+      const h = runtime.tensor(job.h, job.shape);
+      const g = runtime.tensor(job.g, job.gShape);
+      try {
+        await runtime.gradients(h, job.layers, g);
+      } finally {
+        h.destroy();
+        g.destroy();
+      }
+    } else if (job.op === 'createTrainer') {
+      (await runtime.createTrainer(job.options)).destroy();
+    } else if (job.op === 'trainerStep' || job.op === 'trainerDestroyed') {
+      const trainer = await runtime.createTrainer(job.options);
+      const h = runtime.tensor(job.h, job.shape);
+      const y = runtime.tensor(job.y, job.yShape);
+      try {
+        if (job.op === 'trainerDestroyed') trainer.destroy();
+        trainer.step(h, y);
+      } finally {
+        trainer.destroy();
+        h.destroy();
+        y.destroy();
       }
     } else if (job.kernel) {
       makeKernel(job, job.kernelShape);
