@@ -19,7 +19,7 @@ fn index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn clip(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = index(gid, nwg);
   if (i < p.count) {
@@ -27,7 +27,7 @@ fn clip(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn clip_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = index(gid, nwg);
   if (i < p.count) {
@@ -35,7 +35,7 @@ fn clip_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn relu_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = index(gid, nwg);
   if (i < p.count) {

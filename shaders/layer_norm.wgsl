@@ -47,7 +47,7 @@ fn column(linear: u32) -> Column {
   return Column(base, mean, inverseSqrt(variance + EPS));
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layer_norm(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let linear = gid.x + gid.y * nwg.x * WG;
   if (linear >= p.columns) {
@@ -60,7 +60,7 @@ fn layer_norm(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layer_norm_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let linear = gid.x + gid.y * nwg.x * WG;
   if (linear >= p.columns) {

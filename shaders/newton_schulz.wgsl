@@ -2,8 +2,8 @@
 //   ns_scale     α = 1 / (‖A‖₁ ‖A‖∞) per matrix, and a fresh status      (one workgroup per matrix)
 //   ns_init      X₀ = α Aᵀ                                                (elementwise)
 //   ns_residual  ‖I − T‖_F for T = A X_k, and the per-matrix stop decision (one workgroup per matrix)
-// status is [5, batch] u32, section by section: state | iterations | residual | previous | alpha
-// (the last three are f32 bits). state: 0 active, 1 within tolerance, 2 at the float32 floor, 3 failed.
+// status is [STATUS_SECTIONS, batch] u32, section by section: state | iterations | residual |
+// previous | alpha (the last three are f32 bits). state: ACTIVE, TOLERANCE_MET, FLOOR or FAILED.
 // gemm.wgsl reads section 0 as its gate, so finished matrices stop costing arithmetic.
 
 struct Params {
@@ -16,10 +16,18 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;            // [batch, n, n]
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;      // [batch, n, n], X₀ out
-@group(0) @binding(3) var<storage, read_write> status: array<u32>; // [5, batch]
+@group(0) @binding(3) var<storage, read_write> status: array<u32>; // [STATUS_SECTIONS, batch]
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
 
 const WG: u32 = 256u;
+const STATUS_SECTIONS: u32 = 5u;
+const S_STATE: u32 = 0u;
+const S_ITERATIONS: u32 = 1u;
+const S_RESIDUAL: u32 = 2u;
+const S_PREVIOUS: u32 = 3u;
+const S_ALPHA: u32 = 4u;
+// invert encodes this many steps per submit, then reads the status once.
+const STEPS_PER_SUBMIT: u32 = 8u;
 const ACTIVE: u32 = 0u;
 const TOLERANCE_MET: u32 = 1u;
 const FLOOR: u32 = 2u;
@@ -36,7 +44,7 @@ fn matrix_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return wid.x + wid.y * nwg.x;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn ns_scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
   let z = matrix_index(wid, nwg);
@@ -81,15 +89,15 @@ fn ns_scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
       state = FAILED;
     }
     let b = p.batch;
-    status[z] = state;
-    status[b + z] = 0u;
-    status[2u * b + z] = bitcast<u32>(select(sqrt(f32(n)), 3.0e38, state == ACTIVE));
-    status[3u * b + z] = bitcast<u32>(3.0e38);
-    status[4u * b + z] = bitcast<u32>(alpha);
+    status[S_STATE * b + z] = state;
+    status[S_ITERATIONS * b + z] = 0u;
+    status[S_RESIDUAL * b + z] = bitcast<u32>(select(sqrt(f32(n)), 3.0e38, state == ACTIVE));
+    status[S_PREVIOUS * b + z] = bitcast<u32>(3.0e38);
+    status[S_ALPHA * b + z] = bitcast<u32>(alpha);
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn ns_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32) {
   let e = matrix_index(wid, nwg) * WG + lid;
@@ -100,11 +108,11 @@ fn ns_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   let z = e / nn;
   let i = (e % nn) / p.n;
   let j = e % p.n;
-  let alpha = bitcast<f32>(status[4u * p.batch + z]);
+  let alpha = bitcast<f32>(status[S_ALPHA * p.batch + z]);
   x[e] = alpha * a[z * nn + j * p.n + i];
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
   let z = matrix_index(wid, nwg);
@@ -112,7 +120,7 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     return;
   }
   if (lid == 0u) {
-    gate = status[z];
+    gate = status[S_STATE * p.batch + z];
   }
   if (workgroupUniformLoad(&gate) != ACTIVE) {
     return;
@@ -136,7 +144,7 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   if (lid == 0u) {
     let b = p.batch;
     let res = sqrt(part_a[0]);
-    let previous = bitcast<f32>(status[3u * b + z]);
+    let previous = bitcast<f32>(status[S_PREVIOUS * b + z]);
     var state = ACTIVE;
     if (res != res || res > 3.0e38) {
       state = FAILED;
@@ -145,11 +153,11 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     } else if (previous < QUADRATIC && res > 0.5 * previous) {
       state = FLOOR;
     }
-    status[z] = state;
-    status[2u * b + z] = bitcast<u32>(res);
-    status[3u * b + z] = bitcast<u32>(res);
+    status[S_STATE * b + z] = state;
+    status[S_RESIDUAL * b + z] = bitcast<u32>(res);
+    status[S_PREVIOUS * b + z] = bitcast<u32>(res);
     if (state == ACTIVE && p.last == 0u) {
-      status[b + z] += 1u;
+      status[S_ITERATIONS * b + z] += 1u;
     }
   }
 }

@@ -55,7 +55,7 @@ fn rate(t: f32) -> f32 {
   return lr;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn square_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c = gid.x + gid.y * nwg.x * WG;
   if (c >= p.chunks) {
@@ -69,7 +69,7 @@ fn square_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   partial[c] = s;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn optimizer_update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.count || !step_ok()) {

@@ -1,19 +1,21 @@
 import { DestroyedError, DeviceLostError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
-import type { GemmKernel } from './gpu/gemm.js';
 import { checkBufferSize } from './gpu/grid.js';
-import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
-import { createStepProgram, matrixShape, resolveOrder, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
-import { compileAll, PIPELINES } from './ops/pipelines.js';
+import type { Family, GemmKernel, Op } from './gpu/op.js';
+import { compileVariants } from './gpu/pipelines.js';
+import { Plan } from './gpu/plan.js';
 import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
-import { createLsaProgram } from './ops/lsa.js';
-import { tokenCount, type LayerProgram } from './ops/program.js';
-import { createReluMlpProgram } from './ops/reluMlp.js';
-import { createTransformerProgram } from './ops/transformer.js';
+import { type Fragment, LAYER_IO, tokenCount } from './ops/fragment.js';
+import { type InvertOptions, invertOnGpu, resolveInvertOptions } from './ops/invert.js';
+import { lsaFragment, lsaOp } from './ops/lsa.js';
+import { type MatmulOptions, matmulFragment, matmulOp, resolveMatmul } from './ops/matmul.js';
+import { type NewtonSchulzOptions, matrixShape, newtonSchulzOp, resolveOrder, stepGemms, stepScratch } from './ops/newtonSchulz.js';
+import { OPS } from './ops/registry.js';
+import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
+import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
-import { gradients, type Gradients, type TrainingHost } from './training/gradients.js';
-import { TRAINING_PIPELINES } from './training/pipelines.js';
+import { type Gradients, gradients, type TrainingHost } from './training/gradients.js';
 import { createTrainer, type Trainer, type TrainerOptions } from './training/trainer.js';
 
 /**
@@ -39,10 +41,24 @@ export interface MatrixKernel {
   destroy(): void;
 }
 
+/** A batched product compiled for one pair of shapes. */
+export interface MatmulKernel {
+  /** Bytes a, b and output must hold at least. */
+  readonly byteLengths: { readonly a: number; readonly b: number; readonly output: number };
+  encode(encoder: GPUCommandEncoder, a: GPUBuffer, b: GPUBuffer, output: GPUBuffer): void;
+  destroy(): void;
+}
+
 export interface Runtime {
   readonly device: GPUDevice;
   /** The GEMM schedule in use ('tiled' or 'direct'). */
   readonly gemm: GemmKernel;
+  /** Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent. */
+  prepare(family: Family): Promise<void>;
+  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
+  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
+  /** A trainer for one stack and token shape (compiles the training family first). */
+  createTrainer(options: TrainerOptions): Promise<Trainer>;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -52,12 +68,10 @@ export interface Runtime {
   newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor;
   /** A⁻¹ by Newton–Schulz from `X₀ = Aᵀ / (‖A‖₁‖A‖∞)`, each matrix of the batch stopping on its own. */
   invert(a: Tensor, options?: InvertOptions): Promise<Inverse>;
-  /** Compiles the training family (backward kernels); idempotent. `gradients` calls it itself. */
-  prepare(family: 'training'): Promise<void>;
-  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
-  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
-  /** A trainer for one stack and token shape (compiles the training family first). */
-  createTrainer(options: TrainerOptions): Promise<Trainer>;
+  /** Batched `op(A) · op(B)`: a [B?, m, k], b [B?, k, n] (rank 2 broadcasts) → [B, m, n]. */
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
+  /** The same into caller-owned buffers: `encode(encoder, a, b, output)`. */
+  createMatmul(aShape: readonly number[], bShape: readonly number[], options?: MatmulOptions): MatmulKernel;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -98,41 +112,91 @@ export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> | undefined): bo
   return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`);
 }
 
-/** Compiles the kernels for `device` (the caller keeps ownership of it). */
+/** Compiles the forward ops for `device` (the caller keeps ownership of it). */
 export async function createRuntime(device: GPUDevice, options: RuntimeOptions = {}): Promise<Runtime> {
   if (!device || typeof device.createBuffer !== 'function') {
     throw new ValueError(`createRuntime: expected a GPUDevice, got ${String(device)}`);
   }
-  const gemmKernel = options.gemm ?? (isSoftwareAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? 'direct' : 'tiled');
-  if (gemmKernel !== 'tiled' && gemmKernel !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemmKernel)}`);
-  await compileAll(device, 'createRuntime', PIPELINES, gemmKernel);
-  return new RuntimeImpl(device, gemmKernel);
+  const adapterInfo = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const gemm = options.gemm ?? (isSoftwareAdapter(adapterInfo) ? 'direct' : 'tiled');
+  if (gemm !== 'tiled' && gemm !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemm)}`);
+  const runtime = new RuntimeImpl(device, gemm);
+  await runtime.prepare('forward');
+  return runtime;
+}
+
+/** The variants of every op of a family under a schedule: what createRuntime and prepare compile. */
+export function familyVariants(family: Family, gemm: GemmKernel) {
+  return OPS.filter((op) => op.family === family).flatMap((op) => op.variants(gemm));
 }
 
 class RuntimeImpl implements Runtime, TensorOwner {
   private readonly ctx: GpuContext;
+  private readonly prepared = new Set<Family>();
+  private readonly preparing = new Map<Family, Promise<void>>();
   private readonly tensors = new Set<GpuTensor>();
-  private readonly disposables = new Set<{ destroy(): void }>();
   private destroyed = false;
-  private training: Promise<void> | null = null;
   lostMessage: string | null = null;
   readonly lost: Promise<string>;
 
-  get gemm(): GemmKernel {
-    return this.ctx.gemm;
-  }
-
-  constructor(readonly device: GPUDevice, gemm: GemmKernel) {
+  constructor(
+    readonly device: GPUDevice,
+    readonly gemm: GemmKernel,
+  ) {
     this.ctx = {
       device,
       gemm,
       limits: device.limits,
       placeholder: device.createBuffer({ label: 'Runtime.placeholder', size: 16, usage: GPUBufferUsage.STORAGE }),
+      prepared: this.prepared,
+      plans: new Set(),
     };
     this.lost = device.lost.then((info) => {
       this.lostMessage = info.message || info.reason || 'unknown reason';
       return this.lostMessage;
     });
+  }
+
+  prepare(family: Family): Promise<void> {
+    this.assertUsable('prepare');
+    if (family !== 'forward' && family !== 'training') {
+      return Promise.reject(new ValueError(`prepare: expected family 'forward' or 'training', got ${String(family)}`));
+    }
+    let pending = this.preparing.get(family);
+    if (!pending) {
+      pending = compileVariants(this.device, familyVariants(family, this.gemm)).then(() => {
+        this.prepared.add(family);
+      });
+      pending.catch(() => this.preparing.delete(family));
+      this.preparing.set(family, pending);
+    }
+    return pending;
+  }
+
+  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
+    const shape = this.tokenShape('gradients', h);
+    this.live('gradients', gradOutput);
+    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
+      throw new ShapeError(`gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`);
+    }
+    checkLayers(layers, shape);
+    await this.prepare('training');
+    return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  async createTrainer(options: TrainerOptions): Promise<Trainer> {
+    this.assertUsable('createTrainer');
+    await this.prepare('training');
+    return createTrainer(this.host(), options);
+  }
+
+  /** The runtime's side of the training code: context, tensor allocation and readback. */
+  private host(): TrainingHost {
+    return {
+      ctx: this.ctx,
+      allocate: (shape, label) => this.allocate(shape, label),
+      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
+    };
   }
 
   tensor(data: Float32Array, shape: readonly number[]): Tensor {
@@ -149,17 +213,40 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor {
     const shape = this.tokenShape('lsa', h);
-    return this.runOnce(h, shape, createLsaProgram(this.ctx, heads, shape, options));
+    return this.runLayer(h, this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)));
   }
 
   reluMlp(h: Tensor, layer: MlpLayer): Tensor {
     const shape = this.tokenShape('reluMlp', h);
-    return this.runOnce(h, shape, createReluMlpProgram(this.ctx, layer, shape));
+    return this.runLayer(h, this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)));
   }
 
   transformer(h: Tensor, layers: Layer[]): Tensor {
     const shape = this.tokenShape('transformer', h);
-    return this.runOnce(h, shape, createTransformerProgram(this.ctx, layers, shape));
+    return this.runLayer(h, this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)));
+  }
+
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
+    this.live('matmul', a);
+    this.live('matmul', b);
+    const kernel = this.createMatmul(a.shape, b.shape, options);
+    const out = this.allocate(resolveMatmul('matmul', a.shape, b.shape, options).output, 'Matmul.output');
+    this.submitOnce('Matmul', kernel, (encoder) => kernel.encode(encoder, a.buffer, b.buffer, out.buffer));
+    return out;
+  }
+
+  createMatmul(aShape: readonly number[], bShape: readonly number[], options?: MatmulOptions): MatmulKernel {
+    this.assertUsable('createMatmul');
+    checkShape('createMatmul a', aShape);
+    checkShape('createMatmul b', bShape);
+    const s = resolveMatmul('createMatmul', aShape, bShape, options);
+    const byteLengths = { a: elementCount(aShape) * 4, b: elementCount(bShape) * 4, output: elementCount(s.output) * 4 };
+    const plan = this.plan(matmulOp, 'Matmul', byteLengths, ['output'], matmulFragment(this.gemm, s));
+    return {
+      byteLengths,
+      encode: (encoder, a, b, output) => plan.encode(encoder, { a, b, output }),
+      destroy: () => plan.destroy(),
+    };
   }
 
   newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor {
@@ -170,10 +257,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     const kernel = this.createNewtonSchulzStep([shape.batch, shape.n, shape.n], options);
     const out = this.allocate(a.shape, 'NewtonSchulz.output');
-    const encoder = this.device.createCommandEncoder({ label: 'NewtonSchulz.encoder' });
-    kernel.encode(encoder, a.buffer, x.buffer, out.buffer);
-    this.device.queue.submit([encoder.finish()]);
-    void this.device.queue.onSubmittedWorkDone().finally(() => kernel.destroy());
+    this.submitOnce('NewtonSchulz', kernel, (encoder) => kernel.encode(encoder, a.buffer, x.buffer, out.buffer));
     return out;
   }
 
@@ -182,32 +266,20 @@ class RuntimeImpl implements Runtime, TensorOwner {
     checkShape('createNewtonSchulzStep shape', shape);
     const ms = matrixShape('createNewtonSchulzStep', shape);
     const order = resolveOrder('createNewtonSchulzStep', options);
-    const { program, scratch } = createStepProgram(this.ctx, ms, order, options?.symmetric ?? false);
+    const [first, rest] = stepGemms(this.gemm, ms, order, options?.symmetric ?? false);
     const byteLength = ms.batch * ms.n * ms.n * 4;
-    const temporaries: Record<string, GPUBuffer> = {};
-    for (const [name, count] of Object.entries(scratch)) {
-      temporaries[name] = this.device.createBuffer({ label: `NewtonSchulz.${name}`, size: count * 4, usage: GPUBufferUsage.STORAGE });
-    }
-    let live = true;
-    const kernel: MatrixKernel = {
+    const plan = this.plan(
+      newtonSchulzOp,
+      'NewtonSchulz',
+      { a: byteLength, x: byteLength, xNext: byteLength },
+      ['xNext'],
+      { steps: [first, ...rest], scratch: stepScratch(ms, order), data: {} },
+    );
+    return {
       byteLength,
-      encode: (encoder, a, x, output) => {
-        if (!live) throw new DestroyedError('NewtonSchulz kernel was destroyed');
-        checkBuffers('NewtonSchulz.encode', byteLength, { a, x, output });
-        const pass = encoder.beginComputePass({ label: 'NewtonSchulz.pass' });
-        program.record(pass, { ...temporaries, a, x, xNext: output });
-        pass.end();
-      },
-      destroy: () => {
-        if (!live) return;
-        live = false;
-        program.destroy();
-        for (const b of Object.values(temporaries)) b.destroy();
-        this.disposables.delete(kernel);
-      },
+      encode: (encoder, a, x, output) => plan.encode(encoder, { a, x, xNext: output }),
+      destroy: () => plan.destroy(),
     };
-    this.disposables.add(kernel);
-    return kernel;
   }
 
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
@@ -228,69 +300,24 @@ class RuntimeImpl implements Runtime, TensorOwner {
     };
   }
 
-  prepare(family: 'training'): Promise<void> {
-    this.assertUsable('prepare');
-    if (family !== 'training') return Promise.reject(new ValueError(`prepare: expected family 'training', got ${String(family)}`));
-    this.training ??= compileAll(this.device, 'prepare', TRAINING_PIPELINES, this.ctx.gemm);
-    return this.training;
-  }
-
-  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
-    const shape = this.tokenShape('gradients', h);
-    this.live('gradients', gradOutput);
-    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
-      throw new ShapeError(`gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`);
-    }
-    checkLayers(layers, shape);
-    await this.prepare('training');
-    return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
-  }
-
-  async createTrainer(options: TrainerOptions): Promise<Trainer> {
-    this.assertUsable('createTrainer');
-    await this.prepare('training');
-    const trainer = createTrainer(this.host(), options);
-    const owned = { destroy: () => trainer.destroy() };
-    this.disposables.add(owned);
-    return {
-      ...trainer,
-      destroy: () => {
-        trainer.destroy();
-        this.disposables.delete(owned);
-      },
-    };
-  }
-
-  /** The runtime's side of the training code: context, tensor allocation and readback. */
-  private host(): TrainingHost {
-    return {
-      ctx: this.ctx,
-      allocate: (shape, label) => this.allocate(shape, label),
-      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
-    };
-  }
-
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {
-    this.assertUsable('createLsa');
     checkTokenShape('createLsa', shape);
-    return this.kernel(shape, createLsaProgram(this.ctx, heads, shape, options));
+    return this.layerKernel(shape, this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)));
   }
 
   createReluMlp(layer: MlpLayer, shape: TokenShape): Kernel {
-    this.assertUsable('createReluMlp');
     checkTokenShape('createReluMlp', shape);
-    return this.kernel(shape, createReluMlpProgram(this.ctx, layer, shape));
+    return this.layerKernel(shape, this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)));
   }
 
   createTransformer(layers: Layer[], shape: TokenShape): Kernel {
-    this.assertUsable('createTransformer');
     checkTokenShape('createTransformer', shape);
-    return this.kernel(shape, createTransformerProgram(this.ctx, layers, shape));
+    return this.layerKernel(shape, this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)));
   }
 
   destroy(): void {
     if (this.destroyed) return;
-    for (const k of [...this.disposables]) k.destroy();
+    for (const p of [...this.ctx.plans]) p.destroy();
     for (const t of [...this.tensors]) t.destroy();
     this.ctx.placeholder.destroy();
     this.destroyed = true;
@@ -298,10 +325,6 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   forget(tensor: GpuTensor): void {
     this.tensors.delete(tensor);
-  }
-
-  forgetKernel(kernel: KernelImpl): void {
-    this.disposables.delete(kernel);
   }
 
   private assertUsable(what: string): void {
@@ -342,46 +365,41 @@ class RuntimeImpl implements Runtime, TensorOwner {
     return t;
   }
 
-  private kernel(shape: TokenShape, program: LayerProgram): KernelImpl {
-    let k: KernelImpl;
-    try {
-      k = new KernelImpl(this.ctx, shape, program, this);
-    } catch (error) {
-      program.destroy();
-      throw error;
-    }
-    this.disposables.add(k);
-    return k;
+  private plan(op: Op, label: string, slots: Record<string, number>, outputs: string[], f: Fragment): Plan {
+    this.assertUsable(label);
+    return new Plan(this.ctx, op, { label, slots, outputs, steps: f.steps, scratch: f.scratch, data: f.data });
   }
 
-  /** Convenience path: one encoder, one submit; temporaries are freed once the GPU is done. */
-  private runOnce(h: Tensor, shape: TokenShape, program: LayerProgram): Tensor {
-    const kernel = this.kernel(shape, program);
-    const out = this.allocate(h.shape, `${program.label}.output`);
-    const encoder = this.device.createCommandEncoder({ label: `${program.label}.encoder` });
-    kernel.encode(encoder, h.buffer, out.buffer);
-    this.device.queue.submit([encoder.finish()]);
-    void this.device.queue.onSubmittedWorkDone().finally(() => kernel.destroy());
+  /** A token-matrix layer or stack: reads `input`, writes `output`, both [B, D, N]. */
+  private layerPlan(op: Op, label: string, shape: TokenShape, f: Fragment): Plan {
+    const bytes = tokenCount(shape) * 4;
+    return this.plan(op, label, { input: bytes, output: bytes }, ['output'], f);
+  }
+
+  private layerKernel(shape: TokenShape, plan: Plan): Kernel {
+    return {
+      shape,
+      byteLength: plan.slots.input!,
+      encode: (encoder, input, output) => plan.encode(encoder, { input, output }),
+      destroy: () => plan.destroy(),
+    };
+  }
+
+  /** Convenience path: one encoder, one submit; the plan is freed once the GPU is done. */
+  private runLayer(h: Tensor, plan: Plan): Tensor {
+    const out = this.allocate(h.shape, `${plan.label}.output`);
+    this.submitOnce(plan.label, plan, (encoder) => plan.encode(encoder, { input: h.buffer, output: out.buffer }));
     return out;
   }
-}
 
-/** Caller-owned buffers: GPUBuffers with STORAGE usage, large enough, the output distinct from every input. */
-function checkBuffers(what: string, byteLength: number, buffers: Readonly<Record<string, GPUBuffer>>): void {
-  for (const [name, buffer] of Object.entries(buffers)) {
-    if (!buffer || typeof buffer.size !== 'number') {
-      throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
+  private submitOnce(label: string, owner: { destroy(): void }, record: (encoder: GPUCommandEncoder) => void): void {
+    try {
+      const encoder = this.device.createCommandEncoder({ label: `${label}.encoder` });
+      record(encoder);
+      this.device.queue.submit([encoder.finish()]);
+    } finally {
+      void this.device.queue.onSubmittedWorkDone().finally(() => owner.destroy());
     }
-    if (buffer.size < byteLength) {
-      throw new ShapeError(`${what}: expected ${name} of at least ${byteLength} bytes, got ${buffer.size}`);
-    }
-    if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
-      throw new ValueError(`${what}: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
-    }
-  }
-  const { output, ...inputs } = buffers;
-  for (const [name, buffer] of Object.entries(inputs)) {
-    if (buffer === output) throw new ValueError(`${what}: expected output distinct from ${name}, got the same buffer (no in-place)`);
   }
 }
 
@@ -390,43 +408,4 @@ function checkTokenShape(what: string, shape: TokenShape): void {
     throw new ShapeError(`${what}: expected { batch, width, tokens }, got ${String(shape)}`);
   }
   checkShape(`${what} { batch, width, tokens }`, [shape.batch, shape.width, shape.tokens], 3);
-}
-
-class KernelImpl implements Kernel {
-  readonly byteLength: number;
-  private scratch: Record<string, GPUBuffer> | null;
-
-  constructor(
-    private readonly ctx: GpuContext,
-    readonly shape: TokenShape,
-    private readonly program: LayerProgram,
-    private readonly owner: RuntimeImpl,
-  ) {
-    this.byteLength = tokenCount(shape) * 4;
-    checkBufferSize(`${program.label} tokens`, this.byteLength, ctx.limits);
-    this.scratch = {};
-    for (const [name, count] of Object.entries(program.scratch)) {
-      this.scratch[name] = ctx.device.createBuffer({
-        label: `${program.label}.${name}`,
-        size: Math.max(count, 1) * 4,
-        usage: GPUBufferUsage.STORAGE,
-      });
-    }
-  }
-
-  encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer): void {
-    if (!this.scratch) throw new DestroyedError(`${this.program.label} kernel was destroyed`);
-    checkBuffers(`${this.program.label}.encode`, this.byteLength, { input, output });
-    const pass = encoder.beginComputePass({ label: `${this.program.label}.pass` });
-    this.program.record(pass, { ...this.scratch, input, output });
-    pass.end();
-  }
-
-  destroy(): void {
-    if (!this.scratch) return;
-    this.program.destroy();
-    for (const b of Object.values(this.scratch)) b.destroy();
-    this.scratch = null;
-    this.owner.forgetKernel(this);
-  }
 }

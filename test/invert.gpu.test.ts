@@ -1,11 +1,12 @@
+import nsShader from '../shaders/newton_schulz.wgsl';
 import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { useGpuPage, type InvertResult } from './harness/gpu.js';
+import { KERNELS, useGpuPage, type InvertResult } from './harness/gpu.js';
 import { batchOf, relativeFrobenius, spd } from './harness/matrices.js';
 
 const KAPPAS = [1, 10, 100, 1000];
-const CHUNK = 8; // steps per submit (src/ops/invert.ts)
+const CHUNK = nsShader.constants.STEPS_PER_SUBMIT;
 
 /** Checks every matrix of a batch against the exact inverse of its f32 entries (LU in float64). */
 function checkBatch(name: string, r: InvertResult, mats: Float32Array[], kappas: readonly number[], n: number): number[] {
@@ -22,13 +23,13 @@ function checkBatch(name: string, r: InvertResult, mats: Float32Array[], kappas:
   });
 }
 
-describe('invert on the GPU', () => {
+describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
   const gpu = useGpuPage();
 
   it.each([1, 2, 3, 17, 64, 127, 130, 256])('n %i, one batch with κ = 1, 10, 100, 1000, default options', async (n) => {
     const { a, mats } = batchOf(random(700 + n), n, KAPPAS);
-    const r = await gpu().invert({ a, shape: [KAPPAS.length, n, n] });
-    checkBatch(`n${n}`, r, mats, KAPPAS, n);
+    const r = await gpu().invert({ gemm, a, shape: [KAPPAS.length, n, n] });
+    checkBatch(`${gemm} n${n}`, r, mats, KAPPAS, n);
     // Not one round trip per step: one status readback per chunk of steps.
     expect(r.readbacks).toBeLessThanOrEqual(Math.ceil(r.iterations / CHUNK) + 1);
     expect(r.maps).toBe(r.readbacks);
@@ -40,8 +41,8 @@ describe('invert on the GPU', () => {
   it.each([3, 17, 64, 130])('n %i: iterations to ‖I − AX‖_F ≤ 1e-2 agree with ⌈log2(ln(1/ε) / −ln‖R₀‖₂)⌉ within 2', async (n) => {
     const tolerance = 1e-2;
     const { a } = batchOf(random(900 + n), n, KAPPAS);
-    const r = await gpu().invert({ a, shape: [KAPPAS.length, n, n], options: { tolerance } });
-    KAPPAS.forEach((kappa, i) => {
+    const r = await gpu().invert({ gemm, a, shape: [KAPPAS.length, n, n], options: { tolerance } });
+    for (const [i, kappa] of KAPPAS.entries()) {
       // ‖R₀‖₂ = ‖I − α A Aᵀ‖₂ = 1 − α σ_min² for the α the GPU chose (α σ_max² ≤ 1 by construction).
       const r0 = 1 - r.alpha[i]! / kappa ** 2;
       const theory = reference.theoryIterations(r0, tolerance);
@@ -49,24 +50,23 @@ describe('invert on the GPU', () => {
       expect(r.converged[i]).toBe(true);
       expect(r.residual[i]).toBeLessThanOrEqual(tolerance);
       expect(Math.abs(r.matrixIterations[i]! - theory)).toBeLessThanOrEqual(2);
-    });
+    }
   });
 
-  it.each([17, 130])('tiled GEMM schedule: n %i, κ = 1 … 1000, order 2, and symmetric', async (n) => {
-    const { a, mats } = batchOf(random(800 + n), n, KAPPAS);
-    checkBatch(`tiled n${n}`, await gpu().invert({ gemm: 'tiled', a, shape: [KAPPAS.length, n, n] }), mats, KAPPAS, n);
+  it.each([17, 130])('n %i: symmetric positive definite input, symmetric option and order 3', async (n) => {
     const rng = random(810 + n);
     const sym = [spd(rng, n, 10), spd(rng, n, 30)];
     const s = new Float32Array(2 * n * n);
-    sym.forEach((m, i) => s.set(m, i * n * n));
-    checkBatch(`tiled sym n${n}`, await gpu().invert({ gemm: 'tiled', a: s, shape: [2, n, n], options: { symmetric: true, order: 3 } }), sym, [100, 900], n);
+    for (const [i, m] of sym.entries()) s.set(m, i * n * n);
+    const r = await gpu().invert({ gemm, a: s, shape: [2, n, n], options: { symmetric: true, order: 3 } });
+    checkBatch(`${gemm} sym n${n}`, r, sym, [100, 900], n);
   });
 
   it('order 3 converges in fewer steps than order 2', async () => {
     const n = 40;
     const { a, mats } = batchOf(random(41), n, [100, 1000]);
-    const two = await gpu().invert({ a, shape: [2, n, n] });
-    const three = await gpu().invert({ a, shape: [2, n, n], options: { order: 3 } });
+    const two = await gpu().invert({ gemm, a, shape: [2, n, n] });
+    const three = await gpu().invert({ gemm, a, shape: [2, n, n], options: { order: 3 } });
     checkBatch('order3', three, mats, [100, 1000], n);
     expect(three.matrixIterations[1]).toBeLessThan(two.matrixIterations[1]!);
   });
@@ -76,8 +76,8 @@ describe('invert on the GPU', () => {
     const rng = random(70);
     const mats = [spd(rng, n, 10), spd(rng, n, 30)];
     const a = new Float32Array(2 * n * n);
-    mats.forEach((m, i) => a.set(m, i * n * n));
-    const r = await gpu().invert({ a, shape: [2, n, n], options: { symmetric: true } });
+    for (const [i, m] of mats.entries()) a.set(m, i * n * n);
+    const r = await gpu().invert({ gemm, a, shape: [2, n, n], options: { symmetric: true } });
     // κ(A Aᵀ) = κ(A)² for the SPD construction: eigenvalues 1 … 1/κ².
     checkBatch('symmetric', r, mats, [100, 900], n);
   });
@@ -92,7 +92,7 @@ describe('invert on the GPU', () => {
     const a = new Float32Array(3 * n * n);
     a.set(good, 0);
     a.set(singular, n * n);
-    const r = await gpu().invert({ a, shape: [3, n, n], options: { maxIterations: 40 } });
+    const r = await gpu().invert({ gemm, a, shape: [3, n, n], options: { maxIterations: 40 } });
     expect(r.validation).toBeNull();
     expect(r.converged).toEqual([true, false, false]);
     expect(relativeFrobenius(r.out.subarray(0, n * n), reference.inverseLU(good, n))).toBeLessThan(1e-6 * 10 * Math.sqrt(n));
@@ -107,7 +107,7 @@ describe('invert on the GPU', () => {
     const n = 8;
     const kappas = Array.from({ length: 64 }, (_, i) => 10 ** ((i % 4) as number));
     const { a, mats } = batchOf(random(64), n, kappas);
-    const r = await gpu().invert({ a, shape: [64, n, n] });
+    const r = await gpu().invert({ gemm, a, shape: [64, n, n] });
     checkBatch('B64-n8', r, mats, kappas, n);
   });
 });

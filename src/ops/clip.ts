@@ -1,42 +1,28 @@
-import elementwiseCode from '../../shaders/elementwise.wgsl?raw';
-import { wgslConstant, type GpuContext } from '../gpu/context.js';
-import type { ShaderSpec } from '../gpu/kernel.js';
-import { Program, type DispatchStep } from '../gpu/program.js';
+import elementwiseShader from '../../shaders/elementwise.wgsl';
+import { type Op, type Step, step, type Variant, variant } from '../gpu/op.js';
 import { checkLimit, type TokenShape } from '../layers.js';
-import { tokenCount, type LayerProgram } from './program.js';
+import { type Fragment, type LayerIo, tokenCount } from './fragment.js';
 
-export const CLIP: ShaderSpec = { label: 'Clip', code: elementwiseCode, entryPoint: 'clip' };
-export const CLIP_BACKWARD: ShaderSpec = { label: 'ClipBackward', code: elementwiseCode, entryPoint: 'clip_backward' };
-export const RELU_BACKWARD: ShaderSpec = { label: 'ReluBackward', code: elementwiseCode, entryPoint: 'relu_backward' };
-const WG = wgslConstant(elementwiseCode, 'WG');
+const E = elementwiseShader.entryPoints;
+export const CLIP = variant(elementwiseShader, E.clip);
+export const CLIP_BACKWARD = variant(elementwiseShader, E.clip_backward);
+export const RELU_BACKWARD = variant(elementwiseShader, E.relu_backward);
 
-/** One element-by-element dispatch over `count` entries (`g` unused by the forward clip). */
-export function elementwiseStep(
-  label: string,
-  spec: ShaderSpec,
-  count: number,
-  limit: number,
-  buffers: { x: string; g?: string; y: string },
-): DispatchStep {
-  return {
+export const clipOp: Op = { name: 'clip', family: 'forward', variants: () => [CLIP] };
+
+/** One element-by-element dispatch over `count` entries (`g`: the gradient, read by the backward gates). */
+export function elementwiseStep(label: string, v: Variant, count: number, limit: number, buffers: { x: string; g?: string; y: string }): Step {
+  return step({
     label,
-    spec,
-    constants: {},
+    variant: v as Variant<typeof E.clip_backward>,
     uniform: { count, limit },
-    workgroups: Math.ceil(count / WG),
-    buffers: spec === CLIP ? { x: buffers.x, y: buffers.y } : { x: buffers.x, g: buffers.g ?? null, y: buffers.y },
-  };
+    invocations: count,
+    buffers: v === CLIP ? { x: buffers.x, y: buffers.y } : { x: buffers.x, g: buffers.g ?? null, y: buffers.y },
+  });
 }
 
-/** Clamp to ±limit for the inference path. */
-export function createClipProgram(ctx: GpuContext, limit: number, shape: TokenShape): LayerProgram {
-  const label = 'Clip';
+/** Clamp to ±limit. */
+export function clipFragment(limit: number, shape: TokenShape, io: LayerIo): Fragment {
   checkLimit('clip', limit);
-  const program = new Program(ctx, label, [elementwiseStep('clip', CLIP, tokenCount(shape), limit, { x: 'input', y: 'output' })]);
-  return {
-    label,
-    scratch: {},
-    record: (pass, buffers) => program.record(pass, buffers),
-    destroy: () => program.destroy(),
-  };
+  return { steps: [elementwiseStep('clip', CLIP, tokenCount(shape), limit, { x: io.input, y: io.output })], scratch: {}, data: {} };
 }

@@ -1,8 +1,18 @@
+import nsShader from '../../shaders/newton_schulz.wgsl';
 import { ValueError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { Program } from '../gpu/program.js';
-import { checkSizes } from './program.js';
-import { nsInit, nsResidual, nsScale, resolveOrder, stepGemms, stepScratch, type MatrixShape, type NewtonSchulzOptions } from './newtonSchulz.js';
+import { Plan } from '../gpu/plan.js';
+import {
+  invertOp,
+  type MatrixShape,
+  type NewtonSchulzOptions,
+  nsInit,
+  nsResidual,
+  nsScale,
+  resolveOrder,
+  stepGemms,
+  stepScratch,
+} from './newtonSchulz.js';
 
 export interface InvertOptions extends NewtonSchulzOptions {
   /**
@@ -18,10 +28,8 @@ export interface InvertOptions extends NewtonSchulzOptions {
 /** Residual accepted as converged when no tolerance is given (‖X − A⁻¹‖ ≤ 0.1 ‖A⁻¹‖). */
 export const DEFAULT_ACCEPT = 0.1;
 export const DEFAULT_MAX_ITERATIONS = 64;
-/** Steps encoded per submit; the status is read back once per chunk. */
-export const CHUNK = 8;
-
-export const STATE = { active: 0, tolerance: 1, floor: 2, failed: 3 } as const;
+// The status block's layout and states are the shader's (shaders/newton_schulz.wgsl).
+const K = nsShader.constants;
 
 export interface InvertResult {
   /** Buffer holding X (the other iterate buffer is already freed). */
@@ -56,7 +64,7 @@ export function resolveInvertOptions(options: InvertOptions | undefined): Resolv
 }
 
 /**
- * Newton–Schulz to convergence with no CPU round trip per step. Per submit: up to CHUNK
+ * Newton–Schulz to convergence with no CPU round trip per step. Per submit: up to STEPS_PER_SUBMIT
  * steps of [T = A X (gated), residual + stop decision, update (gated)], then one copy of the
  * status; the CPU reads it once per chunk and stops when no matrix is active. Finished
  * matrices cost no arithmetic: the GEMMs read the status as a gate.
@@ -69,32 +77,24 @@ export async function invertOnGpu(
   o: ResolvedInvertOptions,
 ): Promise<InvertResult> {
   const { device } = ctx;
-  const nn = shape.batch * shape.n * shape.n;
-  const scratch = stepScratch(shape, o.order);
-  checkSizes(ctx, 'Invert', { ...scratch, x: nn, status: 5 * shape.batch });
-
+  const b = shape.batch;
+  const bytes = b * shape.n * shape.n * 4;
+  const statusBytes = K.STATUS_SECTIONS * b * 4;
   const [first, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric, 'status');
-  const programs: Program[] = [];
-  const buffers: GPUBuffer[] = [];
-  const make = (label: string, size: number, usage: number) => {
-    const b = device.createBuffer({ label: `Invert.${label}`, size: Math.max(size, 4), usage });
-    buffers.push(b);
-    return b;
-  };
+  const plan = new Plan(ctx, invertOp, {
+    label: 'Invert',
+    slots: { a: bytes, x: bytes, xNext: bytes },
+    outputs: ['x', 'xNext'],
+    scratch: { ...stepScratch(shape, o.order), status: K.STATUS_SECTIONS * b },
+    steps: [first, nsResidual(shape, o.tolerance, false), ...rest],
+    phases: { init: [nsScale(shape), nsInit(shape)], final: [first, nsResidual(shape, o.tolerance, true)] },
+  });
+  const xs: GPUBuffer[] = [];
   try {
-    const init = new Program(ctx, 'Invert.init', [nsScale(shape), nsInit(shape)]);
-    programs.push(init);
-    const step = new Program(ctx, 'Invert.step', [first, nsResidual(shape, o.tolerance, false), ...rest]);
-    programs.push(step);
-    const finalCheck = new Program(ctx, 'Invert.final', [first, nsResidual(shape, o.tolerance, true)]);
-    programs.push(finalCheck);
-
-    const storage = GPUBufferUsage.STORAGE;
-    const xs = [make('x0', nn * 4, storage | GPUBufferUsage.COPY_SRC), make('x1', nn * 4, storage | GPUBufferUsage.COPY_SRC)];
-    const status = make('status', 5 * shape.batch * 4, storage | GPUBufferUsage.COPY_SRC);
-    const named: Record<string, GPUBuffer> = { a, status };
-    for (const [name, count] of Object.entries(scratch)) named[name] = make(name, count * 4, storage);
-
+    for (const name of ['x0', 'x1']) {
+      xs.push(device.createBuffer({ label: `Invert.${name}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }));
+    }
+    const status = plan.buffer('status');
     let current = 0;
     let done = 0;
     let submits = 0;
@@ -103,36 +103,35 @@ export async function invertOnGpu(
     while (true) {
       const encoder = device.createCommandEncoder({ label: 'Invert.encoder' });
       const pass = encoder.beginComputePass({ label: 'Invert.pass' });
-      if (done === 0) init.record(pass, { ...named, x: xs[0]! });
-      const chunk = Math.min(CHUNK, o.maxIterations - done);
+      if (done === 0) plan.record(pass, { a, x: xs[0]! }, 'init');
+      const chunk = Math.min(K.STEPS_PER_SUBMIT, o.maxIterations - done);
       for (let i = 0; i < chunk; i++) {
-        step.record(pass, { ...named, x: xs[current]!, xNext: xs[1 - current]! });
+        plan.record(pass, { a, x: xs[current]!, xNext: xs[1 - current]! });
         current = 1 - current;
       }
       done += chunk;
-      if (done === o.maxIterations) finalCheck.record(pass, { ...named, x: xs[current]! });
+      if (done === o.maxIterations) plan.record(pass, { a, x: xs[current]! }, 'final');
       pass.end();
       device.queue.submit([encoder.finish()]);
       submits++;
-      words = new Uint32Array(await readBuffer(status, 5 * shape.batch * 4));
+      words = new Uint32Array(await readBuffer(status, statusBytes));
       readbacks++;
-      const anyActive = words.subarray(0, shape.batch).some((s) => s === STATE.active);
+      const section = (s: number) => words.subarray(s * b, (s + 1) * b);
+      const anyActive = section(K.S_STATE).some((s) => s === K.ACTIVE);
       if (!anyActive || done === o.maxIterations) break;
     }
 
-    const b = shape.batch;
     const floats = new Float32Array(words.buffer);
-    const state = words.slice(0, b);
-    const iterations = words.slice(b, 2 * b);
-    const residual = floats.slice(2 * b, 3 * b);
-    const alpha = floats.slice(4 * b, 5 * b);
+    const state = words.slice(K.S_STATE * b, (K.S_STATE + 1) * b);
+    const iterations = words.slice(K.S_ITERATIONS * b, (K.S_ITERATIONS + 1) * b);
+    const residual = floats.slice(K.S_RESIDUAL * b, (K.S_RESIDUAL + 1) * b);
+    const alpha = floats.slice(K.S_ALPHA * b, (K.S_ALPHA + 1) * b);
     const accept = o.tolerance > 0 ? o.tolerance : DEFAULT_ACCEPT;
-    const converged = Array.from(state, (s, i) => s !== STATE.failed && Number.isFinite(residual[i]!) && residual[i]! <= accept);
-    const x = xs[current]!;
-    buffers.splice(buffers.indexOf(x), 1);
+    const converged = Array.from(state, (s, i) => s !== K.FAILED && Number.isFinite(residual[i]!) && residual[i]! <= accept);
+    const x = xs.splice(current, 1)[0]!;
     return { x, iterations, residual, alpha, state, converged, submits, readbacks };
   } finally {
-    for (const p of programs) p.destroy();
-    for (const b of buffers) b.destroy();
+    plan.destroy();
+    for (const x of xs) x.destroy();
   }
 }

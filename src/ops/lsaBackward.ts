@@ -1,5 +1,5 @@
-import { gemm, type GemmKernel, type View } from '../gpu/gemm.js';
-import type { DispatchStep } from '../gpu/program.js';
+import { gemm, type View } from '../gpu/gemm.js';
+import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
 import { layerNormBackwardStep, layerNormStep } from './layerNorm.js';
 import { reduceSumStep } from './reduceSum.js';
@@ -52,7 +52,7 @@ const cols = (off: number, batch: number, col: number): View => ({ off, batch, r
  *   T_i = Kt_i V_iᵀ = S_iᵀ              per head, over the first K columns, [B, h, D, D]
  *   out = H + [S_1 … S_h] [Q_1; …; Q_h]  one GEMM with k = hD
  */
-export function lsaTrainingForward(label: string, shape: TokenShape, slot: LsaSlot, x: LsaBuffers, kernel: GemmKernel): DispatchStep[] {
+export function lsaTrainingForward(label: string, shape: TokenShape, slot: LsaSlot, x: LsaBuffers, kernel: GemmKernel): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const h = slot.heads;
   const dn = d * n;
@@ -79,7 +79,7 @@ export function lsaTrainingForward(label: string, shape: TokenShape, slot: LsaSl
  *   dX = [W_Q; W_V; W_K]ᵀ [dQ; dV; dKt] (+ G without a norm; through the LN backward with one)
  *   dW = Σ_b [dQ; dV; dKt] Xᵀ: per-prompt products, then a fixed-order sum over the batch.
  */
-export function lsaBackward(label: string, shape: TokenShape, slot: LsaSlot, x: LsaBuffers, kernel: GemmKernel): DispatchStep[] {
+export function lsaBackward(label: string, shape: TokenShape, slot: LsaSlot, x: LsaBuffers, kernel: GemmKernel): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const h = slot.heads;
   const dn = d * n;
@@ -88,7 +88,7 @@ export function lsaBackward(label: string, shape: TokenShape, slot: LsaSlot, x: 
   const stacked = rows(0, 3 * h * dn, n);
   const src = slot.norm ? x.normed : x.input;
   const dx = slot.norm ? x.dnormed : x.gradOut;
-  const steps: DispatchStep[] = [
+  const steps: Step[] = [
     gemm({ label: `${label}.dq`, m: h * d, n, k: d, batch, a: [x.t, rows(0, hdd, d)], b: [x.gradIn, tokens], c: [x.dqvk, stacked] }, kernel),
     gemm({ label: `${label}.ds`, m: d, n: h * d, k: n, batch, a: [x.gradIn, tokens], b: [x.qvk, cols(0, 3 * h * dn, n)], c: [x.ds, rows(0, hdd, h * d)] }, kernel),
   ];
@@ -122,7 +122,7 @@ export function normBackward(
   shape: TokenShape,
   norm: { gain: number; bias: number },
   x: { params: string; grads: string; x: string; dy: string; gradOut: string; dyXhat: string; residual?: string },
-): DispatchStep[] {
+): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const sum = (what: string, input: string, out: number) =>
     reduceSumStep({ label: `${label}.${what}`, count: d, outer: batch, inner: n, outerStride: d * n, rowStride: n, input: [input, 0], output: [x.grads, out] });

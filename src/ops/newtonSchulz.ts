@@ -1,15 +1,20 @@
-import nsCode from '../../shaders/newton_schulz.wgsl?raw';
+import nsShader from '../../shaders/newton_schulz.wgsl';
 import { ShapeError, ValueError } from '../errors.js';
-import type { GpuContext } from '../gpu/context.js';
-import { gemm, type GemmKernel, type GemmStep } from '../gpu/gemm.js';
-import type { ShaderSpec } from '../gpu/kernel.js';
-import { Program, type DispatchStep } from '../gpu/program.js';
+import { type GemmStep, gemm, gemmVariants } from '../gpu/gemm.js';
+import { type GemmKernel, type Op, type Step, step, variant } from '../gpu/op.js';
 import { describe, type Shape } from '../shape.js';
-import { checkSizes } from './program.js';
 
-export const NS_SCALE: ShaderSpec = { label: 'NewtonSchulz.scale', code: nsCode, entryPoint: 'ns_scale' };
-export const NS_INIT: ShaderSpec = { label: 'NewtonSchulz.init', code: nsCode, entryPoint: 'ns_init' };
-export const NS_RESIDUAL: ShaderSpec = { label: 'NewtonSchulz.residual', code: nsCode, entryPoint: 'ns_residual' };
+const NS = nsShader.entryPoints;
+const SCALE = variant(nsShader, NS.ns_scale);
+const INIT = variant(nsShader, NS.ns_init);
+const RESIDUAL = variant(nsShader, NS.ns_residual);
+
+export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: gemmVariants };
+export const invertOp: Op = {
+  name: 'invert',
+  family: 'forward',
+  variants: (g) => [...newtonSchulzOp.variants(g), SCALE, INIT, RESIDUAL],
+};
 
 export interface NewtonSchulzOptions {
   /** Order p of `X' = X Σ_{m<p} (−1)^m C(p, m+1) (AX)^m`, 2..5; default 2 (`X(2I − AX)`). */
@@ -58,7 +63,7 @@ export function orderCoefficients(p: number): number[] {
  * `S = c_{p−1} T² + c_{p−2} T + c_{p−3} I`, `S ← T S + c_m I`, then `X' = X S`: p GEMMs.
  * Returns [T = A X] and [the rest], so callers can put a residual between them.
  */
-export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [DispatchStep, DispatchStep[]] {
+export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [Step, Step[]] {
   const { batch, n } = shape;
   const sq = { batch: n * n, row: n, col: 1 };
   const common = { m: n, n, k: n, batch, ...(gate ? { gate } : {}) } satisfies Partial<GemmStep>;
@@ -67,7 +72,7 @@ export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number,
     return [first, [gemm({ ...common, symmetric, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 }, kernel)]];
   }
   const c = orderCoefficients(order);
-  const rest: DispatchStep[] = [
+  const rest: Step[] = [
     gemm({ ...common, label: 'S=T²', a: ['t', sq], b: ['t', sq], c: ['s0', sq], alpha: c[order - 1]!, residual: 't', beta: c[order - 2]!, gamma: c[order - 3]! }, kernel),
   ];
   let s = 's0';
@@ -87,30 +92,27 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
   return order === 2 ? { t: nn } : order === 3 ? { t: nn, s0: nn } : { t: nn, s0: nn, s1: nn };
 }
 
-/** One ungated step for `runtime.newtonSchulzStep`: buffers a, x, xNext and scratch. */
-export function createStepProgram(ctx: GpuContext, shape: MatrixShape, order: number, symmetric: boolean): { program: Program; scratch: Record<string, number> } {
-  const scratch = stepScratch(shape, order);
-  checkSizes(ctx, 'NewtonSchulz', { ...scratch, x: shape.batch * shape.n * shape.n });
-  const [first, rest] = stepGemms(ctx.gemm, shape, order, symmetric);
-  return { program: new Program(ctx, 'NewtonSchulz.step', [first, ...rest]), scratch };
+/** ns_scale / ns_init / ns_residual as steps over buffers a, x, status, t. */
+export function nsScale(shape: MatrixShape): Step {
+  const invocations = shape.batch * NS.ns_scale.workgroupSize[0]; // one workgroup per matrix
+  return step({ label: 'scale', variant: SCALE, uniform: nsUniform(shape, 0, 0), invocations, buffers: { a: 'a', status: 'status' } });
 }
 
-/** ns_scale / ns_init / ns_residual as dispatch steps over buffers a, x, status, t. */
-export function nsScale(shape: MatrixShape): DispatchStep {
-  return { label: 'scale', spec: NS_SCALE, constants: {}, uniform: nsUniform(shape, 0, 0), workgroups: shape.batch, buffers: { a: 'a', status: 'status' } };
+export function nsInit(shape: MatrixShape): Step {
+  const invocations = shape.batch * shape.n * shape.n; // one per element
+  return step({ label: 'init', variant: INIT, uniform: nsUniform(shape, 0, 0), invocations, buffers: { a: 'a', x: 'x', status: 'status' } });
 }
 
-export function nsInit(shape: MatrixShape): DispatchStep {
-  return {
-    label: 'init', spec: NS_INIT, constants: {}, uniform: nsUniform(shape, 0, 0),
-    workgroups: Math.ceil((shape.batch * shape.n * shape.n) / 256), buffers: { a: 'a', x: 'x', status: 'status' },
-  };
+export function nsResidual(shape: MatrixShape, tolerance: number, last: boolean): Step {
+  return step({
+    label: last ? 'residual(last)' : 'residual',
+    variant: RESIDUAL,
+    uniform: nsUniform(shape, tolerance, last ? 1 : 0),
+    invocations: shape.batch * NS.ns_residual.workgroupSize[0], // one workgroup per matrix
+    buffers: { t: 't', status: 'status' },
+  });
 }
 
-export function nsResidual(shape: MatrixShape, tolerance: number, last: boolean): DispatchStep {
-  return { label: last ? 'residual(last)' : 'residual', spec: NS_RESIDUAL, constants: {}, uniform: nsUniform(shape, tolerance, last ? 1 : 0), workgroups: shape.batch, buffers: { t: 't', status: 'status' } };
-}
-
-function nsUniform(shape: MatrixShape, tolerance: number, last: number): Record<string, number> {
+function nsUniform(shape: MatrixShape, tolerance: number, last: number) {
   return { n: shape.n, batch: shape.batch, tolerance, last };
 }

@@ -1,10 +1,7 @@
-import reduceSumCode from '../../shaders/reduce_sum.wgsl?raw';
-import { wgslConstant } from '../gpu/context.js';
-import type { ShaderSpec } from '../gpu/kernel.js';
-import type { DispatchStep } from '../gpu/program.js';
+import reduceSumShader from '../../shaders/reduce_sum.wgsl';
+import { type Step, step, variant } from '../gpu/op.js';
 
-export const REDUCE_SUM: ShaderSpec = { label: 'ReduceSum', code: reduceSumCode, entryPoint: 'reduce_sum' };
-const WG = wgslConstant(reduceSumCode, 'WG');
+export const REDUCE_SUM = variant(reduceSumShader, reduceSumShader.entryPoints.reduce_sum);
 
 export interface ReduceSum {
   label: string;
@@ -20,11 +17,10 @@ export interface ReduceSum {
 }
 
 /** `out[i] = Σ_j Σ_t in[j·outerStride + i·rowStride + t]`, in a fixed order (bitwise reproducible). */
-export function reduceSumStep(s: ReduceSum): DispatchStep {
-  return {
+export function reduceSumStep(s: ReduceSum): Step {
+  return step({
     label: s.label,
-    spec: REDUCE_SUM,
-    constants: {},
+    variant: REDUCE_SUM,
     uniform: {
       count: s.count,
       outer: s.outer,
@@ -34,7 +30,7 @@ export function reduceSumStep(s: ReduceSum): DispatchStep {
       in_off: s.input[1],
       out_off: s.output[1],
     },
-    workgroups: Math.ceil(s.count / WG),
+    invocations: s.count,
     buffers: { x: s.input[0], out: s.output[0] },
-  };
+  });
 }

@@ -1,5 +1,5 @@
-import { gemm, type GemmKernel, type View } from '../gpu/gemm.js';
-import type { DispatchStep } from '../gpu/program.js';
+import { gemm, type View } from '../gpu/gemm.js';
+import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
 import { elementwiseStep, RELU_BACKWARD } from './clip.js';
 import { reduceSumStep } from './reduceSum.js';
@@ -36,7 +36,7 @@ const rows = (off: number, batch: number, row: number): View => ({ off, batch, r
 const cols = (off: number, batch: number, col: number): View => ({ off, batch, row: 1, col });
 
 /** A = ReLU(W_1 X + b_1) (kept), out = X + W_2 A + b_2, weights read from the flat parameters. */
-export function mlpTrainingForward(label: string, shape: TokenShape, slot: MlpSlot, x: MlpBuffers, kernel: GemmKernel): DispatchStep[] {
+export function mlpTrainingForward(label: string, shape: TokenShape, slot: MlpSlot, x: MlpBuffers, kernel: GemmKernel): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const f = slot.hidden;
   return [
@@ -55,7 +55,7 @@ export function mlpTrainingForward(label: string, shape: TokenShape, slot: MlpSl
  * ReLU layer backward with G = gradIn: dA = W_2ᵀ G, dZ = dA where A > 0, dX = G + W_1ᵀ dZ,
  * dW_1 = Σ_b dZ Xᵀ, dW_2 = Σ_b G Aᵀ (per-prompt products, fixed-order batch sums), db = Σ over batch and tokens.
  */
-export function mlpBackward(label: string, shape: TokenShape, slot: MlpSlot, x: MlpBuffers, kernel: GemmKernel): DispatchStep[] {
+export function mlpBackward(label: string, shape: TokenShape, slot: MlpSlot, x: MlpBuffers, kernel: GemmKernel): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const f = slot.hidden;
   const tokens = rows(0, d * n, n);

@@ -8,6 +8,15 @@ export { reluMlpBackward, type MlpGradients } from './reluMlpBackward.js';
 export { transformerBackward, type TransformerGradients } from './transformerBackward.js';
 export { compare, relativeError, type Comparison } from './compare.js';
 export { random, type Random } from './random.js';
-export { inverseLU, newtonSchulzInverse, newtonSchulzStep, residual, safeAlpha, theoryIterations, type ReferenceInverse } from './newtonSchulz.js';
-export { conditioned, logisticData, type Conditioned } from './matrices.js';
-export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridgeNewton } from './algorithms.js';
+export {
+  inverseLU,
+  newtonSchulzInverse,
+  newtonSchulzStep,
+  residual,
+  theoryIterations,
+  type ReferenceInverse,
+} from './newtonSchulz.js';
+export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
+export { conditioned, logisticData, ridgeData, type Conditioned, type RidgeData } from './matrices.js';
+export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridge, ridgeNewton } from './algorithms.js';
+export { matmul } from './matmul.js';

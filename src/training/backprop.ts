@@ -1,5 +1,4 @@
-import type { GemmKernel } from '../gpu/gemm.js';
-import type { DispatchStep } from '../gpu/program.js';
+import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
 import { CLIP, CLIP_BACKWARD, elementwiseStep } from '../ops/clip.js';
 import { layerNormStep } from '../ops/layerNorm.js';
@@ -15,8 +14,8 @@ import type { ParameterLayout } from './parameters.js';
  * Every layer's input and what its backward needs stay in scratch between the two passes.
  */
 export interface Backprop {
-  forward: DispatchStep[];
-  backward: DispatchStep[];
+  forward: Step[];
+  backward: Step[];
   /** Scratch element counts by name (kept activations and reused temporaries). */
   scratch: Record<string, number>;
 }
@@ -31,8 +30,8 @@ export function backpropSteps(layout: ParameterLayout, shape: TokenShape, kernel
   const activation = (i: number) => (i === 0 ? 'input' : i === count ? 'output' : `act${i}`);
   for (let i = 1; i < count; i++) need(activation(i), size);
 
-  const forward: DispatchStep[] = [];
-  const backward: DispatchStep[][] = [];
+  const forward: Step[] = [];
+  const backward: Step[][] = [];
   layout.slots.forEach((slot, i) => {
     const label = `layer${i}`;
     const io = { params: 'params', grads: 'grads', input: activation(i), output: activation(i + 1) };

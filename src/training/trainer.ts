@@ -1,13 +1,13 @@
 import { DestroyedError, ShapeError, ValueError } from '../errors.js';
-import { checkBufferSize } from '../gpu/grid.js';
-import { Program } from '../gpu/program.js';
+import { Plan } from '../gpu/plan.js';
 import { checkLayers, type Layer, type TokenShape } from '../layers.js';
+import { tokenCount } from '../ops/fragment.js';
 import { chunks, mseLossSteps, optimizerSteps, type OptimizerSettings } from '../ops/optimizer.js';
-import { checkSizes, tokenCount } from '../ops/program.js';
 import { checkShape, describe } from '../shape.js';
 import { GpuTensor, type Tensor } from '../tensor.js';
 import { backpropSteps } from './backprop.js';
-import { storage, type TrainingHost } from './gradients.js';
+import type { TrainingHost } from './gradients.js';
+import { trainingOp } from './op.js';
 import { packParameters, parameterLayout, unpackParameters } from './parameters.js';
 
 export interface TrainerOptions {
@@ -108,29 +108,23 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
   const bp = backpropSteps(layout, shape, ctx.gemm);
   const rows = loss.rows.length;
   const p = layout.size;
-  checkSizes(ctx, 'createTrainer', { ...bp.scratch, params: p, output: tokenCount(shape), gradOutput: tokenCount(shape) });
-  checkBufferSize('createTrainer terms', shape.batch * rows * 4, ctx.limits);
-  const program = new Program(ctx, 'Trainer', [...bp.forward, ...mseLossSteps(shape, rows, loss.token), ...bp.backward, ...optimizerSteps(p, optimizer)]);
+  const size = tokenCount(shape);
   const decay = new Float32Array(Math.max(p, 1));
   for (const [at, length] of layout.matrices) decay.fill(1, at, at + length);
-  const buffers: Record<string, GPUBuffer> = {
-    params: storage(ctx, 'Trainer.params', p, packParameters(options.layers, layout)),
-    grads: storage(ctx, 'Trainer.grads', p),
-    m: storage(ctx, 'Trainer.m', p),
-    v: storage(ctx, 'Trainer.v', p),
-    decay: storage(ctx, 'Trainer.decay', p, decay),
-    output: storage(ctx, 'Trainer.output', tokenCount(shape)),
-    gradOutput: storage(ctx, 'Trainer.gradOutput', tokenCount(shape)),
-    gradInput: storage(ctx, 'Trainer.gradInput', tokenCount(shape)),
-    terms: storage(ctx, 'Trainer.terms', shape.batch * rows),
-    partial: storage(ctx, 'Trainer.partial', chunks(p)),
-    stats: storage(ctx, 'Trainer.stats', 2),
-    state: storage(ctx, 'Trainer.state', 1),
-  };
-  const rowIndex = ctx.device.createBuffer({ label: 'Trainer.rows', size: rows * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-  ctx.device.queue.writeBuffer(rowIndex, 0, new Uint32Array(loss.rows));
-  buffers.rows = rowIndex;
-  for (const [name, count] of Object.entries(bp.scratch)) buffers[name] = storage(ctx, `Trainer.${name}`, count);
+  const plan = new Plan(ctx, trainingOp, {
+    label: 'Trainer',
+    slots: { input: size * 4, target: shape.batch * rows * 4 },
+    outputs: [],
+    // params is scratch, not data: layers() copies it out. m, v, the step count start at zero.
+    scratch: {
+      ...bp.scratch,
+      params: p, grads: p, m: p, v: p, output: size, gradOutput: size, gradInput: size,
+      terms: shape.batch * rows, partial: chunks(p), stats: 2, state: 1,
+    },
+    data: { decay, rows: loss.rows },
+    steps: [...bp.forward, ...mseLossSteps(shape, rows, loss.token), ...bp.backward, ...optimizerSteps(p, optimizer)],
+  });
+  ctx.device.queue.writeBuffer(plan.buffer('params'), 0, packParameters(options.layers, layout) as Float32Array<ArrayBuffer>);
 
   let steps = 0;
   let live = true;
@@ -152,9 +146,7 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
   const encode = (encoder: GPUCommandEncoder, input: Tensor, target: Tensor) => {
     usable('encode');
     checkData(input, target);
-    const pass = encoder.beginComputePass({ label: 'Trainer.pass' });
-    program.record(pass, { ...buffers, input: input.buffer, target: target.buffer });
-    pass.end();
+    plan.encode(encoder, { input: input.buffer, target: target.buffer });
     steps++;
   };
   return {
@@ -169,7 +161,7 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
     async loss() {
       usable('loss');
       if (steps === 0) throw new ValueError('trainer.loss: expected a step first, got none');
-      const [value, gradSq] = new Float32Array(await host.read(buffers.stats!, 8));
+      const [value, gradSq] = new Float32Array(await host.read(plan.buffer('stats'), 8));
       if (!Number.isFinite(value!) || !Number.isFinite(gradSq!)) {
         throw new ValueError(`trainer.loss: expected a finite loss and gradient, got loss ${value} and ‖g‖² ${gradSq} (the step left the weights unchanged)`);
       }
@@ -177,13 +169,12 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
     },
     async layers() {
       usable('layers');
-      return unpackParameters(new Float32Array(await host.read(buffers.params!, Math.max(p, 1) * 4)), layout);
+      return unpackParameters(new Float32Array(await host.read(plan.buffer('params'), Math.max(p, 1) * 4)), layout);
     },
     destroy() {
       if (!live) return;
       live = false;
-      program.destroy();
-      for (const b of Object.values(buffers)) b.destroy();
+      plan.destroy();
     },
   };
 }

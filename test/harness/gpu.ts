@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { compare } from '../../src/reference/index.js';
-import { openPage } from './browser.js';
+import { callPage, openPage } from '../../tools/browser.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
 export const KERNELS = ['tiled', 'direct'] as const;
@@ -86,6 +86,7 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
   train(job: object): Promise<TrainResult>;
   gradients(job: object): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
@@ -96,8 +97,8 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'gradients' | 'train', job: object) =>
-    page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
+  const call = (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul' | 'gradients' | 'train', job: object) =>
+    callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
     page,
@@ -115,6 +116,7 @@ export async function openGpuPage(): Promise<GpuPage> {
       const r = (await call('gradients', job)) as { input: string; layers: unknown[]; submits: number; maps: number; validation: string | null };
       return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };
     },
+    matmul: async (job) => withFloats((await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null }),
     close: async () => {
       await page.close();
       await browser.disconnect();

@@ -4,6 +4,8 @@
 // @ts-check
 
 const lib = await import('/dist/index.js');
+/** @type {typeof import('../../tools/gpuCounters.js')} */
+const { countGpuCalls } = await import('/.build/tools/gpuCounters.js');
 
 /** @param {string} b64 */
 function bytes(b64) {
@@ -52,17 +54,16 @@ const pick = (job) => {
   return job;
 };
 
-// Count submits and map requests so tests can prove "one submit, no readback in between".
-const counts = { submits: 0, maps: 0 };
-const submit = device.queue.submit.bind(device.queue);
-device.queue.submit = (buffers) => {
-  counts.submits++;
-  return submit(buffers);
-};
-const mapAsync = GPUBuffer.prototype.mapAsync;
-GPUBuffer.prototype.mapAsync = function (...args) {
-  counts.maps++;
-  return mapAsync.apply(this, args);
+// Count submits and map requests so tests can prove "one submit, no readback in between"
+// (the page's own readbacks happen after each job's counts are taken).
+const counts = countGpuCalls(device);
+
+// Record every dispatched grid so tests can assert what was really dispatched (e.g. folding).
+const grids = [];
+const dispatchWorkgroups = GPUComputePassEncoder.prototype.dispatchWorkgroups;
+GPUComputePassEncoder.prototype.dispatchWorkgroups = function (x, y = 1, z = 1) {
+  grids.push([x, y, z]);
+  return dispatchWorkgroups.call(this, x, y, z);
 };
 
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -71,8 +72,8 @@ async function readBuffer(buffer, count) {
   const staging = device.createBuffer({ size: count * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const encoder = device.createCommandEncoder();
   encoder.copyBufferToBuffer(buffer, 0, staging, 0, count * 4);
-  submit([encoder.finish()]);
-  await mapAsync.call(staging, GPUMapMode.READ);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
   const out = new Float32Array(staging.getMappedRange().slice(0));
   staging.unmap();
   staging.destroy();
@@ -107,7 +108,7 @@ async function runKernel(wire) {
   device.queue.writeBuffer(input, 0, job.h);
   device.queue.writeBuffer(output, 0, new Float32Array(count).fill(NaN));
   const kernel = makeKernel(job, { batch, width, tokens });
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   const encoder = device.createCommandEncoder();
   kernel.encode(encoder, input, output);
   device.queue.submit([encoder.finish()]);
@@ -125,7 +126,7 @@ async function runApi(wire) {
   const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const h = runtime.tensor(job.h, job.shape);
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   const result = callApi(job, h);
   const submits = counts.submits - before.submits;
   const maps = counts.maps - before.maps;
@@ -161,12 +162,44 @@ async function newtonSchulzStep(wire) {
   return { out: base64(out), validation: error ? error.message : null };
 }
 
+/**
+ * Batched matmul through the low-level kernel (caller buffers, output pre-filled with NaN).
+ * Operands come from `lib.reference.random(seed)` so large cases need not cross the wire;
+ * Node regenerates them with the same generator. Returns the output and the dispatched grids.
+ */
+async function matmul(wire) {
+  const job = pick(decode(wire));
+  const rng = lib.reference.random(job.seed);
+  const count = (s) => s.reduce((x, y) => x * y, 1);
+  const a = rng.normals(count(job.aShape));
+  const b = rng.normals(count(job.bShape));
+  device.pushErrorScope('validation');
+  const kernel = runtime.createMatmul(job.aShape, job.bShape, job.options);
+  const make = (bytes, data) => {
+    const buffer = device.createBuffer({ size: bytes, usage: STORAGE });
+    device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  };
+  const n = kernel.byteLengths.output / 4;
+  const buffers = [make(a.byteLength, a), make(b.byteLength, b), make(n * 4, new Float32Array(n).fill(NaN))];
+  grids.length = 0;
+  const encoder = device.createCommandEncoder();
+  kernel.encode(encoder, ...buffers);
+  device.queue.submit([encoder.finish()]);
+  const dispatched = grids.map((g) => [...g]);
+  const out = await readBuffer(buffers[2], n);
+  kernel.destroy();
+  for (const x of buffers) x.destroy();
+  const error = await device.popErrorScope();
+  return { out: base64(out), grids: dispatched, validation: error ? error.message : null };
+}
+
 /** runtime.invert on a batch; returns X and everything `Inverse` reports. */
 async function invert(wire) {
   const job = pick(decode(wire));
   device.pushErrorScope('validation');
   const a = runtime.tensor(job.a, job.shape);
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   const t0 = performance.now();
   const r = await runtime.invert(a, job.options);
   const ms = performance.now() - t0;
@@ -251,7 +284,7 @@ async function train(wire) {
 async function expectError(wire) {
   const job = pick(decode(wire));
   device.pushErrorScope('validation');
-  const before = { ...counts };
+  const before = { submits: counts.submits, maps: counts.maps };
   let thrown = null;
   try {
     if (job.op === 'tensor') {
@@ -349,6 +382,7 @@ window.harness = {
   deviceLoss,
   newtonSchulzStep,
   invert,
+  matmul,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },

@@ -1,5 +1,5 @@
 import Chart from 'chart.js/auto';
-import { createRuntime, type Layer, type Runtime } from '../../src/index.js';
+import { createRuntime, type Layer, type Runtime } from '../src/index.js';
 import { DEFAULTS, runLayers, scenario, type Params, type Problem } from './problems.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
