@@ -10,19 +10,13 @@ declare const shader: {
     readonly clip: EntryLayout & {
       readonly name: "clip";
       readonly storage: readonly ["x", "y"];
-      readonly uniformMembers: readonly ["count", "limit"];
+      readonly uniformMembers: readonly ["count", "limit", "relu"];
       readonly overrides: readonly [];
     };
-    readonly clip_backward: EntryLayout & {
-      readonly name: "clip_backward";
+    readonly mask_backward: EntryLayout & {
+      readonly name: "mask_backward";
       readonly storage: readonly ["x", "g", "y"];
-      readonly uniformMembers: readonly ["count", "limit"];
-      readonly overrides: readonly [];
-    };
-    readonly relu_backward: EntryLayout & {
-      readonly name: "relu_backward";
-      readonly storage: readonly ["x", "g", "y"];
-      readonly uniformMembers: readonly ["count", "limit"];
+      readonly uniformMembers: readonly ["count", "limit", "relu"];
       readonly overrides: readonly [];
     };
   };

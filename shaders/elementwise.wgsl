@@ -1,11 +1,12 @@
 // Element-by-element layers and gates, one invocation per element:
 //   clip            y = clamp(x, −limit, limit)
-//   clip_backward   y = g where −limit ≤ x ≤ limit, else 0
-//   relu_backward   y = g where a > 0 (a = ReLU output of the forward pass), else 0
+//   mask_backward   y = g where −limit ≤ x ≤ limit (clip), or where x > 0 (relu ≠ 0: x is the
+//                   forward ReLU output), else 0
 
 struct Params {
   count: u32,
   limit: f32,
+  relu: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -28,17 +29,10 @@ fn clip(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 @compute @workgroup_size(WG)
-fn clip_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn mask_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = index(gid, nwg);
   if (i < p.count) {
-    y[i] = select(0.0, g[i], abs(x[i]) <= p.limit);
-  }
-}
-
-@compute @workgroup_size(WG)
-fn relu_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = index(gid, nwg);
-  if (i < p.count) {
-    y[i] = select(0.0, g[i], x[i] > 0.0);
+    let open = select(abs(x[i]) <= p.limit, x[i] > 0.0, p.relu != 0u);
+    y[i] = select(0.0, g[i], open);
   }
 }

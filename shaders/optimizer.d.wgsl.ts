@@ -9,16 +9,10 @@ declare const shader: {
     readonly PI: 3.14159265358979;
   };
   readonly entryPoints: {
-    readonly square_sum: EntryLayout & {
-      readonly name: "square_sum";
-      readonly storage: readonly ["grads", "partial"];
-      readonly uniformMembers: readonly ["count", "chunks", "learning_rate", "beta1", "beta2", "epsilon", "weight_decay", "clip_norm", "warmup", "decay_steps"];
-      readonly overrides: readonly ["ADAM"];
-    };
     readonly optimizer_update: EntryLayout & {
       readonly name: "optimizer_update";
       readonly storage: readonly ["params", "grads", "m", "v", "decay", "stats", "state"];
-      readonly uniformMembers: readonly ["count", "chunks", "learning_rate", "beta1", "beta2", "epsilon", "weight_decay", "clip_norm", "warmup", "decay_steps"];
+      readonly uniformMembers: readonly ["count", "learning_rate", "beta1", "beta2", "epsilon", "weight_decay", "clip_norm", "warmup", "decay_steps"];
       readonly overrides: readonly ["ADAM"];
     };
     readonly optimizer_advance: EntryLayout & {

@@ -1,13 +1,11 @@
 // Fused optimizer over one flat parameter buffer. A step whose loss or gradient norm is not
 // finite changes nothing (weights, moments, step count): decided here, on the GPU.
-//   square_sum        partial[i] = Σ g² over chunk i (then summed in a fixed order)
 //   optimizer_update  Adam (bias-corrected, decoupled weight decay on matrices) or SGD, with
 //                     global-norm clipping and lr(t) = lr · min(1, t / warmup) · cosine decay
 //   optimizer_advance t ← t + 1 (after every update of the step has read t)
 
 struct Params {
   count: u32,          // parameters
-  chunks: u32,         // square_sum partials
   learning_rate: f32,
   beta1: f32,
   beta2: f32,
@@ -26,11 +24,11 @@ struct Params {
 @group(0) @binding(5) var<storage, read> decay: array<f32>;          // [P] 1 on weight matrices, else 0
 @group(0) @binding(6) var<storage, read> stats: array<f32>;          // [2] loss, ‖g‖²
 @group(0) @binding(7) var<storage, read_write> state: array<f32>;    // [1] updates applied so far
-@group(0) @binding(8) var<storage, read_write> partial: array<f32>;  // [chunks]
 
 override ADAM: bool = true;
 
 const WG: u32 = 64u;
+// ‖g‖² is summed in chunks of CHUNK parameters (reduce_sum with square), then over the chunks.
 const CHUNK: u32 = 256u;
 const PI: f32 = 3.14159265358979;
 
@@ -53,20 +51,6 @@ fn rate(t: f32) -> f32 {
     lr *= 0.5 * (1.0 + cos(PI * progress));
   }
   return lr;
-}
-
-@compute @workgroup_size(WG)
-fn square_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = gid.x + gid.y * nwg.x * WG;
-  if (c >= p.chunks) {
-    return;
-  }
-  var s = 0.0;
-  let end = min(p.count, (c + 1u) * CHUNK);
-  for (var i = c * CHUNK; i < end; i++) {
-    s += grads[i] * grads[i];
-  }
-  partial[c] = s;
 }
 
 @compute @workgroup_size(WG)

@@ -10,7 +10,7 @@ declare const shader: {
     readonly reduce_sum: EntryLayout & {
       readonly name: "reduce_sum";
       readonly storage: readonly ["x", "out"];
-      readonly uniformMembers: readonly ["count", "outer", "inner", "outer_stride", "row_stride", "in_off", "out_off"];
+      readonly uniformMembers: readonly ["count", "outer", "inner", "outer_stride", "row_stride", "in_off", "out_off", "square"];
       readonly overrides: readonly [];
     };
   };

@@ -1,7 +1,8 @@
 // Deterministic sums for weight gradients (no atomics): each output element is one invocation
 // that adds its terms in a fixed order,
 //   out[out_off + i] = Σ_{j < outer} Σ_{t < inner} x[in_off + j·outer_stride + i·row_stride + t]
-// (per-prompt partial products summed over the batch: inner = 1; bias gradients: inner = N).
+// (per-prompt partial products summed over the batch: inner = 1; bias gradients: inner = N),
+// or of their squares (square ≠ 0: the gradient norm, in chunks).
 
 struct Params {
   count: u32,
@@ -11,6 +12,7 @@ struct Params {
   row_stride: u32,
   in_off: u32,
   out_off: u32,
+  square: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -29,7 +31,8 @@ fn reduce_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   for (var j = 0u; j < p.outer; j++) {
     let base = p.in_off + j * p.outer_stride + i * p.row_stride;
     for (var t = 0u; t < p.inner; t++) {
-      s += x[base + t];
+      let v = x[base + t];
+      s += select(v, v * v, p.square != 0u);
     }
   }
   out[p.out_off + i] = s;

@@ -32,14 +32,14 @@ describe('serializeLayers / parseLayers', () => {
     const good = serializeLayers(stack()) as { layers: Record<string, unknown>[] };
     const edit = (i: number, patch: Record<string, unknown>) => ({ ...good, layers: good.layers.map((l, k) => (k === i ? { ...l, ...patch } : l)) });
     expect(() => parseLayers(null as never)).toThrow(ValueError);
-    expect(() => parseLayers({ ...good, format: 'other' })).toThrow(/expected format 'lsa-newton\/layers' version 1/);
-    expect(() => parseLayers({ ...good, layers: [] })).toThrow(ValueError);
+    expect(() => parseLayers({ ...good, format: 'other' })).toThrow(/expected { format: 'lsa-newton\/layers', version: 1/);
+    expect(() => parseLayers({ ...good, layers: [] })).toThrow(/at least one layer, got 0/);
     expect(() => parseLayers(edit(1, { kind: 'softmax' }))).toThrow(/layer 1: expected kind/);
     expect(() => parseLayers(edit(1, { limit: -1 }))).toThrow(/expected limit to be a finite number > 0, got -1/);
     expect(() => parseLayers(edit(2, { w1: [1, 'x'] }))).toThrow(/expected finite numbers, got "x" at index 1/);
-    expect(() => parseLayers(edit(2, { hidden: 2.5 }))).toThrow(ValueError);
+    expect(() => parseLayers(edit(2, { hidden: 2.5 }))).toThrow(/hidden to be a positive integer, got 2.5/);
     expect(() => parseLayers(edit(2, { b2: [1, 2] }))).toThrow(ShapeError);
-    expect(() => parseLayers(edit(5, { gain: [1, 2, 3] }))).toThrow(/expected width 5 like the layers before, got 3/);
+    expect(() => parseLayers(edit(5, { gain: [1, 2, 3] }))).toThrow(/layer 5 gain \(width 5\): expected 5 values, got 3/);
     expect(() => parseLayers(edit(0, { norm: { gain: [1], bias: [1] } }))).toThrow(ShapeError);
     expect(() => parseLayers(edit(0, { heads: [{ wv: [1, 2, 3], wk: [], wq: [] }] }))).toThrow(ShapeError);
   });

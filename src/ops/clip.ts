@@ -5,17 +5,26 @@ import { type Fragment, type LayerIo, tokenCount } from './fragment.js';
 
 const E = elementwiseShader.entryPoints;
 export const CLIP = variant(elementwiseShader, E.clip);
-export const CLIP_BACKWARD = variant(elementwiseShader, E.clip_backward);
-export const RELU_BACKWARD = variant(elementwiseShader, E.relu_backward);
+export const MASK_BACKWARD = variant(elementwiseShader, E.mask_backward);
 
 export const clipOp: Op = { name: 'clip', family: 'forward', variants: () => [CLIP] };
 
-/** One element-by-element dispatch over `count` entries (`g`: the gradient, read by the backward gates). */
-export function elementwiseStep(label: string, v: Variant, count: number, limit: number, buffers: { x: string; g?: string; y: string }): Step {
+/**
+ * One element-by-element dispatch over `count` entries: the clip, or a backward gate (`g`, the
+ * gradient, passes where |x| ≤ limit, or where x > 0 with `relu`).
+ */
+export function elementwiseStep(
+  label: string,
+  v: Variant,
+  count: number,
+  limit: number,
+  buffers: { x: string; g?: string; y: string },
+  relu = false,
+): Step {
   return step({
     label,
-    variant: v as Variant<typeof E.clip_backward>,
-    uniform: { count, limit },
+    variant: v as Variant<typeof E.mask_backward>,
+    uniform: { count, limit, relu: relu ? 1 : 0 },
     invocations: count,
     buffers: v === CLIP ? { x: buffers.x, y: buffers.y } : { x: buffers.x, g: buffers.g ?? null, y: buffers.y },
   });

@@ -43,8 +43,9 @@ export function lsaScratch(shape: TokenShape, heads: number, norm: boolean) {
   };
 }
 
-const rows = (off: number, batch: number, row: number): View => ({ off, batch, row, col: 1 });
-const cols = (off: number, batch: number, col: number): View => ({ off, batch, row: 1, col });
+/** Row-major view (row stride `row`) and its transpose (column stride `col`). */
+export const rows = (off: number, batch: number, row: number): View => ({ off, batch, row, col: 1 });
+export const cols = (off: number, batch: number, col: number): View => ({ off, batch, row: 1, col });
 
 /**
  * LSA forward from the flat parameters, keeping what the backward needs (X = LN(H) or H):

@@ -6,7 +6,6 @@ import { reduceSumStep } from './reduceSum.js';
 
 const E = optimizerShader.entryPoints;
 export const MSE_LOSS = variant(mseShader, mseShader.entryPoints.mse_loss);
-export const SQUARE_SUM = variant(optimizerShader, E.square_sum);
 export const optimizerUpdate = (adam: boolean) => variant(optimizerShader, E.optimizer_update, { ADAM: adam });
 export const OPTIMIZER_ADVANCE = variant(optimizerShader, E.optimizer_advance);
 const CHUNK = optimizerShader.constants.CHUNK;
@@ -26,6 +25,11 @@ export interface OptimizerSettings {
 
 export function chunks(parameters: number): number {
   return Math.ceil(parameters / CHUNK);
+}
+
+/** The gradient buffer's length: whole chunks (the tail past the parameters is never written: zero). */
+export function paddedCount(parameters: number): number {
+  return chunks(parameters) * CHUNK;
 }
 
 /** MSE terms and dL/d output at the chosen entries, then the loss (their sum) into stats[0]. */
@@ -48,7 +52,6 @@ export function optimizerSteps(parameters: number, o: OptimizerSettings): Step[]
   const n = chunks(parameters);
   const uniform = {
     count: parameters,
-    chunks: n,
     learning_rate: o.learningRate,
     beta1: o.beta1,
     beta2: o.beta2,
@@ -59,7 +62,7 @@ export function optimizerSteps(parameters: number, o: OptimizerSettings): Step[]
     decay_steps: o.decaySteps,
   };
   return [
-    step({ label: 'gradNorm', variant: SQUARE_SUM, uniform, invocations: n, buffers: { grads: 'grads', partial: 'partial' } }),
+    reduceSumStep({ label: 'gradNorm', count: n, outer: 1, inner: CHUNK, outerStride: 0, rowStride: CHUNK, input: ['grads', 0], output: ['partial', 0], square: true }),
     reduceSumStep({ label: 'gradNormSum', count: 1, outer: 1, inner: n, outerStride: 0, rowStride: 0, input: ['partial', 0], output: ['stats', 1] }),
     step({
       label: 'update',

@@ -14,6 +14,8 @@ export interface ReduceSum {
   rowStride: number;
   input: readonly [string, number];
   output: readonly [string, number];
+  /** Sum squares instead. */
+  square?: boolean;
 }
 
 /** `out[i] = Σ_j Σ_t in[j·outerStride + i·rowStride + t]`, in a fixed order (bitwise reproducible). */
@@ -29,6 +31,7 @@ export function reduceSumStep(s: ReduceSum): Step {
       row_stride: s.rowStride,
       in_off: s.input[1],
       out_off: s.output[1],
+      square: s.square ? 1 : 0,
     },
     invocations: s.count,
     buffers: { x: s.input[0], out: s.output[0] },

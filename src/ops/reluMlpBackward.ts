@@ -1,7 +1,8 @@
-import { gemm, type View } from '../gpu/gemm.js';
+import { gemm } from '../gpu/gemm.js';
 import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
-import { elementwiseStep, RELU_BACKWARD } from './clip.js';
+import { elementwiseStep, MASK_BACKWARD } from './clip.js';
+import { cols, rows } from './lsaBackward.js';
 import { reduceSumStep } from './reduceSum.js';
 
 export interface MlpSlot {
@@ -31,9 +32,6 @@ export function mlpScratch(shape: TokenShape, hidden: number) {
   const { batch: b, width: d, tokens: n } = shape;
   return { kept: { hidden: b * hidden * n }, temp: { dhidden: b * hidden * n, dz: b * hidden * n, partials: b * hidden * d } };
 }
-
-const rows = (off: number, batch: number, row: number): View => ({ off, batch, row, col: 1 });
-const cols = (off: number, batch: number, col: number): View => ({ off, batch, row: 1, col });
 
 /** A = ReLU(W_1 X + b_1) (kept), out = X + W_2 A + b_2, weights read from the flat parameters. */
 export function mlpTrainingForward(label: string, shape: TokenShape, slot: MlpSlot, x: MlpBuffers, kernel: GemmKernel): Step[] {
@@ -66,7 +64,7 @@ export function mlpBackward(label: string, shape: TokenShape, slot: MlpSlot, x: 
     reduceSumStep({ label: `${label}.${what}`, count, outer: batch, inner: n, outerStride: count * n, rowStride: n, input: [input, 0], output: [x.grads, out] });
   return [
     gemm({ label: `${label}.dhidden`, m: f, n, k: d, batch, a: [x.params, cols(slot.w2, 0, f)], b: [x.gradIn, tokens], c: [x.dhidden, hidden] }, kernel),
-    elementwiseStep(`${label}.mask`, RELU_BACKWARD, batch * f * n, 0, { x: x.hidden, g: x.dhidden, y: x.dz }),
+    elementwiseStep(`${label}.mask`, MASK_BACKWARD, batch * f * n, 0, { x: x.hidden, g: x.dhidden, y: x.dz }, true),
     gemm({ label: `${label}.dx`, m: d, n, k: f, batch, a: [x.params, cols(slot.w1, 0, d)], b: [x.dz, hidden], c: [x.gradOut, tokens], residual: x.gradIn }, kernel),
     gemm({ label: `${label}.dw1`, m: f, n: d, k: n, batch, a: [x.dz, hidden], b: [x.input, cols(0, d * n, n)], c: [x.partials, rows(0, f * d, d)] }, kernel),
     batchSum('dw1Sum', f * d, slot.w1),

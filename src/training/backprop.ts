@@ -1,6 +1,6 @@
 import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
-import { CLIP, CLIP_BACKWARD, elementwiseStep } from '../ops/clip.js';
+import { CLIP, elementwiseStep, MASK_BACKWARD } from '../ops/clip.js';
 import { layerNormStep } from '../ops/layerNorm.js';
 import { lsaBackward, lsaScratch, lsaTrainingForward, normBackward } from '../ops/lsaBackward.js';
 import { mlpBackward, mlpScratch, mlpTrainingForward } from '../ops/reluMlpBackward.js';
@@ -71,7 +71,7 @@ export function backpropSteps(layout: ParameterLayout, shape: TokenShape, kernel
         break;
       case 'clip':
         forward.push(elementwiseStep(`${label}.clip`, CLIP, size, slot.limit, { x: io.input, y: io.output }));
-        backward.push([elementwiseStep(`${label}.clipBackward`, CLIP_BACKWARD, size, slot.limit, { x: io.input, g: gradIn, y: gradOut })]);
+        backward.push([elementwiseStep(`${label}.clipBackward`, MASK_BACKWARD, size, slot.limit, { x: io.input, g: gradIn, y: gradOut })]);
         break;
     }
   });

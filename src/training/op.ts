@@ -1,8 +1,8 @@
 import { gemmVariants } from '../gpu/gemm.js';
 import type { Op } from '../gpu/op.js';
-import { CLIP, CLIP_BACKWARD, RELU_BACKWARD } from '../ops/clip.js';
+import { CLIP, MASK_BACKWARD } from '../ops/clip.js';
 import { LAYER_NORM, layerNormBackwardVariant } from '../ops/layerNorm.js';
-import { MSE_LOSS, OPTIMIZER_ADVANCE, optimizerUpdate, SQUARE_SUM } from '../ops/optimizer.js';
+import { MSE_LOSS, OPTIMIZER_ADVANCE, optimizerUpdate } from '../ops/optimizer.js';
 import { REDUCE_SUM } from '../ops/reduceSum.js';
 
 /**
@@ -18,11 +18,9 @@ export const trainingOp: Op = {
     layerNormBackwardVariant(false),
     layerNormBackwardVariant(true),
     CLIP,
-    CLIP_BACKWARD,
-    RELU_BACKWARD,
+    MASK_BACKWARD,
     REDUCE_SUM,
     MSE_LOSS,
-    SQUARE_SUM,
     optimizerUpdate(true),
     optimizerUpdate(false),
     OPTIMIZER_ADVANCE,

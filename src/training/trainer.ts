@@ -2,7 +2,7 @@ import { DestroyedError, ShapeError, ValueError } from '../errors.js';
 import { Plan } from '../gpu/plan.js';
 import { checkLayers, type Layer, type TokenShape } from '../layers.js';
 import { tokenCount } from '../ops/fragment.js';
-import { chunks, mseLossSteps, optimizerSteps, type OptimizerSettings } from '../ops/optimizer.js';
+import { chunks, mseLossSteps, optimizerSteps, type OptimizerSettings, paddedCount } from '../ops/optimizer.js';
 import { checkShape, describe } from '../shape.js';
 import { GpuTensor, type Tensor } from '../tensor.js';
 import { backpropSteps } from './backprop.js';
@@ -118,7 +118,7 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
     // params is scratch, not data: layers() copies it out. m, v, the step count start at zero.
     scratch: {
       ...bp.scratch,
-      params: p, grads: p, m: p, v: p, output: size, gradOutput: size, gradInput: size,
+      params: p, grads: paddedCount(p), m: p, v: p, output: size, gradOutput: size, gradInput: size,
       terms: shape.batch * rows, partial: chunks(p), stats: 2, state: 1,
     },
     data: { decay, rows: loss.rows },
@@ -163,7 +163,7 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
       if (steps === 0) throw new ValueError('trainer.loss: expected a step first, got none');
       const [value, gradSq] = new Float32Array(await host.read(plan.buffer('stats'), 8));
       if (!Number.isFinite(value!) || !Number.isFinite(gradSq!)) {
-        throw new ValueError(`trainer.loss: expected a finite loss and gradient, got loss ${value} and ‖g‖² ${gradSq} (the step left the weights unchanged)`);
+        throw new ValueError(`trainer.loss: expected a finite loss and gradient, got loss ${value} and ‖g‖² ${gradSq}`);
       }
       return value!;
     },
