@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reference, type Layer } from '../src/index.js';
+import { type Layer, reference } from '../src/index.js';
 import { heads, mlp, random, tokens } from './harness/cases.js';
 
 type Shape = [number, number, number];
@@ -33,7 +33,10 @@ function fdError(x: Float64Array, analytic: ArrayLike<number>, evaluate: () => n
 }
 
 const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
-const norm = (rng: ReturnType<typeof random>, d: number) => ({ gain: f64(rng.normals(d, 0.5)).map((v) => 1 + v), bias: f64(rng.normals(d, 0.3)) });
+const norm = (rng: ReturnType<typeof random>, d: number) => ({
+  gain: f64(rng.normals(d, 0.5)).map((v) => 1 + v),
+  bias: f64(rng.normals(d, 0.3)),
+});
 
 /** Every weight array of a layer, in a fixed order, with its gradient twin. */
 function pairs(layer: Layer, grad: Layer): [Float64Array, ArrayLike<number>][] {
@@ -71,7 +74,13 @@ function stack(seed: number, d: number, n: number, pattern: string, keys?: numbe
     if (c === 'l') return { kind: 'layerNorm', ...norm(rng, d) };
     if (c === 'c') return { kind: 'clip', limit: 0.8 };
     const m = mlp(rng, d, d + 2, i % 2 === 0);
-    return { kind: 'mlp', hidden: m.hidden, w1: f64(m.w1), w2: f64(m.w2), ...(m.b1 && { b1: f64(m.b1), b2: f64(m.b2!) }) };
+    return {
+      kind: 'mlp',
+      hidden: m.hidden,
+      w1: f64(m.w1),
+      w2: f64(m.w2),
+      ...(m.b1 && { b1: f64(m.b1), b2: f64(m.b2!) }),
+    };
   });
 }
 
@@ -107,13 +116,21 @@ describe('float64 backward vs central finite differences', () => {
     const rng = random(5);
     const h = f64(tokens(rng, 2, 5, 6));
     const g = f64(tokens(rng, 2, 5, 6));
-    const [lsaLayer, mlpLayer, lnLayer] = stack(6, 5, 6, 'nml') as [Extract<Layer, { kind: 'lsa' }>, Extract<Layer, { kind: 'mlp' }>, Extract<Layer, { kind: 'layerNorm' }>];
+    const [lsaLayer, mlpLayer, lnLayer] = stack(6, 5, 6, 'nml') as [
+      Extract<Layer, { kind: 'lsa' }>,
+      Extract<Layer, { kind: 'mlp' }>,
+      Extract<Layer, { kind: 'layerNorm' }>,
+    ];
     const a = reference.lsaBackward(h, shape, lsaLayer.heads, g, { norm: lsaLayer.norm });
     expect(Array.from(a.input)).toEqual(Array.from(reference.transformerBackward(h, shape, [lsaLayer], g).input));
     const m = reference.reluMlpBackward(h, shape, mlpLayer, g);
-    expect(Array.from(m.layer.w1)).toEqual(Array.from((reference.transformerBackward(h, shape, [mlpLayer], g).layers[0] as typeof mlpLayer).w1));
+    expect(Array.from(m.layer.w1)).toEqual(
+      Array.from((reference.transformerBackward(h, shape, [mlpLayer], g).layers[0] as typeof mlpLayer).w1),
+    );
     const l = reference.layerNormBackward(h, shape, lnLayer, g);
-    expect(Array.from(l.gain)).toEqual(Array.from((reference.transformerBackward(h, shape, [lnLayer], g).layers[0] as typeof lnLayer).gain));
+    expect(Array.from(l.gain)).toEqual(
+      Array.from((reference.transformerBackward(h, shape, [lnLayer], g).layers[0] as typeof lnLayer).gain),
+    );
   });
 
   it('MLP gradients omit absent biases; clip and LayerNorm forward by hand', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reference, type Layer } from '../src/index.js';
+import { type Layer, reference } from '../src/index.js';
 import { layerWeights, random, tokens, trainingStack } from './harness/cases.js';
 import { expectClose, KERNELS, report, useGpuPage } from './harness/gpu.js';
 
@@ -17,7 +17,16 @@ describe('runtime.gradients vs reference.transformerBackward', () => {
   const gpu = useGpuPage();
 
   const named = KERNELS.flatMap((gemm) =>
-    CASES.map(([b, d, n, h, keys, pattern]) => ({ name: `${gemm} B${b}-D${d}-N${n}-h${h}-K${keys ?? n}-${pattern}`, gemm, b, d, n, h, keys, pattern })),
+    CASES.map(([b, d, n, h, keys, pattern]) => ({
+      name: `${gemm} B${b}-D${d}-N${n}-h${h}-K${keys ?? n}-${pattern}`,
+      gemm,
+      b,
+      d,
+      n,
+      h,
+      keys,
+      pattern,
+    })),
   );
   it.each(named)('$name', async ({ name, gemm, b, d, n, h, keys, pattern }) => {
     const rng = random(500 + b * 7919 + d * 104729 + n * 31 + h);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reference, type Layer } from '../src/index.js';
+import { type Layer, reference } from '../src/index.js';
 import { layerWeights, random, tokens, trainingStack } from './harness/cases.js';
 import { expectClose, useGpuPage } from './harness/gpu.js';
 
@@ -58,11 +58,14 @@ function modelLoss(layers: Layer[], h: Float32Array, y: Float32Array, d: number,
 /** Small random LSA stack: one head per layer, entries N(0, scale²). */
 function smallLsa(rng: Random, layers: number, d: number, n: number, scale: number): Layer[] {
   const w = d + 1;
-  return Array.from({ length: layers }, (): Layer => ({
-    kind: 'lsa',
-    keys: n,
-    heads: [{ wv: rng.normals(w * w, scale), wk: rng.normals(w * w, scale), wq: rng.normals(w * w, scale) }],
-  }));
+  return Array.from(
+    { length: layers },
+    (): Layer => ({
+      kind: 'lsa',
+      keys: n,
+      heads: [{ wv: rng.normals(w * w, scale), wk: rng.normals(w * w, scale), wq: rng.normals(w * w, scale) }],
+    }),
+  );
 }
 
 describe('runtime.createTrainer', () => {
@@ -81,24 +84,29 @@ describe('runtime.createTrainer', () => {
   it.each([
     [1, 1000, 1.2],
     [3, 500, 1],
-  ])('%i-layer LSA, %i Adam steps on in-context linear regression (d 4, n 20): held-out loss below %f × the best one-step GD predictor', async (layers, steps, factor) => {
-    const data = trainingData(layers * 17, 32);
-    const start = smallLsa(random(layers), layers, d, n, 0.1);
-    const r = await gpu().train({
-      ...data,
-      layers: start,
-      shape: { batch, width: d + 1, tokens: n + 1 },
-      loss: { kind: 'mse', rows: [d], token: n },
-      optimizer: { kind: 'adam', learningRate: 0.01, warmup: 50, decaySteps: steps - 50, clipNorm: 10 },
-      steps,
-      checkpoints: [0, 100, 300],
-    });
-    expect(r.validation).toBeNull();
-    const trained = r.layers as Layer[];
-    const loss = modelLoss(trained, held.h, held.y, d, n);
-    console.info(`${layers} layer(s): held-out ${loss.toFixed(4)} vs GD ${gdLoss.toFixed(4)}; train losses ${r.checkpoints.map((c) => c.loss.value?.toFixed(3)).join(' ')} → ${r.finalLoss.value?.toFixed(3)}; ${(r.ms / 1000).toFixed(1)} s`);
-    expect(loss).toBeLessThan(factor * gdLoss);
-  });
+  ])(
+    '%i-layer LSA, %i Adam steps on in-context linear regression (d 4, n 20): held-out loss below %f × the best one-step GD predictor',
+    async (layers, steps, factor) => {
+      const data = trainingData(layers * 17, 32);
+      const start = smallLsa(random(layers), layers, d, n, 0.1);
+      const r = await gpu().train({
+        ...data,
+        layers: start,
+        shape: { batch, width: d + 1, tokens: n + 1 },
+        loss: { kind: 'mse', rows: [d], token: n },
+        optimizer: { kind: 'adam', learningRate: 0.01, warmup: 50, decaySteps: steps - 50, clipNorm: 10 },
+        steps,
+        checkpoints: [0, 100, 300],
+      });
+      expect(r.validation).toBeNull();
+      const trained = r.layers as Layer[];
+      const loss = modelLoss(trained, held.h, held.y, d, n);
+      console.info(
+        `${layers} layer(s): held-out ${loss.toFixed(4)} vs GD ${gdLoss.toFixed(4)}; train losses ${r.checkpoints.map((c) => c.loss.value?.toFixed(3)).join(' ')} → ${r.finalLoss.value?.toFixed(3)}; ${(r.ms / 1000).toFixed(1)} s`,
+      );
+      expect(loss).toBeLessThan(factor * gdLoss);
+    },
+  );
 });
 
 describe('trainer steps: one submit, no readback, non-finite steps skipped', () => {
@@ -113,10 +121,17 @@ describe('trainer steps: one submit, no readback, non-finite steps skipped', () 
     const nanInput = Float32Array.from(data.h);
     nanInput[3] = Number.NaN;
     const r = await gpu().train({
-      inputs: [data.h], targets: [data.y], nanInput, nanAt: [2],
-      layers: smallLsa(random(32), 2, d, n, 0.3), shape, loss,
+      inputs: [data.h],
+      targets: [data.y],
+      nanInput,
+      nanAt: [2],
+      layers: smallLsa(random(32), 2, d, n, 0.3),
+      shape,
+      loss,
       optimizer: { kind: 'adam', learningRate: 0.01 },
-      steps: 4, checkpoints: [1, 2, 3], snapshots: true,
+      steps: 4,
+      checkpoints: [1, 2, 3],
+      snapshots: true,
     });
     expect(r.validation).toBeNull();
     expect(r.before.error?.name).toBe('ValueError');
@@ -127,7 +142,8 @@ describe('trainer steps: one submit, no readback, non-finite steps skipped', () 
     expect(afterNaN!.loss.error?.name).toBe('ValueError');
     expect(afterNaN!.loss.error?.message).toMatch(/finite/);
     expect(Number.isFinite(afterNext!.loss.value)).toBe(true);
-    const flat = (layers: unknown[]) => (layers as Layer[]).flatMap((l) => (l.kind === 'lsa' ? l.heads.flatMap((h) => [...h.wv, ...h.wk, ...h.wq]) : []));
+    const flat = (layers: unknown[]) =>
+      (layers as Layer[]).flatMap((l) => (l.kind === 'lsa' ? l.heads.flatMap((h) => [...h.wv, ...h.wk, ...h.wq]) : []));
     const [w1, w2, w3] = r.snapshots.map(flat);
     expect(w2).toEqual(w1);
     expect(w3).not.toEqual(w2);
@@ -139,7 +155,13 @@ describe('trainer steps: one submit, no readback, non-finite steps skipped', () 
     const layers = trainingStack(rng, d + 1, n + 1, 'ncml', { heads: 2, keys: n });
     const lr = 1;
     const r = await gpu().train({
-      inputs: [data.h], targets: [data.y], layers, shape, loss, optimizer: { kind: 'sgd', learningRate: lr }, steps: 1,
+      inputs: [data.h],
+      targets: [data.y],
+      layers,
+      shape,
+      loss,
+      optimizer: { kind: 'sgd', learningRate: lr },
+      steps: 1,
     });
     expect(r.validation).toBeNull();
     const dims = [batch, d + 1, n + 1];
@@ -170,15 +192,74 @@ describe('trainer steps: one submit, no readback, non-finite steps skipped', () 
   const layers = smallLsa(random(6), 1, d, n, 0.3);
   const options = { layers, shape, loss, optimizer: { kind: 'adam', learningRate: 0.01 } };
   const BAD: [string, object, string, string[]][] = [
-    ['gradients: gradOutput shape ≠ h', { op: 'gradients', h, shape: [batch, d + 1, n + 1], g: new Float32Array(batch * (d + 1) * n), gShape: [batch, d + 1, n], layers }, 'ShapeError', ['gradOutput', `[${batch}, ${d + 1}, ${n + 1}]`]],
-    ['learning rate 0', { op: 'createTrainer', options: { ...options, optimizer: { kind: 'sgd', learningRate: 0 } } }, 'ValueError', ['learningRate > 0', 'got 0']],
-    ['negative learning rate', { op: 'createTrainer', options: { ...options, optimizer: { kind: 'adam', learningRate: -1 } } }, 'ValueError', ['learningRate', 'got -1']],
-    ['loss row outside the output', { op: 'createTrainer', options: { ...options, loss: { kind: 'mse', rows: [d + 1], token: n } } }, 'ShapeError', [`rows in 0..${d}`, `got ${d + 1}`]],
-    ['loss token outside the output', { op: 'createTrainer', options: { ...options, loss: { kind: 'mse', rows: [d], token: n + 1 } } }, 'ShapeError', [`token in 0..${n}`, `got ${n + 1}`]],
-    ['layers of another width', { op: 'createTrainer', options: { ...options, shape: { ...shape, width: d } } }, 'ShapeError', ['wv', 'expected 16 values', 'got 25']],
-    ['step: input of another batch', { op: 'trainerStep', options, h: h.subarray(0, (batch - 1) * (d + 1) * (n + 1)), shape: [batch - 1, d + 1, n + 1], y, yShape: [batch, 1] }, 'ShapeError', ['input', `got [${batch - 1}, ${d + 1}, ${n + 1}]`]],
-    ['step: target of another shape', { op: 'trainerStep', options, h, shape: [batch, d + 1, n + 1], y, yShape: [1, batch] }, 'ShapeError', ['target', `shape [${batch}, 1]`, `got [1, ${batch}]`]],
-    ['step on a destroyed trainer', { op: 'trainerDestroyed', options, h, shape: [batch, d + 1, n + 1], y, yShape: [batch, 1] }, 'DestroyedError', ['destroyed']],
+    [
+      'gradients: gradOutput shape ≠ h',
+      {
+        op: 'gradients',
+        h,
+        shape: [batch, d + 1, n + 1],
+        g: new Float32Array(batch * (d + 1) * n),
+        gShape: [batch, d + 1, n],
+        layers,
+      },
+      'ShapeError',
+      ['gradOutput', `[${batch}, ${d + 1}, ${n + 1}]`],
+    ],
+    [
+      'learning rate 0',
+      { op: 'createTrainer', options: { ...options, optimizer: { kind: 'sgd', learningRate: 0 } } },
+      'ValueError',
+      ['learningRate > 0', 'got 0'],
+    ],
+    [
+      'negative learning rate',
+      { op: 'createTrainer', options: { ...options, optimizer: { kind: 'adam', learningRate: -1 } } },
+      'ValueError',
+      ['learningRate', 'got -1'],
+    ],
+    [
+      'loss row outside the output',
+      { op: 'createTrainer', options: { ...options, loss: { kind: 'mse', rows: [d + 1], token: n } } },
+      'ShapeError',
+      [`rows in 0..${d}`, `got ${d + 1}`],
+    ],
+    [
+      'loss token outside the output',
+      { op: 'createTrainer', options: { ...options, loss: { kind: 'mse', rows: [d], token: n + 1 } } },
+      'ShapeError',
+      [`token in 0..${n}`, `got ${n + 1}`],
+    ],
+    [
+      'layers of another width',
+      { op: 'createTrainer', options: { ...options, shape: { ...shape, width: d } } },
+      'ShapeError',
+      ['wv', 'expected 16 values', 'got 25'],
+    ],
+    [
+      'step: input of another batch',
+      {
+        op: 'trainerStep',
+        options,
+        h: h.subarray(0, (batch - 1) * (d + 1) * (n + 1)),
+        shape: [batch - 1, d + 1, n + 1],
+        y,
+        yShape: [batch, 1],
+      },
+      'ShapeError',
+      ['input', `got [${batch - 1}, ${d + 1}, ${n + 1}]`],
+    ],
+    [
+      'step: target of another shape',
+      { op: 'trainerStep', options, h, shape: [batch, d + 1, n + 1], y, yShape: [1, batch] },
+      'ShapeError',
+      ['target', `shape [${batch}, 1]`, `got [1, ${batch}]`],
+    ],
+    [
+      'step on a destroyed trainer',
+      { op: 'trainerDestroyed', options, h, shape: [batch, d + 1, n + 1], y, yShape: [batch, 1] },
+      'DestroyedError',
+      ['destroyed'],
+    ],
   ];
   it.each(BAD)('%s: typed error, no submit, no validation error', async (_name, job, errorName, words) => {
     const r = await gpu().expectError(job);

@@ -33,5 +33,9 @@ export function elementwiseStep(
 /** Clamp to ±limit. */
 export function clipFragment(limit: number, shape: TokenShape, io: LayerIo): Fragment {
   checkLimit('clip', limit);
-  return { steps: [elementwiseStep('clip', CLIP, tokenCount(shape), limit, { x: io.input, y: io.output })], scratch: {}, data: {} };
+  return {
+    steps: [elementwiseStep('clip', CLIP, tokenCount(shape), limit, { x: io.input, y: io.output })],
+    scratch: {},
+    data: {},
+  };
 }

@@ -5,7 +5,8 @@ import type { Fragment, LayerIo } from './fragment.js';
 
 const E = layerNormShader.entryPoints;
 export const LAYER_NORM = variant(layerNormShader, E.layer_norm);
-export const layerNormBackwardVariant = (residual: boolean) => variant(layerNormShader, E.layer_norm_backward, { RESIDUAL: residual });
+export const layerNormBackwardVariant = (residual: boolean) =>
+  variant(layerNormShader, E.layer_norm_backward, { RESIDUAL: residual });
 
 export const layerNormOp: Op = { name: 'layerNorm', family: 'forward', variants: () => [LAYER_NORM] };
 
@@ -17,7 +18,13 @@ export interface NormSlot {
 }
 
 function uniform(shape: TokenShape, slot: NormSlot) {
-  return { columns: shape.batch * shape.tokens, width: shape.width, tokens: shape.tokens, gain_off: slot.gain, bias_off: slot.bias };
+  return {
+    columns: shape.batch * shape.tokens,
+    width: shape.width,
+    tokens: shape.tokens,
+    gain_off: slot.gain,
+    bias_off: slot.bias,
+  };
 }
 
 /** `output = LN(input)`, one invocation per token column. */
@@ -43,7 +50,14 @@ export function layerNormBackwardStep(
     variant: layerNormBackwardVariant(buffers.residual !== undefined),
     uniform: uniform(shape, slot),
     invocations: shape.batch * shape.tokens,
-    buffers: { x: buffers.x, params: slot.params, y: buffers.dx, dy: buffers.dy, r: buffers.residual ?? null, dy_xhat: buffers.dyXhat },
+    buffers: {
+      x: buffers.x,
+      params: slot.params,
+      y: buffers.dx,
+      dy: buffers.dy,
+      r: buffers.residual ?? null,
+      dy_xhat: buffers.dyXhat,
+    },
   });
 }
 

@@ -1,6 +1,14 @@
 import { gemm, gemmVariants } from '../gpu/gemm.js';
 import type { GemmKernel, Op } from '../gpu/op.js';
-import { checkHeads, checkNorm, type LsaHead, type LsaOptions, type NormParams, resolveKeys, type TokenShape } from '../layers.js';
+import {
+  checkHeads,
+  checkNorm,
+  type LsaHead,
+  type LsaOptions,
+  type NormParams,
+  resolveKeys,
+  type TokenShape,
+} from '../layers.js';
 import { concat, type Fragment, type LayerIo } from './fragment.js';
 import { LAYER_NORM, layerNormStep } from './layerNorm.js';
 
@@ -33,9 +41,21 @@ export function lsaFragment(
   const square = { batch: d * d, row: d, col: 1 };
   const w = io.weights;
   const steps = [
-    ...(norm ? [layerNormStep('norm', shape, { params: w, gain: 2 * h * d * d, bias: 2 * h * d * d + d }, io.input, x)] : []),
+    ...(norm
+      ? [layerNormStep('norm', shape, { params: w, gain: 2 * h * d * d, bias: 2 * h * d * d + d }, io.input, x)]
+      : []),
     gemm(
-      { label: 'gram', m: d, n: d, k: keys, batch, symmetric: true, a: [x, tokens], b: [x, { batch: d * n, row: 1, col: n }], c: ['gram', square] },
+      {
+        label: 'gram',
+        m: d,
+        n: d,
+        k: keys,
+        batch,
+        symmetric: true,
+        a: [x, tokens],
+        b: [x, { batch: d * n, row: 1, col: n }],
+        c: ['gram', square],
+      },
       gemmKernel,
     ),
     gemm(
@@ -54,15 +74,48 @@ export function lsaFragment(
       gemmKernel,
     ),
     gemm(
-      { label: 'fold', m: d, n: d, k: h * d, batch, a: ['mixed', { batch: h * d * d, row: h * d, col: 1 }], b: [w, { off: h * d * d, batch: 0, row: d, col: 1 }], c: ['state', square] },
+      {
+        label: 'fold',
+        m: d,
+        n: d,
+        k: h * d,
+        batch,
+        a: ['mixed', { batch: h * d * d, row: h * d, col: 1 }],
+        b: [w, { off: h * d * d, batch: 0, row: d, col: 1 }],
+        c: ['state', square],
+      },
       gemmKernel,
     ),
-    gemm({ label: 'apply', m: d, n, k: d, batch, a: ['state', square], b: [x, tokens], c: [io.output, tokens], residual: io.input }, gemmKernel),
+    gemm(
+      {
+        label: 'apply',
+        m: d,
+        n,
+        k: d,
+        batch,
+        a: ['state', square],
+        b: [x, tokens],
+        c: [io.output, tokens],
+        residual: io.input,
+      },
+      gemmKernel,
+    ),
   ];
   return {
     steps,
-    scratch: { gram: batch * d * d, mixed: batch * h * d * d, state: batch * d * d, ...(norm && { normed: batch * d * n }) },
-    data: { [w]: concat([...heads.map((x) => x.wv), ...heads.map((x) => keyQuery(x, d)), ...(norm ? [norm.gain, norm.bias] : [])]) },
+    scratch: {
+      gram: batch * d * d,
+      mixed: batch * h * d * d,
+      state: batch * d * d,
+      ...(norm && { normed: batch * d * n }),
+    },
+    data: {
+      [w]: concat([
+        ...heads.map((x) => x.wv),
+        ...heads.map((x) => keyQuery(x, d)),
+        ...(norm ? [norm.gain, norm.bias] : []),
+      ]),
+    },
   };
 }
 

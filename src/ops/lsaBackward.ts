@@ -39,7 +39,11 @@ export function lsaScratch(shape: TokenShape, heads: number, norm: boolean) {
   const { batch: b, width: d, tokens: n } = shape;
   return {
     kept: { qvk: b * 3 * heads * d * n, t: b * heads * d * d, ...(norm && { normed: b * d * n }) },
-    temp: { ds: b * heads * d * d, partials: b * 3 * heads * d * d, ...(norm && { dnormed: b * d * n, dyXhat: b * d * n }) },
+    temp: {
+      ds: b * heads * d * d,
+      partials: b * 3 * heads * d * d,
+      ...(norm && { dnormed: b * d * n, dyXhat: b * d * n }),
+    },
   };
 }
 
@@ -53,24 +57,64 @@ export const cols = (off: number, batch: number, col: number): View => ({ off, b
  *   T_i = Kt_i V_iᵀ = S_iᵀ              per head, over the first K columns, [B, h, D, D]
  *   out = H + [S_1 … S_h] [Q_1; …; Q_h]  one GEMM with k = hD
  */
-export function lsaTrainingForward(label: string, shape: TokenShape, slot: LsaSlot, x: LsaBuffers, kernel: GemmKernel): Step[] {
+export function lsaTrainingForward(
+  label: string,
+  shape: TokenShape,
+  slot: LsaSlot,
+  x: LsaBuffers,
+  kernel: GemmKernel,
+): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const h = slot.heads;
   const dn = d * n;
   const tokens = rows(0, dn, n);
   const src = slot.norm ? x.normed : x.input;
   return [
-    ...(slot.norm ? [layerNormStep(`${label}.norm`, shape, { params: x.params, ...slot.norm }, x.input, x.normed)] : []),
-    gemm({ label: `${label}.qvk`, m: 3 * h * d, n, k: d, batch, a: [x.params, rows(slot.q, 0, d)], b: [src, tokens], c: [x.qvk, rows(0, 3 * h * dn, n)] }, kernel),
-    ...Array.from({ length: h }, (_, i) =>
-      gemm({
-        label: `${label}.state${i}`, m: d, n: d, k: slot.keys, batch,
-        a: [x.qvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
-        b: [x.qvk, cols((h + i) * dn, 3 * h * dn, n)],
-        c: [x.t, rows(i * d * d, h * d * d, d)],
-      }, kernel),
+    ...(slot.norm
+      ? [layerNormStep(`${label}.norm`, shape, { params: x.params, ...slot.norm }, x.input, x.normed)]
+      : []),
+    gemm(
+      {
+        label: `${label}.qvk`,
+        m: 3 * h * d,
+        n,
+        k: d,
+        batch,
+        a: [x.params, rows(slot.q, 0, d)],
+        b: [src, tokens],
+        c: [x.qvk, rows(0, 3 * h * dn, n)],
+      },
+      kernel,
     ),
-    gemm({ label: `${label}.apply`, m: d, n, k: h * d, batch, a: [x.t, cols(0, h * d * d, d)], b: [x.qvk, rows(0, 3 * h * dn, n)], c: [x.output, tokens], residual: x.input }, kernel),
+    ...Array.from({ length: h }, (_, i) =>
+      gemm(
+        {
+          label: `${label}.state${i}`,
+          m: d,
+          n: d,
+          k: slot.keys,
+          batch,
+          a: [x.qvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
+          b: [x.qvk, cols((h + i) * dn, 3 * h * dn, n)],
+          c: [x.t, rows(i * d * d, h * d * d, d)],
+        },
+        kernel,
+      ),
+    ),
+    gemm(
+      {
+        label: `${label}.apply`,
+        m: d,
+        n,
+        k: h * d,
+        batch,
+        a: [x.t, cols(0, h * d * d, d)],
+        b: [x.qvk, rows(0, 3 * h * dn, n)],
+        c: [x.output, tokens],
+        residual: x.input,
+      },
+      kernel,
+    ),
   ];
 }
 
@@ -80,7 +124,13 @@ export function lsaTrainingForward(label: string, shape: TokenShape, slot: LsaSl
  *   dX = [W_Q; W_V; W_K]ᵀ [dQ; dV; dKt] (+ G without a norm; through the LN backward with one)
  *   dW = Σ_b [dQ; dV; dKt] Xᵀ: per-prompt products, then a fixed-order sum over the batch.
  */
-export function lsaBackward(label: string, shape: TokenShape, slot: LsaSlot, x: LsaBuffers, kernel: GemmKernel): Step[] {
+export function lsaBackward(
+  label: string,
+  shape: TokenShape,
+  slot: LsaSlot,
+  x: LsaBuffers,
+  kernel: GemmKernel,
+): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const h = slot.heads;
   const dn = d * n;
@@ -90,30 +140,104 @@ export function lsaBackward(label: string, shape: TokenShape, slot: LsaSlot, x: 
   const src = slot.norm ? x.normed : x.input;
   const dx = slot.norm ? x.dnormed : x.gradOut;
   const steps: Step[] = [
-    gemm({ label: `${label}.dq`, m: h * d, n, k: d, batch, a: [x.t, rows(0, hdd, d)], b: [x.gradIn, tokens], c: [x.dqvk, stacked] }, kernel),
-    gemm({ label: `${label}.ds`, m: d, n: h * d, k: n, batch, a: [x.gradIn, tokens], b: [x.qvk, cols(0, 3 * h * dn, n)], c: [x.ds, rows(0, hdd, h * d)] }, kernel),
+    gemm(
+      {
+        label: `${label}.dq`,
+        m: h * d,
+        n,
+        k: d,
+        batch,
+        a: [x.t, rows(0, hdd, d)],
+        b: [x.gradIn, tokens],
+        c: [x.dqvk, stacked],
+      },
+      kernel,
+    ),
+    gemm(
+      {
+        label: `${label}.ds`,
+        m: d,
+        n: h * d,
+        k: n,
+        batch,
+        a: [x.gradIn, tokens],
+        b: [x.qvk, cols(0, 3 * h * dn, n)],
+        c: [x.ds, rows(0, hdd, h * d)],
+      },
+      kernel,
+    ),
   ];
   for (let i = 0; i < h; i++) {
     steps.push(
-      gemm({
-        label: `${label}.dv${i}`, m: d, n: slot.keys, k: d, batch,
-        a: [x.ds, rows(i * d, hdd, h * d)], b: [x.qvk, rows((2 * h + i) * dn, 3 * h * dn, n)], c: [x.dqvk, rows((h + i) * dn, 3 * h * dn, n)],
-      }, kernel),
-      gemm({
-        label: `${label}.dk${i}`, m: d, n: slot.keys, k: d, batch,
-        a: [x.ds, cols(i * d, hdd, h * d)], b: [x.qvk, rows((h + i) * dn, 3 * h * dn, n)], c: [x.dqvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
-      }, kernel),
+      gemm(
+        {
+          label: `${label}.dv${i}`,
+          m: d,
+          n: slot.keys,
+          k: d,
+          batch,
+          a: [x.ds, rows(i * d, hdd, h * d)],
+          b: [x.qvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
+          c: [x.dqvk, rows((h + i) * dn, 3 * h * dn, n)],
+        },
+        kernel,
+      ),
+      gemm(
+        {
+          label: `${label}.dk${i}`,
+          m: d,
+          n: slot.keys,
+          k: d,
+          batch,
+          a: [x.ds, cols(i * d, hdd, h * d)],
+          b: [x.qvk, rows((h + i) * dn, 3 * h * dn, n)],
+          c: [x.dqvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
+        },
+        kernel,
+      ),
     );
   }
   steps.push(
-    gemm({
-      label: `${label}.dx`, m: d, n, k: 3 * h * d, batch,
-      a: [x.params, cols(slot.q, 0, d)], b: [x.dqvk, stacked], c: [dx, tokens], ...(!slot.norm && { residual: x.gradIn }),
-    }, kernel),
-    gemm({ label: `${label}.dw`, m: 3 * h * d, n: d, k: n, batch, a: [x.dqvk, stacked], b: [src, cols(0, dn, n)], c: [x.partials, rows(0, 3 * hdd, d)] }, kernel),
-    reduceSumStep({ label: `${label}.dwSum`, count: 3 * hdd, outer: batch, inner: 1, outerStride: 3 * hdd, rowStride: 1, input: [x.partials, 0], output: [x.grads, slot.q] }),
+    gemm(
+      {
+        label: `${label}.dx`,
+        m: d,
+        n,
+        k: 3 * h * d,
+        batch,
+        a: [x.params, cols(slot.q, 0, d)],
+        b: [x.dqvk, stacked],
+        c: [dx, tokens],
+        ...(!slot.norm && { residual: x.gradIn }),
+      },
+      kernel,
+    ),
+    gemm(
+      {
+        label: `${label}.dw`,
+        m: 3 * h * d,
+        n: d,
+        k: n,
+        batch,
+        a: [x.dqvk, stacked],
+        b: [src, cols(0, dn, n)],
+        c: [x.partials, rows(0, 3 * hdd, d)],
+      },
+      kernel,
+    ),
+    reduceSumStep({
+      label: `${label}.dwSum`,
+      count: 3 * hdd,
+      outer: batch,
+      inner: 1,
+      outerStride: 3 * hdd,
+      rowStride: 1,
+      input: [x.partials, 0],
+      output: [x.grads, slot.q],
+    }),
   );
-  if (slot.norm) steps.push(...normBackward(label, shape, slot.norm, { ...x, x: x.input, dy: x.dnormed, residual: x.gradIn }));
+  if (slot.norm)
+    steps.push(...normBackward(label, shape, slot.norm, { ...x, x: x.input, dy: x.dnormed, residual: x.gradIn }));
   return steps;
 }
 
@@ -126,11 +250,29 @@ export function normBackward(
 ): Step[] {
   const { batch, width: d, tokens: n } = shape;
   const sum = (what: string, input: string, out: number) =>
-    reduceSumStep({ label: `${label}.${what}`, count: d, outer: batch, inner: n, outerStride: d * n, rowStride: n, input: [input, 0], output: [x.grads, out] });
+    reduceSumStep({
+      label: `${label}.${what}`,
+      count: d,
+      outer: batch,
+      inner: n,
+      outerStride: d * n,
+      rowStride: n,
+      input: [input, 0],
+      output: [x.grads, out],
+    });
   return [
-    layerNormBackwardStep(`${label}.normBackward`, shape, { params: x.params, ...norm }, {
-      x: x.x, dy: x.dy, dx: x.gradOut, dyXhat: x.dyXhat, ...(x.residual !== undefined && { residual: x.residual }),
-    }),
+    layerNormBackwardStep(
+      `${label}.normBackward`,
+      shape,
+      { params: x.params, ...norm },
+      {
+        x: x.x,
+        dy: x.dy,
+        dx: x.gradOut,
+        dyXhat: x.dyXhat,
+        ...(x.residual !== undefined && { residual: x.residual }),
+      },
+    ),
     sum('dgain', x.dyXhat, norm.gain),
     sum('dbias', x.dy, norm.bias),
   ];

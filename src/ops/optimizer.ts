@@ -43,7 +43,16 @@ export function mseLossSteps(shape: TokenShape, rows: number, token: number): St
       invocations: count,
       buffers: { output: 'output', targets: 'target', row_index: 'rows', grad_out: 'gradOutput', terms: 'terms' },
     }),
-    reduceSumStep({ label: 'lossSum', count: 1, outer: 1, inner: count, outerStride: 0, rowStride: 0, input: ['terms', 0], output: ['stats', 0] }),
+    reduceSumStep({
+      label: 'lossSum',
+      count: 1,
+      outer: 1,
+      inner: count,
+      outerStride: 0,
+      rowStride: 0,
+      input: ['terms', 0],
+      output: ['stats', 0],
+    }),
   ];
 }
 
@@ -62,8 +71,27 @@ export function optimizerSteps(parameters: number, o: OptimizerSettings): Step[]
     decay_steps: o.decaySteps,
   };
   return [
-    reduceSumStep({ label: 'gradNorm', count: n, outer: 1, inner: CHUNK, outerStride: 0, rowStride: CHUNK, input: ['grads', 0], output: ['partial', 0], square: true }),
-    reduceSumStep({ label: 'gradNormSum', count: 1, outer: 1, inner: n, outerStride: 0, rowStride: 0, input: ['partial', 0], output: ['stats', 1] }),
+    reduceSumStep({
+      label: 'gradNorm',
+      count: n,
+      outer: 1,
+      inner: CHUNK,
+      outerStride: 0,
+      rowStride: CHUNK,
+      input: ['grads', 0],
+      output: ['partial', 0],
+      square: true,
+    }),
+    reduceSumStep({
+      label: 'gradNormSum',
+      count: 1,
+      outer: 1,
+      inner: n,
+      outerStride: 0,
+      rowStride: 0,
+      input: ['partial', 0],
+      output: ['stats', 1],
+    }),
     step({
       label: 'update',
       variant: optimizerUpdate(o.adam),
@@ -71,6 +99,12 @@ export function optimizerSteps(parameters: number, o: OptimizerSettings): Step[]
       invocations: parameters,
       buffers: { params: 'params', grads: 'grads', m: 'm', v: 'v', decay: 'decay', stats: 'stats', state: 'state' },
     }),
-    step({ label: 'advance', variant: OPTIMIZER_ADVANCE, uniform: {}, invocations: 1, buffers: { stats: 'stats', state: 'state' } }),
+    step({
+      label: 'advance',
+      variant: OPTIMIZER_ADVANCE,
+      uniform: {},
+      invocations: 1,
+      buffers: { stats: 'stats', state: 'state' },
+    }),
   ];
 }

@@ -1,10 +1,10 @@
 import type { GemmKernel, Op } from '../gpu/op.js';
 import { checkLayers, type Layer, type TokenShape } from '../layers.js';
+import { clipFragment, clipOp } from './clip.js';
 import { type Fragment, LAYER_IO, tokenCount } from './fragment.js';
+import { layerNormFragment, layerNormOp } from './layerNorm.js';
 import { lsaFragment, lsaOp } from './lsa.js';
 import { reluMlpFragment, reluMlpOp } from './reluMlp.js';
-import { clipFragment, clipOp } from './clip.js';
-import { layerNormFragment, layerNormOp } from './layerNorm.js';
 
 /** A stack dispatches what its layer kinds dispatch. */
 export const transformerOp: Op = {

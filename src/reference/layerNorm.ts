@@ -27,7 +27,12 @@ export interface LayerNormGradients {
  * VJP of `layerNorm`: with x̂ the normalised column and ĝ = gain ⊙ g,
  * dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)); dgain = Σ g ⊙ x̂, dbias = Σ g over batch and tokens.
  */
-export function layerNormBackward(h: ArrayLike<number>, shape: Shape, norm: NormParams, gradOutput: ArrayLike<number>): LayerNormGradients {
+export function layerNormBackward(
+  h: ArrayLike<number>,
+  shape: Shape,
+  norm: NormParams,
+  gradOutput: ArrayLike<number>,
+): LayerNormGradients {
   const [batch, d, n] = checked('reference.layerNormBackward', h, shape, norm);
   checkValues('reference.layerNormBackward gradOutput', gradOutput, batch * d * n);
   const input = new Float64Array(batch * d * n);
@@ -61,7 +66,13 @@ function checked(what: string, h: ArrayLike<number>, shape: Shape, norm: NormPar
 }
 
 /** Calls `fn` for every token column with its mean and 1/sqrt(var + eps). */
-function forEachColumn(h: ArrayLike<number>, batch: number, d: number, n: number, fn: (base: number, t: number, mean: number, rstd: number) => void): void {
+function forEachColumn(
+  h: ArrayLike<number>,
+  batch: number,
+  d: number,
+  n: number,
+  fn: (base: number, t: number, mean: number, rstd: number) => void,
+): void {
   for (let b = 0; b < batch; b++) {
     const base = b * d * n;
     for (let t = 0; t < n; t++) {

@@ -1,4 +1,4 @@
-import { checkHeads, resolveKeys, type LsaHead, type LsaOptions, type NormParams } from '../layers.js';
+import { checkHeads, type LsaHead, type LsaOptions, type NormParams, resolveKeys } from '../layers.js';
 import { checkShape, checkValues, type Shape } from '../shape.js';
 import { layerNorm } from './layerNorm.js';
 
@@ -16,7 +16,12 @@ export interface ReferenceLsaOptions extends LsaOptions {
  *
  * h: [B, D, N] row-major (columns are tokens). Returns a new [B, D, N] Float64Array.
  */
-export function lsa(h: ArrayLike<number>, shape: Shape, heads: readonly LsaHead[], options: ReferenceLsaOptions = {}): Float64Array {
+export function lsa(
+  h: ArrayLike<number>,
+  shape: Shape,
+  heads: readonly LsaHead[],
+  options: ReferenceLsaOptions = {},
+): Float64Array {
   checkShape('reference.lsa h', shape, 3);
   const [batch, d, n] = shape as [number, number, number];
   checkValues('reference.lsa h', h, batch * d * n);
@@ -56,7 +61,15 @@ export function lsa(h: ArrayLike<number>, shape: Shape, heads: readonly LsaHead[
 }
 
 /** dst (D×cols) = W (D×D) · H[:, :cols] for the slice starting at `base`. */
-function project(w: ArrayLike<number>, h: ArrayLike<number>, base: number, d: number, n: number, cols: number, dst: Float64Array): void {
+function project(
+  w: ArrayLike<number>,
+  h: ArrayLike<number>,
+  base: number,
+  d: number,
+  n: number,
+  cols: number,
+  dst: Float64Array,
+): void {
   dst.fill(0);
   for (let r = 0; r < d; r++) {
     for (let c = 0; c < d; c++) {

@@ -1,4 +1,4 @@
-import { checkHeads, resolveKeys, type LsaHead } from '../layers.js';
+import { checkHeads, type LsaHead, resolveKeys } from '../layers.js';
 import { checkShape, checkValues, type Shape } from '../shape.js';
 import { layerNorm, layerNormBackward } from './layerNorm.js';
 import type { ReferenceLsaOptions } from './lsa.js';
@@ -33,7 +33,11 @@ export function lsaBackward(
 
   const x = options.norm ? layerNorm(h, shape, options.norm) : h;
   const dx = new Float64Array(batch * d * n);
-  const grads = heads.map(() => ({ wv: new Float64Array(d * d), wk: new Float64Array(d * d), wq: new Float64Array(d * d) }));
+  const grads = heads.map(() => ({
+    wv: new Float64Array(d * d),
+    wk: new Float64Array(d * d),
+    wq: new Float64Array(d * d),
+  }));
   const v = new Float64Array(d * keys);
   const k = new Float64Array(d * keys);
   const q = new Float64Array(d * n);
@@ -94,7 +98,15 @@ export function lsaBackward(
 }
 
 /** dst (D×cols) = W (D×D) · X[:, :cols] for the slice starting at `base`. */
-function project(w: ArrayLike<number>, x: ArrayLike<number>, base: number, d: number, n: number, cols: number, dst: Float64Array): void {
+function project(
+  w: ArrayLike<number>,
+  x: ArrayLike<number>,
+  base: number,
+  d: number,
+  n: number,
+  cols: number,
+  dst: Float64Array,
+): void {
   dst.fill(0);
   for (let r = 0; r < d; r++) {
     for (let c = 0; c < d; c++) {

@@ -13,7 +13,12 @@ export interface MlpGradients {
  * dA = W_2ᵀ g, dZ = dA where Z > 0 (else 0), dh = g + W_1ᵀ dZ, dW_1 += dZ hᵀ, db_1 += dZ,
  * dW_2 += g Aᵀ, db_2 += g.
  */
-export function reluMlpBackward(h: ArrayLike<number>, shape: Shape, layer: MlpLayer, gradOutput: ArrayLike<number>): MlpGradients {
+export function reluMlpBackward(
+  h: ArrayLike<number>,
+  shape: Shape,
+  layer: MlpLayer,
+  gradOutput: ArrayLike<number>,
+): MlpGradients {
   const what = 'reference.reluMlpBackward';
   checkShape(`${what} h`, shape, 3);
   const [batch, d, n] = shape as [number, number, number];
@@ -37,7 +42,7 @@ export function reluMlpBackward(h: ArrayLike<number>, shape: Shape, layer: MlpLa
       for (let i = 0; i < f; i++) {
         let z = layer.b1 ? layer.b1[i]! : 0;
         for (let c = 0; c < d; c++) z += layer.w1[i * d + c]! * x(c);
-        act[i] = z > 0 ? z : 0;
+        act[i] = Math.max(z, 0);
         let da = 0;
         for (let r = 0; r < d; r++) da += layer.w2[r * f + i]! * g(r);
         dz[i] = z > 0 ? da : 0;

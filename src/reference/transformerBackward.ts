@@ -14,7 +14,12 @@ export interface TransformerGradients {
 }
 
 /** VJP of `transformer`: a forward pass keeping each layer's input, then the layers' VJPs in reverse. */
-export function transformerBackward(h: ArrayLike<number>, shape: Shape, layers: readonly Layer[], gradOutput: ArrayLike<number>): TransformerGradients {
+export function transformerBackward(
+  h: ArrayLike<number>,
+  shape: Shape,
+  layers: readonly Layer[],
+  gradOutput: ArrayLike<number>,
+): TransformerGradients {
   checkShape('reference.transformerBackward h', shape, 3);
   const [batch, width, tokens] = shape as [number, number, number];
   checkValues('reference.transformerBackward h', h, batch * width * tokens);
@@ -31,7 +36,12 @@ export function transformerBackward(h: ArrayLike<number>, shape: Shape, layers: 
     switch (layer.kind) {
       case 'lsa': {
         const r = lsaBackward(x, shape, layer.heads, g, { keys: layer.keys, norm: layer.norm });
-        grads[i] = { kind: 'lsa', heads: r.heads, ...(layer.keys !== undefined && { keys: layer.keys }), ...(r.norm && { norm: r.norm }) };
+        grads[i] = {
+          kind: 'lsa',
+          heads: r.heads,
+          ...(layer.keys !== undefined && { keys: layer.keys }),
+          ...(r.norm && { norm: r.norm }),
+        };
         g = r.input;
         break;
       }

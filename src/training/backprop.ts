@@ -43,9 +43,18 @@ export function backpropSteps(layout: ParameterLayout, shape: TokenShape, kernel
         const keys = slot.keys ?? shape.tokens;
         const s = lsaScratch(shape, slot.heads, slot.norm !== undefined);
         const names = {
-          ...io, qvk: `${label}.qvk`, t: `${label}.t`, normed: `${label}.normed`, gradIn, gradOut,
+          ...io,
+          qvk: `${label}.qvk`,
+          t: `${label}.t`,
+          normed: `${label}.normed`,
+          gradIn,
+          gradOut,
           // Columns ≥ K of dV and dKt must stay zero: one buffer per (heads, keys), never written there.
-          dqvk: `dqvk.h${slot.heads}.k${keys}`, ds: 'ds', dnormed: 'dnormed', dyXhat: 'dyXhat', partials: 'partials',
+          dqvk: `dqvk.h${slot.heads}.k${keys}`,
+          ds: 'ds',
+          dnormed: 'dnormed',
+          dyXhat: 'dyXhat',
+          partials: 'partials',
         };
         for (const [k, n] of Object.entries(s.kept)) need(`${label}.${k}`, n);
         for (const [k, n] of Object.entries(s.temp)) need(k, n);
@@ -57,7 +66,15 @@ export function backpropSteps(layout: ParameterLayout, shape: TokenShape, kernel
       }
       case 'mlp': {
         const s = mlpScratch(shape, slot.hidden);
-        const names = { ...io, hidden: `${label}.hidden`, gradIn, gradOut, dhidden: 'dhidden', dz: 'dz', partials: 'partials' };
+        const names = {
+          ...io,
+          hidden: `${label}.hidden`,
+          gradIn,
+          gradOut,
+          dhidden: 'dhidden',
+          dz: 'dz',
+          partials: 'partials',
+        };
         need(names.hidden, s.kept.hidden);
         for (const [k, n] of Object.entries(s.temp)) need(k, n);
         forward.push(...mlpTrainingForward(label, shape, slot, names, kernel));
@@ -66,12 +83,35 @@ export function backpropSteps(layout: ParameterLayout, shape: TokenShape, kernel
       }
       case 'layerNorm':
         need('dyXhat', size);
-        forward.push(layerNormStep(`${label}.norm`, shape, { params: 'params', gain: slot.gain, bias: slot.bias }, io.input, io.output));
-        backward.push(normBackward(label, shape, slot, { params: 'params', grads: 'grads', x: io.input, dy: gradIn, gradOut, dyXhat: 'dyXhat' }));
+        forward.push(
+          layerNormStep(
+            `${label}.norm`,
+            shape,
+            { params: 'params', gain: slot.gain, bias: slot.bias },
+            io.input,
+            io.output,
+          ),
+        );
+        backward.push(
+          normBackward(label, shape, slot, {
+            params: 'params',
+            grads: 'grads',
+            x: io.input,
+            dy: gradIn,
+            gradOut,
+            dyXhat: 'dyXhat',
+          }),
+        );
         break;
       case 'clip':
         forward.push(elementwiseStep(`${label}.clip`, CLIP, size, slot.limit, { x: io.input, y: io.output }));
-        backward.push([elementwiseStep(`${label}.clipBackward`, MASK_BACKWARD, size, slot.limit, { x: io.input, g: gradIn, y: gradOut })]);
+        backward.push([
+          elementwiseStep(`${label}.clipBackward`, MASK_BACKWARD, size, slot.limit, {
+            x: io.input,
+            g: gradIn,
+            y: gradOut,
+          }),
+        ]);
         break;
     }
   });

@@ -26,7 +26,13 @@ export interface TrainingHost {
  * VJP of the whole stack for L = Σ gradOutput ⊙ transformer(h, layers): one forward pass that
  * keeps activations, one backward pass and the copy of the weight gradients: one submit, one map.
  */
-export async function gradients(host: TrainingHost, h: GpuTensor, shape: TokenShape, layers: Layer[], gradOutput: GpuTensor): Promise<Gradients> {
+export async function gradients(
+  host: TrainingHost,
+  h: GpuTensor,
+  shape: TokenShape,
+  layers: Layer[],
+  gradOutput: GpuTensor,
+): Promise<Gradients> {
   const { ctx } = host;
   checkLayers(layers, shape);
   const layout = parameterLayout(layers, shape.width);

@@ -53,7 +53,7 @@ export function parameterLayout(layers: readonly Layer[], width: number): Parame
       }
       case 'layerNorm':
         return { kind: 'layerNorm', gain: take(d), bias: take(d) };
-      case 'clip':
+      default:
         return { kind: 'clip', limit: layer.limit };
     }
   });
@@ -106,7 +106,12 @@ export function unpackParameters(data: Float32Array, layout: ParameterLayout): L
           wk: at(slot.q + (2 * h + k) * d2, d2),
           wq: at(slot.q + k * d2, d2),
         }));
-        return { kind: 'lsa', heads, ...(slot.keys !== undefined && { keys: slot.keys }), ...(slot.norm && { norm: norm(slot.norm) }) };
+        return {
+          kind: 'lsa',
+          heads,
+          ...(slot.keys !== undefined && { keys: slot.keys }),
+          ...(slot.norm && { norm: norm(slot.norm) }),
+        };
       }
       case 'mlp': {
         const f = slot.hidden;
@@ -117,7 +122,7 @@ export function unpackParameters(data: Float32Array, layout: ParameterLayout): L
       }
       case 'layerNorm':
         return { kind: 'layerNorm', ...norm(slot) };
-      case 'clip':
+      default:
         return { kind: 'clip', limit: slot.limit };
     }
   });

@@ -2,7 +2,7 @@ import { DestroyedError, ShapeError, ValueError } from '../errors.js';
 import { Plan } from '../gpu/plan.js';
 import { checkLayers, type Layer, type TokenShape } from '../layers.js';
 import { tokenCount } from '../ops/fragment.js';
-import { chunks, mseLossSteps, optimizerSteps, type OptimizerSettings, paddedCount } from '../ops/optimizer.js';
+import { chunks, mseLossSteps, type OptimizerSettings, optimizerSteps, paddedCount } from '../ops/optimizer.js';
 import { checkShape, describe } from '../shape.js';
 import { GpuTensor, type Tensor } from '../tensor.js';
 import { backpropSteps } from './backprop.js';
@@ -48,22 +48,38 @@ export interface Trainer {
 
 function settings(o: TrainerOptions['optimizer']): OptimizerSettings {
   if (o === null || typeof o !== 'object' || (o.kind !== 'adam' && o.kind !== 'sgd')) {
-    throw new ValueError(`createTrainer: expected optimizer kind 'adam' or 'sgd', got ${JSON.stringify((o as { kind?: unknown } | null)?.kind)}`);
+    throw new ValueError(
+      `createTrainer: expected optimizer kind 'adam' or 'sgd', got ${JSON.stringify((o as { kind?: unknown } | null)?.kind)}`,
+    );
   }
   const positive = (name: string, v: number) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ValueError(`createTrainer: expected ${name} > 0 (finite), got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new ValueError(`createTrainer: expected ${name} > 0 (finite), got ${String(v)}`);
     return v;
   };
   const fraction = (name: string, v: number) => {
-    if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`createTrainer: expected ${name} in [0, 1), got ${String(v)}`);
+    if (typeof v !== 'number' || !(v >= 0 && v < 1))
+      throw new ValueError(`createTrainer: expected ${name} in [0, 1), got ${String(v)}`);
     return v;
   };
   const count = (name: string, v: number) => {
-    if (!Number.isInteger(v) || v < 0) throw new ValueError(`createTrainer: expected ${name} to be a non-negative integer, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new ValueError(`createTrainer: expected ${name} to be a non-negative integer, got ${String(v)}`);
     return v;
   };
   const learningRate = positive('learningRate', o.learningRate);
-  if (o.kind === 'sgd') return { adam: false, learningRate, beta1: 0, beta2: 0, epsilon: 1, weightDecay: 0, clipNorm: 0, warmup: 0, decaySteps: 0 };
+  if (o.kind === 'sgd')
+    return {
+      adam: false,
+      learningRate,
+      beta1: 0,
+      beta2: 0,
+      epsilon: 1,
+      weightDecay: 0,
+      clipNorm: 0,
+      warmup: 0,
+      decaySteps: 0,
+    };
   const weightDecay = o.weightDecay ?? 0;
   if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
     throw new ValueError(`createTrainer: expected weightDecay ≥ 0 (finite), got ${String(weightDecay)}`);
@@ -88,17 +104,22 @@ function settings(o: TrainerOptions['optimizer']): OptimizerSettings {
  */
 export function createTrainer(host: TrainingHost, options: TrainerOptions): Trainer {
   const { ctx } = host;
-  if (options === null || typeof options !== 'object') throw new ValueError(`createTrainer: expected options, got ${String(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new ValueError(`createTrainer: expected options, got ${String(options)}`);
   const shape = options.shape;
   checkShape('createTrainer shape', [shape?.batch, shape?.width, shape?.tokens] as number[], 3);
   checkLayers(options.layers, shape);
   const loss = options.loss;
-  if (loss?.kind !== 'mse') throw new ValueError(`createTrainer: expected loss kind 'mse', got ${JSON.stringify(loss?.kind)}`);
-  if (!Array.isArray(loss.rows) || loss.rows.length === 0) throw new ShapeError(`createTrainer: expected loss rows to be a non-empty array, got ${String(loss.rows)}`);
+  if (loss?.kind !== 'mse')
+    throw new ValueError(`createTrainer: expected loss kind 'mse', got ${JSON.stringify(loss?.kind)}`);
+  if (!Array.isArray(loss.rows) || loss.rows.length === 0)
+    throw new ShapeError(`createTrainer: expected loss rows to be a non-empty array, got ${String(loss.rows)}`);
   loss.rows.forEach((r) => {
-    if (!Number.isInteger(r) || r < 0 || r >= shape.width) throw new ShapeError(`createTrainer: expected loss rows in 0..${shape.width - 1}, got ${r}`);
+    if (!Number.isInteger(r) || r < 0 || r >= shape.width)
+      throw new ShapeError(`createTrainer: expected loss rows in 0..${shape.width - 1}, got ${r}`);
   });
-  if (new Set(loss.rows).size !== loss.rows.length) throw new ValueError(`createTrainer: expected distinct loss rows, got [${loss.rows.join(', ')}]`);
+  if (new Set(loss.rows).size !== loss.rows.length)
+    throw new ValueError(`createTrainer: expected distinct loss rows, got [${loss.rows.join(', ')}]`);
   if (!Number.isInteger(loss.token) || loss.token < 0 || loss.token >= shape.tokens) {
     throw new ShapeError(`createTrainer: expected loss token in 0..${shape.tokens - 1}, got ${String(loss.token)}`);
   }
@@ -118,13 +139,26 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
     // params is scratch, not data: layers() copies it out. m, v, the step count start at zero.
     scratch: {
       ...bp.scratch,
-      params: p, grads: paddedCount(p), m: p, v: p, output: size, gradOutput: size, gradInput: size,
-      terms: shape.batch * rows, partial: chunks(p), stats: 2, state: 1,
+      params: p,
+      grads: paddedCount(p),
+      m: p,
+      v: p,
+      output: size,
+      gradOutput: size,
+      gradInput: size,
+      terms: shape.batch * rows,
+      partial: chunks(p),
+      stats: 2,
+      state: 1,
     },
     data: { decay, rows: loss.rows },
     steps: [...bp.forward, ...mseLossSteps(shape, rows, loss.token), ...bp.backward, ...optimizerSteps(p, optimizer)],
   });
-  ctx.device.queue.writeBuffer(plan.buffer('params'), 0, packParameters(options.layers, layout) as Float32Array<ArrayBuffer>);
+  ctx.device.queue.writeBuffer(
+    plan.buffer('params'),
+    0,
+    packParameters(options.layers, layout) as Float32Array<ArrayBuffer>,
+  );
 
   let steps = 0;
   let live = true;
@@ -136,7 +170,8 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
       ['input', input, [shape.batch, shape.width, shape.tokens]],
       ['target', target, [shape.batch, rows]],
     ] as const) {
-      if (!(t instanceof GpuTensor)) throw new ValueError(`trainer.step: expected ${name} to be a Tensor, got ${String(t)}`);
+      if (!(t instanceof GpuTensor))
+        throw new ValueError(`trainer.step: expected ${name} to be a Tensor, got ${String(t)}`);
       if (t.destroyed) throw new DestroyedError(`trainer.step: ${name} tensor ${describe(t.shape)} was destroyed`);
       if (t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
         throw new ShapeError(`trainer.step: expected ${name} of shape ${describe(want)}, got ${describe(t.shape)}`);

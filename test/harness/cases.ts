@@ -1,5 +1,5 @@
-import { random, type Random } from '../../src/reference/index.js';
 import type { Layer, LsaHead, MlpLayer } from '../../src/layers.js';
+import { type Random, random } from '../../src/reference/index.js';
 
 /** Token matrices [B, D, N] with N(0, 1) entries. */
 export function tokens(rng: Random, batch: number, width: number, count: number): Float32Array {
@@ -38,7 +38,10 @@ export { random };
 export function layerWeights(layer: Layer): ArrayLike<number>[] {
   switch (layer.kind) {
     case 'lsa':
-      return [...layer.heads.flatMap((h) => [h.wv, h.wk, h.wq]), ...(layer.norm ? [layer.norm.gain, layer.norm.bias] : [])];
+      return [
+        ...layer.heads.flatMap((h) => [h.wv, h.wk, h.wq]),
+        ...(layer.norm ? [layer.norm.gain, layer.norm.bias] : []),
+      ];
     case 'mlp':
       return [layer.w1, layer.w2, ...(layer.b1 ? [layer.b1] : []), ...(layer.b2 ? [layer.b2] : [])];
     case 'layerNorm':
@@ -52,7 +55,13 @@ export function layerWeights(layer: Layer): ArrayLike<number>[] {
  * A stack from a pattern: a = LSA, n = LSA with pre-LN, m = ReLU MLP (biases on even layers),
  * l = LayerNorm, c = clip at ±limit; LSA layers get `heads` heads and key range `keys`.
  */
-export function trainingStack(rng: Random, d: number, n: number, pattern: string, options: { heads?: number; keys?: number; limit?: number } = {}): Layer[] {
+export function trainingStack(
+  rng: Random,
+  d: number,
+  n: number,
+  pattern: string,
+  options: { heads?: number; keys?: number; limit?: number } = {},
+): Layer[] {
   const norm = () => ({ gain: rng.normals(d, 0.3).map((v) => 1 + v), bias: rng.normals(d, 0.3) });
   const keys = options.keys !== undefined ? { keys: options.keys } : {};
   return [...pattern].map((c, i): Layer => {

@@ -26,10 +26,13 @@ export interface ErrorResult {
 
 /** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64). */
 export function wire(value: unknown): unknown {
-  if (value instanceof Float32Array) return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-  if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float32Array)
+    return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float64Array)
+    return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (Array.isArray(value)) return value.map(wire);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
   return value;
 }
 
@@ -88,7 +91,9 @@ export interface GpuPage {
   invert(job: object): Promise<InvertResult>;
   matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
   train(job: object): Promise<TrainResult>;
-  gradients(job: object): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
+  gradients(
+    job: object,
+  ): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -96,9 +101,13 @@ export interface GpuPage {
 export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
-  const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul' | 'gradients' | 'train', job: object) =>
-    callPage<unknown>(page, 'harness', fn, wire(job));
+  const adapter = await page.evaluate(
+    () => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter,
+  );
+  const call = (
+    fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul' | 'gradients' | 'train',
+    job: object,
+  ) => callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
     page,
@@ -109,14 +118,24 @@ export async function openGpuPage(): Promise<GpuPage> {
       const r = (await call('expectError', job)) as ErrorResult;
       return { ...r, probe: withFloats(r.probe) };
     },
-    newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
+    newtonSchulzStep: async (job) =>
+      withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
     train: async (job) => unwire(await call('train', job)) as TrainResult,
     gradients: async (job) => {
-      const r = (await call('gradients', job)) as { input: string; layers: unknown[]; submits: number; maps: number; validation: string | null };
+      const r = (await call('gradients', job)) as {
+        input: string;
+        layers: unknown[];
+        submits: number;
+        maps: number;
+        validation: string | null;
+      };
       return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };
     },
-    matmul: async (job) => withFloats((await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null }),
+    matmul: async (job) =>
+      withFloats(
+        (await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null },
+      ),
     close: async () => {
       await page.close();
       await browser.disconnect();
@@ -143,12 +162,20 @@ export function useGpuPage(): () => GpuPage {
  * Fails with the case name, both errors and the first bad index unless the GPU result is
  * finite everywhere and within `rmsTolerance` RMS-relative of the float64 reference.
  */
-export function expectClose(name: string, actual: Float32Array, expected: Float64Array, rmsTolerance = 1e-5): { rmsRelative: number; maxAbs: number } {
+export function expectClose(
+  name: string,
+  actual: Float32Array,
+  expected: Float64Array,
+  rmsTolerance = 1e-5,
+): { rmsRelative: number; maxAbs: number } {
   const c = compare(actual, expected);
-  const where = c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
+  const where =
+    c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
   if (c.nonFinite > 0) throw new Error(`${name}: ${c.nonFinite} non-finite values, first${where}`);
   if (!(c.rmsRelative <= rmsTolerance)) {
-    throw new Error(`${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`);
+    throw new Error(
+      `${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`,
+    );
   }
   return { rmsRelative: c.rmsRelative, maxAbs: c.maxAbs };
 }

@@ -210,8 +210,17 @@ async function invert(wire) {
   r.inverse.destroy();
   const error = await device.popErrorScope();
   return {
-    out: base64(x), iterations: r.iterations, matrixIterations: [...r.matrixIterations], residual: [...r.residual],
-    converged: r.converged, alpha: [...r.alpha], submits, maps, readbacks: r.readbacks, ms, validation: error ? error.message : null,
+    out: base64(x),
+    iterations: r.iterations,
+    matrixIterations: [...r.matrixIterations],
+    residual: [...r.residual],
+    converged: r.converged,
+    alpha: [...r.alpha],
+    submits,
+    maps,
+    readbacks: r.readbacks,
+    ms,
+    validation: error ? error.message : null,
   };
 }
 
@@ -219,7 +228,8 @@ async function invert(wire) {
 function encode(value) {
   if (value instanceof Float32Array) return { $f32: base64(value) };
   if (Array.isArray(value)) return value.map(encode);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
   return value;
 }
 
@@ -250,10 +260,21 @@ async function train(wire) {
   const inputs = job.inputs.map((x) => runtime.tensor(x, [job.shape.batch, job.shape.width, job.shape.tokens]));
   const targets = job.targets.map((y) => runtime.tensor(y, [job.shape.batch, job.loss.rows.length]));
   // runtime.tensor refuses NaN, so the injected input is written into a tensor's buffer directly.
-  const nan = job.nanInput ? runtime.tensor(new Float32Array(job.nanInput.length), [job.shape.batch, job.shape.width, job.shape.tokens]) : null;
+  const nan = job.nanInput
+    ? runtime.tensor(new Float32Array(job.nanInput.length), [job.shape.batch, job.shape.width, job.shape.tokens])
+    : null;
   if (nan) device.queue.writeBuffer(nan.buffer, 0, job.nanInput);
-  const trainer = await runtime.createTrainer({ layers: job.layers, shape: job.shape, loss: job.loss, optimizer: job.optimizer });
-  const outcome = (p) => p.then((value) => ({ value }), (e) => ({ error: { name: e?.name, message: e?.message } }));
+  const trainer = await runtime.createTrainer({
+    layers: job.layers,
+    shape: job.shape,
+    loss: job.loss,
+    optimizer: job.optimizer,
+  });
+  const outcome = (p) =>
+    p.then(
+      (value) => ({ value }),
+      (e) => ({ error: { name: e?.name, message: e?.message } }),
+    );
   const before = await outcome(trainer.loss());
   const checkpoints = [];
   const snapshots = [];
@@ -277,7 +298,17 @@ async function train(wire) {
   trainer.destroy();
   for (const t of [...inputs, ...targets, ...(nan ? [nan] : [])]) t.destroy();
   const error = await device.popErrorScope();
-  return encode({ before, checkpoints, snapshots, finalLoss, layers, submits, maps, ms, validation: error ? error.message : null });
+  return encode({
+    before,
+    checkpoints,
+    snapshots,
+    finalLoss,
+    layers,
+    submits,
+    maps,
+    ms,
+    validation: error ? error.message : null,
+  });
 }
 
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
@@ -348,7 +379,16 @@ async function expectError(wire) {
   const submits = counts.submits - before.submits;
   const error = await device.popErrorScope();
   // The runtime must keep working: one small layer, checked in Node against the reference.
-  const probe = await runApi({ op: 'reluMlp', h: { $f32: base64(new Float32Array([1, -2, 3, 4])) }, shape: [1, 2, 2], layer: { hidden: 1, w1: { $f32: base64(new Float32Array([1, 1])) }, w2: { $f32: base64(new Float32Array([2, -1])) } } });
+  const probe = await runApi({
+    op: 'reluMlp',
+    h: { $f32: base64(new Float32Array([1, -2, 3, 4])) },
+    shape: [1, 2, 2],
+    layer: {
+      hidden: 1,
+      w1: { $f32: base64(new Float32Array([1, 1])) },
+      w2: { $f32: base64(new Float32Array([2, -1])) },
+    },
+  });
   return { thrown, submits, validation: error ? error.message : null, probe };
 }
 
@@ -357,7 +397,11 @@ async function deviceLoss() {
   const own = await (await navigator.gpu.requestAdapter()).requestDevice();
   const rt = await lib.createRuntime(own);
   const t = rt.tensor(new Float32Array([1, 2, 3, 4]), [1, 2, 2]);
-  const outcome = (p) => p.then(() => null, (e) => ({ name: e?.name, message: e?.message }));
+  const outcome = (p) =>
+    p.then(
+      () => null,
+      (e) => ({ name: e?.name, message: e?.message }),
+    );
   const pending = outcome(t.read());
   own.destroy();
   const pendingRead = await pending;
@@ -385,5 +429,8 @@ window.harness = {
   matmul,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
-  limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
+  limits: {
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+  },
 };
