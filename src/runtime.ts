@@ -26,13 +26,13 @@ import {
   stepGemms,
   stepScratch,
 } from './ops/newtonSchulz.js';
-import { OPS } from './ops/registry.js';
+import { familyOps, loadTraining } from './ops/registry.js';
 import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
 import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
-import { type Gradients, gradients, type TrainingHost } from './training/gradients.js';
-import { createTrainer, type Trainer, type TrainerOptions } from './training/trainer.js';
+import type { Gradients, TrainingHost } from './training/gradients.js';
+import type { Trainer, TrainerOptions } from './training/trainer.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -173,8 +173,8 @@ export async function createRuntime(device: GPUDevice, options: RuntimeOptions =
 }
 
 /** The variants of every op of a family under a schedule: what createRuntime and prepare compile. */
-export function familyVariants(family: Family, gemm: GemmKernel) {
-  return OPS.filter((op) => op.family === family).flatMap((op) => op.variants(gemm));
+export async function familyVariants(family: Family, gemm: GemmKernel) {
+  return (await familyOps(family)).flatMap((op) => op.variants(gemm));
 }
 
 class RuntimeImpl implements Runtime, TensorOwner {
@@ -211,7 +211,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     let pending = this.preparing.get(family);
     if (!pending) {
-      pending = compileVariants(this.device, familyVariants(family, this.gemm)).then(() => {
+      pending = familyVariants(family, this.gemm).then((variants) => compileVariants(this.device, variants)).then(() => {
         this.prepared.add(family);
       });
       pending.catch(() => this.preparing.delete(family));
@@ -230,13 +230,13 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     checkLayers(layers, shape);
     await this.prepare('training');
-    return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+    return (await loadTraining()).gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
   }
 
   async createTrainer(options: TrainerOptions): Promise<Trainer> {
     this.assertUsable('createTrainer');
     await this.prepare('training');
-    return createTrainer(this.host(), options);
+    return (await loadTraining()).createTrainer(this.host(), options);
   }
 
   /** The runtime's side of the training code: context, tensor allocation and readback. */
