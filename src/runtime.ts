@@ -405,7 +405,14 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel {
     this.assertUsable('createLinearAttention');
-    return createLinearAttentionKernel(this.ctx, shape, options);
+    const kernel = createLinearAttentionKernel(this.ctx, shape, options);
+    return {
+      ...kernel,
+      encode: (encoder, inputs, outputs) => {
+        this.assertUsable('LinearAttention.encode');
+        kernel.encode(encoder, inputs, outputs);
+      },
+    };
   }
 
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {

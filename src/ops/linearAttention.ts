@@ -24,7 +24,7 @@ export const linearAttentionOp: Op = {
   variants: () => [GATES, SCORES, STATES, SCAN, OUTPUT, DECODE],
 };
 
-/** Tokens per chunk when the caller does not choose (see docs/linear-attention.md for the measurement). */
+/** Tokens per chunk when the caller does not choose (flash-linear-attention's choice; see docs/linear-attention.md). */
 export const DEFAULT_CHUNK = 64;
 export const MAX_CHUNK = 256;
 
