@@ -55,6 +55,8 @@ export function renderReport(report: BenchReport, chartJsPath: string): string {
         times(c.ratios.tf),
         ms(c.jax?.medianMs),
         times(c.ratios.jax),
+        ms(c.ort?.medianMs),
+        times(c.ratios.ort),
         c.ours.accuracy.maxAbs.toExponential(1),
       ];
       const verdict = `<td class="${c.verdict === 'ok' ? 'ok' : 'bad'}">${escapeHtml(c.verdict)}</td>`;
@@ -90,7 +92,7 @@ Roofline (same run, the better of a measurement at the start and one at the end)
 </div>
 <h2>Results</h2>
 <table><tr><th>op</th><th>shape</th><th>ours ms (median)</th><th>ours GPU ms (timestamps)</th><th>GFLOP/s</th><th>% FMA roofline</th>
-<th>TF.js ms</th><th>TF.js / ours</th><th>jax-js ms</th><th>jax-js / ours</th><th>max abs err</th><th>check</th></tr>
+<th>TF.js ms</th><th>TF.js / ours</th><th>jax-js ms</th><th>jax-js / ours</th><th>ORT Web ms</th><th>ORT Web / ours</th><th>max abs err</th><th>check</th></tr>
 ${rows}</table>
 <script>${chartJs}</script>
 <script>
@@ -99,8 +101,8 @@ const cases = report.cases;
 const label = (c) => c.op.replace(/ \\(.*\\)/, '') + ' ' + c.config;
 const ns = cases.filter((c) => c.id.startsWith('ns-step-B1-'));
 const common = { responsive: true, maintainAspectRatio: false, animation: false };
-const colors = { ours: '#1f77b4', tf: '#ff7f0e', jax: '#9467bd' };
-const peers = [['tf', 'TensorFlow.js'], ['jax', 'jax-js']];
+const colors = { ours: '#1f77b4', tf: '#ff7f0e', jax: '#9467bd', ort: '#2ca02c' };
+const peers = [['tf', 'TensorFlow.js'], ['jax', 'jax-js'], ['ort', 'ONNX Runtime Web']];
 new Chart(document.getElementById('gflops'), { type: 'line', data: { labels: ns.map((c) => c.size), datasets: [
   { label: 'lsa-newton', data: ns.map((c) => c.ours.gflops), borderColor: colors.ours },
   ...peers.map(([p, name]) => ({ label: name, data: ns.map((c) => c[p] ? c[p].gflops : null), borderColor: colors[p] })),
@@ -110,7 +112,7 @@ new Chart(document.getElementById('roofline'), { type: 'bar', data: { labels: ca
   { label: 'lsa-newton, % of FMA roofline', data: cases.map((c) => c.pctRoofline), backgroundColor: colors.ours },
   ...peers.map(([p, name]) => ({ label: name + ', % of FMA roofline', data: cases.map((c) => c[p] ? 100 * c[p].gflops / report.roofline.fmaGflops : null), backgroundColor: colors[p] })) ] },
   options: { ...common, indexAxis: 'y', plugins: { title: { display: true, text: 'Share of the measured FMA roofline' } } } });
-const compared = cases.filter((c) => c.ratios.tf || c.ratios.jax);
+const compared = cases.filter((c) => c.ratios.tf || c.ratios.jax || c.ratios.ort);
 new Chart(document.getElementById('ratio'), { type: 'bar', data: { labels: compared.map(label), datasets:
   peers.map(([p, name]) => ({ label: name + ' time / lsa-newton time', data: compared.map((c) => c.ratios[p]), backgroundColor: colors[p] })) },
   options: { ...common, indexAxis: 'y', plugins: { title: { display: true, text: 'Speed-up over each peer (same adapter, same run; > 1: lsa-newton faster)' } }, scales: { x: { type: 'logarithmic' } } } });

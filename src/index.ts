@@ -11,11 +11,20 @@ export {
   type Inverse,
   isSoftwareAdapter,
   type Kernel,
+  type LinearAttentionOptions,
+  type LinearAttentionResult,
   type MatmulKernel,
   type MatrixKernel,
   type Runtime,
   type RuntimeOptions,
 } from './runtime.js';
+export type {
+  LinearAttentionInputs,
+  LinearAttentionKernel,
+  LinearAttentionKernelOptions,
+  LinearAttentionOutputs,
+  LinearAttentionShape,
+} from './ops/linearAttention.js';
 export { parseLayers, serializeLayers } from './serialize.js';
 export type { Tensor } from './tensor.js';
 export type { Gradients } from './training/gradients.js';

@@ -7,6 +7,15 @@ import { Plan } from './gpu/plan.js';
 import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
 import { type Fragment, LAYER_IO, tokenCount } from './ops/fragment.js';
 import { type InvertOptions, invertOnGpu, resolveInvertOptions } from './ops/invert.js';
+import {
+  createLinearAttentionKernel,
+  type LinearAttentionKernel,
+  type LinearAttentionKernelOptions,
+  type LinearAttentionShape,
+  linearAttentionPlan,
+  resolveCall,
+  resolveKernelOptions,
+} from './ops/linearAttention.js';
 import { lsaFragment, lsaOp } from './ops/lsa.js';
 import { type MatmulOptions, matmulFragment, matmulOp, resolveMatmul } from './ops/matmul.js';
 import {
@@ -56,6 +65,27 @@ export interface MatmulKernel {
   destroy(): void;
 }
 
+/** Options of `runtime.linearAttention` (DESIGN.md §7). */
+export interface LinearAttentionOptions {
+  /** Default 1/√K. */
+  scale?: number;
+  /** [B, H, K, V]. */
+  initialState?: Tensor;
+  /**
+   * Per-head log-decays (H numbers, each ≤ 0: RetNet's γ = 0.97 is Math.log(0.97)) or per-token log-gates
+   * [B, T, H] (≤ 0 by contract, not read back).
+   */
+  decay?: number[] | Tensor;
+  outputFinalState?: boolean;
+  /** Tokens per chunk, 1..256; default 64. */
+  chunkSize?: number;
+}
+
+export interface LinearAttentionResult {
+  output: Tensor; // [B, T, H, V]
+  finalState?: Tensor; // [B, H, K, V], when outputFinalState
+}
+
 export interface Runtime {
   readonly device: GPUDevice;
   /** The GEMM schedule in use ('tiled' or 'direct'). */
@@ -79,6 +109,13 @@ export interface Runtime {
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
   /** The same into caller-owned buffers: `encode(encoder, a, b, output)`. */
   createMatmul(aShape: readonly number[], bShape: readonly number[], options?: MatmulOptions): MatmulKernel;
+  /**
+   * Causal linear attention `S_t = exp(g_t) S_{t−1} + k_t v_tᵀ`, `o_t = scale · S_tᵀ q_t` on q, k [B, T, H, K],
+   * v [B, T, H, V]: encodes and submits, no readback.
+   */
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options?: LinearAttentionOptions): LinearAttentionResult;
+  /** The same over caller-owned buffers, for one shape (T = 1: the decode path, no chunks). */
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -331,6 +368,44 @@ class RuntimeImpl implements Runtime, TensorOwner {
       submits: r.submits,
       readbacks: r.readbacks,
     };
+  }
+
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options: LinearAttentionOptions = {}): LinearAttentionResult {
+    const what = 'linearAttention';
+    for (const t of [q, k, v]) this.live(what, t);
+    if (options === null || typeof options !== 'object') {
+      throw new ValueError(`${what}: expected an options object, got ${String(options)}`);
+    }
+    const { initialState, decay, scale, chunkSize } = options;
+    if (initialState !== undefined) this.live(what, initialState);
+    const gates = decay !== undefined && !Array.isArray(decay) ? this.live(what, decay) : undefined;
+    const shape = resolveCall(what, q.shape, k.shape, v.shape, {
+      scale,
+      initialState: initialState?.shape,
+      decay: gates ?? decay,
+      outputFinalState: options.outputFinalState,
+      chunkSize,
+    });
+    const kind = decay === undefined ? undefined : gates ? 'token' : 'head';
+    const resolved = resolveKernelOptions(what, shape, { scale, decay: kind, chunkSize });
+    const writeFinal = options.outputFinalState === true;
+    this.assertUsable(what);
+    const headDecay = Array.isArray(decay) ? decay : undefined;
+    const plan = linearAttentionPlan(this.ctx, shape, resolved, !!initialState, writeFinal, headDecay);
+    const { batch: b, tokens: t, heads: h, keyDim, valueDim } = shape;
+    const output = this.allocate([b, t, h, valueDim], 'LinearAttention.output');
+    const finalState = writeFinal ? this.allocate([b, h, keyDim, valueDim], 'LinearAttention.finalState') : undefined;
+    const io: Record<string, GPUBuffer> = { q: q.buffer, k: k.buffer, v: v.buffer, output: output.buffer };
+    if (initialState) io.initialState = initialState.buffer;
+    if (finalState) io.finalState = finalState.buffer;
+    if (gates) io.decay = gates.buffer;
+    this.submitOnce(plan.label, plan, (encoder) => plan.encode(encoder, io));
+    return finalState ? { output, finalState } : { output };
+  }
+
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel {
+    this.assertUsable('createLinearAttention');
+    return createLinearAttentionKernel(this.ctx, shape, options);
   }
 
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {

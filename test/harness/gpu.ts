@@ -24,12 +24,11 @@ export interface ErrorResult {
   probe: ApiResult;
 }
 
-/** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64). */
+/** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64); NaN and ±∞ as { $num }. */
 export function wire(value: unknown): unknown {
-  if (value instanceof Float32Array)
-    return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-  if (value instanceof Float64Array)
-    return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float32Array) return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
   if (Array.isArray(value)) return value.map(wire);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
@@ -67,6 +66,24 @@ export interface InvertResult {
   validation: string | null;
 }
 
+export interface LinearAttentionRun {
+  /** One output per part, [B, T_part, H, V]. */
+  outs: Float32Array[];
+  finalState: Float32Array | null;
+  submits: number;
+  chunkSizes: number[];
+  validation: string | null;
+}
+
+export interface LinearAttentionApiRun {
+  out: Float32Array;
+  finalState: Float32Array | null;
+  shapes: [number[], number[] | null];
+  submits: number;
+  maps: number;
+  validation: string | null;
+}
+
 type Outcome<T> = { value: T; error?: undefined } | { value?: undefined; error: { name: string; message: string } };
 
 export interface TrainResult {
@@ -89,6 +106,8 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  linearAttention(job: object): Promise<LinearAttentionRun>;
+  linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
   matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
   train(job: object): Promise<TrainResult>;
   gradients(
@@ -104,10 +123,18 @@ export async function openGpuPage(): Promise<GpuPage> {
   const adapter = await page.evaluate(
     () => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter,
   );
-  const call = (
-    fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul' | 'gradients' | 'train',
-    job: object,
-  ) => callPage<unknown>(page, 'harness', fn, wire(job));
+  type Job =
+    | 'runKernel'
+    | 'runApi'
+    | 'expectError'
+    | 'newtonSchulzStep'
+    | 'invert'
+    | 'matmul'
+    | 'linearAttention'
+    | 'linearAttentionApi'
+    | 'gradients'
+    | 'train';
+  const call = (fn: Job, job: object) => callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
     page,
@@ -136,6 +163,16 @@ export async function openGpuPage(): Promise<GpuPage> {
       withFloats(
         (await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null },
       ),
+    linearAttention: async (job) => {
+      type Wire = Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
+      const r = (await call('linearAttention', job)) as Wire;
+      return { ...r, outs: r.outs.map(floats), finalState: r.finalState === null ? null : floats(r.finalState) };
+    },
+    linearAttentionApi: async (job) => {
+      type Wire = Omit<LinearAttentionApiRun, 'out' | 'finalState'> & { out: string; finalState: string | null };
+      const r = (await call('linearAttentionApi', job)) as Wire;
+      return { ...r, out: floats(r.out), finalState: r.finalState === null ? null : floats(r.finalState) };
+    },
     close: async () => {
       await page.close();
       await browser.disconnect();

@@ -23,12 +23,13 @@ function base64(view) {
   return btoa(s);
 }
 
-/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }; everything else as JSON. */
+/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }, NaN and ±∞ as { $num }; everything else as JSON. */
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
   if (value && typeof value === 'object') {
     if ('$f32' in value) return new Float32Array(bytes(value.$f32).buffer);
     if ('$f64' in value) return new Float64Array(bytes(value.$f64).buffer);
+    if ('$num' in value) return Number(value.$num);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
   }
   return value;
@@ -224,6 +225,82 @@ async function invert(wire) {
   };
 }
 
+/**
+ * Linear attention through the low-level kernel: T split into parts, all encoded into one encoder
+ * and one submit, the state passed between parts on the GPU (two buffers, alternating); every
+ * output and state buffer starts as NaN so an unwritten element cannot pass.
+ */
+async function linearAttention(wire) {
+  const job = pick(decode(wire));
+  const { batch, heads, keyDim, valueDim } = job.shape;
+  const stateCount = batch * heads * keyDim * valueDim;
+  device.pushErrorScope('validation');
+  const owned = [];
+  const make = (data, count = data.length) => {
+    const b = device.createBuffer({ size: count * 4, usage: STORAGE });
+    device.queue.writeBuffer(b, 0, data ?? new Float32Array(count).fill(NaN));
+    owned.push(b);
+    return b;
+  };
+  const states = [make(null, stateCount), make(null, stateCount)];
+  let state = job.initialState ? make(job.initialState) : undefined;
+  const headDecay = job.headDecay ? make(job.headDecay) : undefined;
+  const kernels = new Map();
+  const outputs = [];
+  const before = { ...counts };
+  const encoder = device.createCommandEncoder();
+  job.parts.forEach((part, i) => {
+    let kernel = kernels.get(part.tokens);
+    if (!kernel) {
+      kernel = runtime.createLinearAttention({ ...job.shape, tokens: part.tokens }, job.options);
+      kernels.set(part.tokens, kernel);
+    }
+    const output = make(null, batch * part.tokens * heads * valueDim);
+    outputs.push(output);
+    const last = i === job.parts.length - 1;
+    const finalState = last && !job.outputFinalState ? undefined : states[i % 2];
+    const decay = headDecay ?? (part.decay ? make(part.decay) : undefined);
+    const inputs = { q: make(part.q), k: make(part.k), v: make(part.v), initialState: state, decay };
+    kernel.encode(encoder, inputs, { output, finalState });
+    state = finalState;
+  });
+  device.queue.submit([encoder.finish()]);
+  const submits = counts.submits - before.submits;
+  const outs = [];
+  for (const [i, part] of job.parts.entries()) {
+    outs.push(base64(await readBuffer(outputs[i], batch * part.tokens * heads * valueDim)));
+  }
+  const finalState = job.outputFinalState ? base64(await readBuffer(state, stateCount)) : null;
+  const chunkSizes = [...kernels.values()].map((k) => k.chunkSize);
+  for (const k of kernels.values()) k.destroy();
+  for (const b of owned) b.destroy();
+  const error = await device.popErrorScope();
+  return { outs, finalState, submits, chunkSizes, validation: error ? error.message : null };
+}
+
+/** runtime.linearAttention: tensors in, tensors out, one submit, no readback until read(). */
+async function linearAttentionApi(wire) {
+  const job = pick(decode(wire));
+  const { batch, tokens, heads, keyDim, valueDim } = job.shape;
+  device.pushErrorScope('validation');
+  const q = runtime.tensor(job.q, [batch, tokens, heads, keyDim]);
+  const k = runtime.tensor(job.k, [batch, tokens, heads, keyDim]);
+  const v = runtime.tensor(job.v, [batch, tokens, heads, valueDim]);
+  const stateShape = [batch, heads, keyDim, valueDim];
+  const initialState = job.initialState ? runtime.tensor(job.initialState, stateShape) : undefined;
+  const decay = job.gates ? runtime.tensor(job.gates, [batch, tokens, heads]) : job.headDecay;
+  const before = { ...counts };
+  const r = runtime.linearAttention(q, k, v, { ...job.options, initialState, decay });
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const out = base64(await r.output.read());
+  const finalState = r.finalState ? base64(await r.finalState.read()) : null;
+  const shapes = [r.output.shape, r.finalState?.shape ?? null];
+  for (const t of [q, k, v, initialState, job.gates ? decay : undefined, r.output, r.finalState]) t?.destroy();
+  const error = await device.popErrorScope();
+  return { out, finalState, shapes, submits, maps, validation: error ? error.message : null };
+}
+
 /** Float32Arrays anywhere in a result → { $f32: base64 } for the trip back to Node. */
 function encode(value) {
   if (value instanceof Float32Array) return { $f32: base64(value) };
@@ -340,6 +417,44 @@ async function expectError(wire) {
       } finally {
         a.destroy();
       }
+    } else if (job.op === 'linearAttention') {
+      const made = [];
+      const t = (data, shape) => {
+        const x = runtime.tensor(data, shape);
+        made.push(x);
+        return x;
+      };
+      try {
+        const decay = job.gates ? t(job.gates, job.gatesShape) : job.headDecay;
+        const initialState = job.state ? t(job.state, job.stateShape) : undefined;
+        const [q, k, v] = [t(job.q, job.qShape), t(job.k, job.kShape), t(job.v, job.vShape)];
+        runtime.linearAttention(q, k, v, { ...job.options, decay, initialState });
+      } finally {
+        for (const x of made) x.destroy();
+      }
+    } else if (job.op === 'linearAttentionKernel') {
+      runtime.createLinearAttention(job.kernelShape, job.options);
+    } else if (job.op === 'linearAttentionEncode') {
+      const kernel = runtime.createLinearAttention(job.kernelShape, job.options);
+      const { batch: b, tokens: t, heads: h, keyDim: kd, valueDim: vd } = job.kernelShape;
+      const made = [];
+      const buf = (n) => {
+        const x = device.createBuffer({ size: n * 4, usage: STORAGE });
+        made.push(x);
+        return x;
+      };
+      const state = buf(b * h * kd * vd);
+      const q = buf(b * t * h * kd);
+      const decay = job.decay ? buf(h) : undefined;
+      const inputs = { q, k: buf(b * t * h * kd), v: buf(b * t * h * vd), initialState: state, decay };
+      const output = job.outputIsQ ? q : buf(b * t * h * vd);
+      const outputs = { output, finalState: job.alias ? state : buf(b * h * kd * vd) };
+      try {
+        kernel.encode(device.createCommandEncoder(), inputs, outputs);
+      } finally {
+        kernel.destroy();
+        for (const x of made) x.destroy();
+      }
     } else if (job.op === 'gradients') {
       const h = runtime.tensor(job.h, job.shape);
       const g = runtime.tensor(job.g, job.gShape);
@@ -426,6 +541,8 @@ window.harness = {
   deviceLoss,
   newtonSchulzStep,
   invert,
+  linearAttention,
+  linearAttentionApi,
   matmul,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
