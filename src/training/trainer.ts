@@ -68,32 +68,23 @@ function settings(o: TrainerOptions['optimizer']): OptimizerSettings {
     return v;
   };
   const learningRate = positive('learningRate', o.learningRate);
-  if (o.kind === 'sgd')
-    return {
-      adam: false,
-      learningRate,
-      beta1: 0,
-      beta2: 0,
-      epsilon: 1,
-      weightDecay: 0,
-      clipNorm: 0,
-      warmup: 0,
-      decaySteps: 0,
-    };
-  const weightDecay = o.weightDecay ?? 0;
+  // SGD reads only the learning rate; Adam's settings take their defaults.
+  const adam = o.kind === 'adam';
+  const a: Partial<Extract<TrainerOptions['optimizer'], { kind: 'adam' }>> = adam ? o : {};
+  const weightDecay = a.weightDecay ?? 0;
   if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
     throw new ValueError(`createTrainer: expected weightDecay ≥ 0 (finite), got ${String(weightDecay)}`);
   }
   return {
-    adam: true,
+    adam,
     learningRate,
-    beta1: fraction('beta1', o.beta1 ?? 0.9),
-    beta2: fraction('beta2', o.beta2 ?? 0.999),
-    epsilon: positive('epsilon', o.epsilon ?? 1e-8),
+    beta1: fraction('beta1', a.beta1 ?? 0.9),
+    beta2: fraction('beta2', a.beta2 ?? 0.999),
+    epsilon: positive('epsilon', a.epsilon ?? 1e-8),
     weightDecay,
-    clipNorm: o.clipNorm === undefined ? 0 : positive('clipNorm', o.clipNorm),
-    warmup: count('warmup', o.warmup ?? 0),
-    decaySteps: count('decaySteps', o.decaySteps ?? 0),
+    clipNorm: a.clipNorm === undefined ? 0 : positive('clipNorm', a.clipNorm),
+    warmup: count('warmup', a.warmup ?? 0),
+    decaySteps: count('decaySteps', a.decaySteps ?? 0),
   };
 }
 
