@@ -5,6 +5,7 @@ export type { Layer, LsaHead, LsaOptions, MlpLayer, NormParams, TokenShape, Weig
 export type { InvertOptions } from './ops/invert.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
+export type { PromptTask } from './promptTask.js';
 export * as reference from './reference/index.js';
 export {
   createRuntime,
@@ -28,4 +29,5 @@ export type {
 export { parseLayers, serializeLayers } from './serialize.js';
 export type { Tensor } from './tensor.js';
 export type { Gradients } from './training/gradients.js';
+export type { PromptSampler } from './training/promptSampler.js';
 export type { Trainer, TrainerOptions } from './training/trainer.js';

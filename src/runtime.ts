@@ -1,4 +1,4 @@
-import { DestroyedError, DeviceLostError, ShapeError, ValueError } from './errors.js';
+import { DestroyedError, DeviceLostError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
 import { checkBufferSize } from './gpu/grid.js';
 import type { Family, GemmKernel, Op } from './gpu/op.js';
@@ -31,7 +31,9 @@ import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
 import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
+import type { PromptTask } from './promptTask.js';
 import type { Gradients, TrainingHost } from './training/gradients.js';
+import type { PromptSampler } from './training/promptSampler.js';
 import type { Trainer, TrainerOptions } from './training/trainer.js';
 
 /**
@@ -96,6 +98,8 @@ export interface Runtime {
   gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
   /** A trainer for one stack and token shape (compiles the training family first). */
   createTrainer(options: TrainerOptions): Promise<Trainer>;
+  /** Prompts of the paper's in-context tasks sampled on the GPU; after `await prepare('training')`. */
+  createPromptSampler(task: PromptTask): PromptSampler;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -182,6 +186,8 @@ class RuntimeImpl implements Runtime, TensorOwner {
   private readonly prepared = new Set<Family>();
   private readonly preparing = new Map<Family, Promise<void>>();
   private readonly tensors = new Set<GpuTensor>();
+  /** The training chunk, once prepare('training') has loaded and compiled it. */
+  private training: Awaited<ReturnType<typeof loadTraining>> | null = null;
   private destroyed = false;
   lostMessage: string | null = null;
   readonly lost: Promise<string>;
@@ -211,9 +217,12 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     let pending = this.preparing.get(family);
     if (!pending) {
-      pending = familyVariants(family, this.gemm).then((variants) => compileVariants(this.device, variants)).then(() => {
-        this.prepared.add(family);
-      });
+      pending = familyVariants(family, this.gemm)
+        .then((variants) => compileVariants(this.device, variants))
+        .then(async () => {
+          if (family === 'training') this.training = await loadTraining();
+          this.prepared.add(family);
+        });
       pending.catch(() => this.preparing.delete(family));
       this.preparing.set(family, pending);
     }
@@ -237,6 +246,16 @@ class RuntimeImpl implements Runtime, TensorOwner {
     this.assertUsable('createTrainer');
     await this.prepare('training');
     return (await loadTraining()).createTrainer(this.host(), options);
+  }
+
+  createPromptSampler(task: PromptTask): PromptSampler {
+    this.assertUsable('createPromptSampler');
+    if (!this.training) {
+      throw new LsaNewtonError(
+        "createPromptSampler: expected the training family to be prepared, got none (await runtime.prepare('training') first)",
+      );
+    }
+    return this.training.createPromptSampler(this.host(), task);
   }
 
   /** The runtime's side of the training code: context, tensor allocation and readback. */

@@ -17,10 +17,12 @@ export const FORWARD_OPS: readonly Op[] = [
   linearAttentionOp,
 ];
 
-/** The training family's code (backward kernels, optimizer), imported on first use. */
+/** The training family's code (backward kernels, optimizer, prompt samplers), imported on first use. */
 export const loadTraining = () => import('../training/index.js');
 
 /** Every op of a family; families other than 'forward' load their code first. */
 export async function familyOps(family: Family): Promise<readonly Op[]> {
-  return family === 'forward' ? FORWARD_OPS : [(await loadTraining()).trainingOp];
+  if (family === 'forward') return FORWARD_OPS;
+  const training = await loadTraining();
+  return [training.trainingOp, training.promptSamplerOp];
 }

@@ -16,6 +16,7 @@ export {
 } from './newtonSchulz.js';
 export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
 export { linearAttention, type LinearAttentionShape, type ReferenceLinearAttentionOptions } from './linearAttention.js';
+export { pcgHash, promptSampler, type ReferencePrompts } from './promptSampler.js';
 export { type Random, random } from './random.js';
 export { reluMlp } from './reluMlp.js';
 export { type MlpGradients, reluMlpBackward } from './reluMlpBackward.js';

@@ -8,6 +8,7 @@ import { GpuTensor, type Tensor } from '../tensor.js';
 import { backpropSteps } from './backprop.js';
 import type { TrainingHost } from './gradients.js';
 import { trainingOp } from './op.js';
+import { type PromptSampler, PromptSamplerImpl } from './promptSampler.js';
 import { packParameters, parameterLayout, unpackParameters } from './parameters.js';
 
 export interface TrainerOptions {
@@ -35,14 +36,17 @@ export interface TrainerOptions {
 }
 
 export interface Trainer {
-  /** Forward, loss, backward and update: one submit, no readback. */
-  step(input: Tensor, target: Tensor): void;
+  /**
+   * Sampling (when given a sampler: its next step, no target), forward, loss, backward and update:
+   * one submit, no readback.
+   */
+  step(input: Tensor | PromptSampler, target?: Tensor): void;
   /** The MSE of the latest step's forward pass; rejects (ValueError) before any step or when it or the gradient is not finite. */
   loss(): Promise<number>;
   /** Current weights, same structure as given. */
   layers(): Promise<Layer[]>;
   /** Records a step into the caller's encoder (no submit). */
-  encode(encoder: GPUCommandEncoder, input: Tensor, target: Tensor): void;
+  encode(encoder: GPUCommandEncoder, input: Tensor | PromptSampler, target?: Tensor): void;
   destroy(): void;
 }
 
@@ -156,6 +160,24 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
   const usable = (what: string) => {
     if (!live) throw new DestroyedError(`trainer.${what}: the trainer was destroyed`);
   };
+  // A sampler must produce exactly the trainer's input and target shapes.
+  const resolve = (input: Tensor | PromptSampler, target: Tensor | undefined) => {
+    if (!(input instanceof PromptSamplerImpl)) return { input: input as Tensor, target: target as Tensor, sampler: null };
+    if (input.destroyed) throw new DestroyedError('trainer.step: the sampler was destroyed');
+    if (target !== undefined) {
+      throw new ValueError(`trainer.step: expected no target with a sampler (it makes its own), got ${String(target)}`);
+    }
+    const sampled = [
+      ['sampler input', input.input.shape, [shape.batch, shape.width, shape.tokens]],
+      ['sampler target', input.target.shape, [shape.batch, rows]],
+    ] as const;
+    for (const [name, got, want] of sampled) {
+      if (got.length !== want.length || got.some((s, i) => s !== want[i])) {
+        throw new ShapeError(`trainer.step: expected ${name} of shape ${describe(want)}, got ${describe(got)}`);
+      }
+    }
+    return { input: input.input, target: input.target, sampler: input };
+  };
   const checkData = (input: Tensor, target: Tensor) => {
     for (const [name, t, want] of [
       ['input', input, [shape.batch, shape.width, shape.tokens]],
@@ -169,18 +191,21 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
       }
     }
   };
-  const encode = (encoder: GPUCommandEncoder, input: Tensor, target: Tensor) => {
+  const encode = (encoder: GPUCommandEncoder, source: Tensor | PromptSampler, given?: Tensor) => {
     usable('encode');
+    const { input, target, sampler } = resolve(source, given);
     checkData(input, target);
+    sampler?.encode(encoder, sampler.next);
     plan.encode(encoder, { input: input.buffer, target: target.buffer });
     steps++;
   };
   return {
-    step(input, target) {
+    step(source, given) {
       usable('step');
+      const { input, target } = resolve(source, given);
       checkData(input, target);
       const encoder = ctx.device.createCommandEncoder({ label: 'Trainer.encoder' });
-      encode(encoder, input, target);
+      encode(encoder, source, given);
       ctx.device.queue.submit([encoder.finish()]);
     },
     encode,
