@@ -98,6 +98,15 @@ export interface TrainResult {
   validation: string | null;
 }
 
+export interface SamplerRun {
+  samples: { step: number; input: Float32Array; target: Float32Array }[];
+  losses: number[];
+  submits: number;
+  maps: number;
+  writes: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -110,6 +119,7 @@ export interface GpuPage {
   linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
   matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
   train(job: object): Promise<TrainResult>;
+  promptSampler(job: object): Promise<SamplerRun>;
   gradients(
     job: object,
   ): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
@@ -133,6 +143,7 @@ export async function openGpuPage(): Promise<GpuPage> {
     | 'linearAttention'
     | 'linearAttentionApi'
     | 'gradients'
+    | 'promptSampler'
     | 'train';
   const call = (fn: Job, job: object) => callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
@@ -149,6 +160,7 @@ export async function openGpuPage(): Promise<GpuPage> {
       withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
     train: async (job) => unwire(await call('train', job)) as TrainResult,
+    promptSampler: async (job) => unwire(await call('promptSampler', job)) as SamplerRun,
     gradients: async (job) => {
       const r = (await call('gradients', job)) as {
         input: string;

@@ -388,6 +388,70 @@ async function train(wire) {
   });
 }
 
+/**
+ * Samples prompts with runtime.createPromptSampler: for each entry of `steps`, NaN-fills the
+ * sampler's tensors, encodes that step (one submit) and reads both back. With `trainer`, then
+ * runs `trainerSteps` trainer.step(sampler) calls, reading the loss after each, and reports the
+ * sampler's tensors after the last (the prompts that step trained on). Counts submits, maps and writeBuffer
+ * calls made by the sampling and training calls only.
+ */
+async function promptSampler(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  await runtime.prepare('training');
+  const sampler = runtime.createPromptSampler(job.task);
+  const writeBuffer = device.queue.writeBuffer;
+  let writes = 0;
+  device.queue.writeBuffer = function (...args) {
+    writes++;
+    return writeBuffer.apply(this, args);
+  };
+  const nanFill = () => {
+    for (const t of [sampler.input, sampler.target]) {
+      writeBuffer.call(device.queue, t.buffer, 0, new Float32Array(t.shape.reduce((a, b) => a * b)).fill(NaN));
+    }
+  };
+  const samples = [];
+  let submits = 0;
+  let maps = 0;
+  const measure = (f) => {
+    const c = { ...counts };
+    f();
+    submits += counts.submits - c.submits;
+    maps += counts.maps - c.maps;
+  };
+  try {
+    for (const step of job.steps ?? []) {
+      nanFill();
+      measure(() => {
+        const encoder = device.createCommandEncoder();
+        sampler.encode(encoder, step);
+        device.queue.submit([encoder.finish()]);
+      });
+      samples.push({ step, input: await sampler.input.read(), target: await sampler.target.read() });
+    }
+    const losses = [];
+    if (job.trainer) {
+      const trainer = await runtime.createTrainer(job.trainer);
+      nanFill();
+      const first = sampler.next;
+      for (let s = 0; s < job.trainerSteps; s++) {
+        measure(() => trainer.step(sampler));
+        losses.push(await trainer.loss());
+      }
+      const step = first + job.trainerSteps - 1;
+      samples.push({ step, input: await sampler.input.read(), target: await sampler.target.read() });
+      trainer.destroy();
+    }
+    device.queue.writeBuffer = writeBuffer;
+    const error = await device.popErrorScope();
+    return encode({ samples, losses, submits, maps, writes, validation: error ? error.message : null });
+  } finally {
+    device.queue.writeBuffer = writeBuffer;
+    sampler.destroy();
+  }
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = pick(decode(wire));
@@ -464,6 +528,31 @@ async function expectError(wire) {
         h.destroy();
         g.destroy();
       }
+    } else if (job.op === 'promptSampler') {
+      if (job.fresh) {
+        const fresh = await lib.createRuntime(device);
+        try {
+          fresh.createPromptSampler(job.task);
+        } finally {
+          fresh.destroy();
+        }
+      } else {
+        await runtime.prepare('training');
+        runtime.createPromptSampler(job.task).destroy();
+      }
+    } else if (job.op === 'trainerSampler') {
+      await runtime.prepare('training');
+      const trainer = await runtime.createTrainer(job.options);
+      const sampler = runtime.createPromptSampler(job.task);
+      const y = job.y ? runtime.tensor(job.y, job.yShape) : undefined;
+      try {
+        if (job.destroySampler) sampler.destroy();
+        trainer.step(sampler, y);
+      } finally {
+        trainer.destroy();
+        sampler.destroy();
+        y?.destroy();
+      }
     } else if (job.op === 'createTrainer') {
       (await runtime.createTrainer(job.options)).destroy();
     } else if (job.op === 'trainerStep' || job.op === 'trainerDestroyed') {
@@ -533,6 +622,7 @@ async function deviceLoss() {
 
 const info = adapter.info;
 window.harness = {
+  promptSampler,
   runKernel,
   runApi,
   gradients,
