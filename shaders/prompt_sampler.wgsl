@@ -49,11 +49,42 @@ fn uniform_at(key: u32, stream: u32, index: u32) -> f32 {
   return uniform01(pcg(pcg(key ^ stream) ^ index));
 }
 
+// ln u for u in (0, 1), to f32 rounding (the built-in log may err by 2⁻²¹ absolute near 1):
+// u = m 2^e with m in [√½, √2), ln m = 2 atanh(t) = 2 Σ t^(2k+1)/(2k+1), t = (m − 1)/(m + 1), |t| < 0.172.
+fn ln01(u: f32) -> f32 {
+  let bits = bitcast<u32>(u);
+  var e = i32(bits >> 23u) - 127;
+  var m = bitcast<f32>((bits & 0x007fffffu) | 0x3f800000u);
+  if (m > 1.41421356) {
+    m *= 0.5;
+    e += 1;
+  }
+  let t = (m - 1.0) / (m + 1.0);
+  let t2 = t * t;
+  let series = 1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 / 11.0))));
+  return f32(e) * 0.693147181 + 2.0 * t * series;
+}
+
+// cos θ for θ in [−π, π], to f32 rounding (the built-in cos may err by 2⁻¹¹ absolute):
+// cos θ = −cos(π − |θ|) past π/2, then the Taylor series on [0, π/2] to θ¹⁶ (remainder < 1e-9).
+fn cos_pi(theta: f32) -> f32 {
+  var a = abs(theta);
+  var sign = 1.0;
+  if (a > 0.5 * PI) {
+    a = PI - a;
+    sign = -1.0;
+  }
+  let x = a * a;
+  let c = 1.0 - x / 2.0 * (1.0 - x / 12.0 * (1.0 - x / 30.0 * (1.0 - x / 56.0 * (1.0 - x / 90.0 *
+    (1.0 - x / 132.0 * (1.0 - x / 182.0 * (1.0 - x / 240.0)))))));
+  return sign * c;
+}
+
 // Box–Muller from the uniforms at 2i and 2i + 1; the angle stays in (−π, π).
 fn normal_at(key: u32, stream: u32, index: u32) -> f32 {
   let u1 = uniform_at(key, stream, 2u * index);
   let u2 = uniform_at(key, stream, 2u * index + 1u);
-  return sqrt(-2.0 * log(u1)) * cos(PI * (2.0 * u2 - 1.0));
+  return sqrt(-2.0 * ln01(u1)) * cos_pi(PI * (2.0 * u2 - 1.0));
 }
 
 fn eigenvalue(key: u32, j: u32) -> f32 {

@@ -401,9 +401,9 @@ async function promptSampler(wire) {
   await runtime.prepare('training');
   const sampler = runtime.createPromptSampler(job.task);
   const writeBuffer = device.queue.writeBuffer;
-  let writes = 0;
+  let writing = 0;
   device.queue.writeBuffer = function (...args) {
-    writes++;
+    writing++;
     return writeBuffer.apply(this, args);
   };
   const nanFill = () => {
@@ -414,11 +414,14 @@ async function promptSampler(wire) {
   const samples = [];
   let submits = 0;
   let maps = 0;
+  let writes = 0;
   const measure = (f) => {
     const c = { ...counts };
+    const w = writing;
     f();
     submits += counts.submits - c.submits;
     maps += counts.maps - c.maps;
+    writes += writing - w;
   };
   try {
     for (const step of job.steps ?? []) {
