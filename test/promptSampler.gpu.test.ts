@@ -50,10 +50,15 @@ describe('trainer.step(sampler): sampling, forward, loss, backward, update in on
   const shape = { batch: 4, width, tokens };
   const loss = { kind: 'mse', rows: [4], token: 5 } as const;
 
-  it.each(KERNELS)('%s GEMMs: 3 steps, one submit each, no readback or writeBuffer; loss of step 0 = float64 on the twin', async (gemm) => {
+  const RUNS = KERNELS.flatMap((gemm) => [
+    [gemm, 'step'],
+    [gemm, 'encode'],
+  ]);
+  it.each(RUNS)('%s GEMMs, trainer.%s: 3 steps, one submit each, no readback or writeBuffer; step-0 loss = float64 on the twin', async (gemm, path) => {
     const r = await gpu().promptSampler({
       gemm,
       task,
+      viaEncode: path === 'encode',
       trainer: { layers, shape, loss, optimizer: { kind: 'sgd', learningRate: 1e-7 } },
       trainerSteps: 3,
     });

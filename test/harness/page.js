@@ -391,7 +391,8 @@ async function train(wire) {
 /**
  * Samples prompts with runtime.createPromptSampler: for each entry of `steps`, NaN-fills the
  * sampler's tensors, encodes that step (one submit) and reads both back. With `trainer`, then
- * runs `trainerSteps` trainer.step(sampler) calls, reading the loss after each, and reports the
+ * runs `trainerSteps` trainer.step(sampler) calls (or trainer.encode into the page's encoder and one
+ * submit, with `viaEncode`), reading the loss after each, and reports the
  * sampler's tensors after the last (the prompts that step trained on). Counts submits, maps and writeBuffer
  * calls made by the sampling and training calls only.
  */
@@ -439,7 +440,12 @@ async function promptSampler(wire) {
       nanFill();
       const first = sampler.next;
       for (let s = 0; s < job.trainerSteps; s++) {
-        measure(() => trainer.step(sampler));
+        measure(() => {
+          if (!job.viaEncode) return trainer.step(sampler);
+          const encoder = device.createCommandEncoder();
+          trainer.encode(encoder, sampler);
+          device.queue.submit([encoder.finish()]);
+        });
         losses.push(await trainer.loss());
       }
       const step = first + job.trainerSteps - 1;
