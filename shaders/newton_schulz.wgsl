@@ -1,98 +1,148 @@
-// Newton–Schulz inversion, the parts that are not GEMMs (those run in gemm.wgsl):
-//   ns_scale     α = 1 / (‖A‖₁ ‖A‖∞) per matrix, and a fresh status      (one workgroup per matrix)
+// Newton–Schulz inversion. Two paths share the status layout and the stop rule below.
+// GEMM path (any n; the products run in gemm.wgsl):
+//   ns_scale     α = 1 / (‖A‖₁ ‖A‖∞) per matrix, and a fresh status
 //   ns_init      X₀ = α Aᵀ                                                (elementwise)
-//   ns_residual  ‖I − T‖_F for T = A X_k, and the per-matrix stop decision (one workgroup per matrix)
+//   ns_residual  ‖I − T‖_F for T = A X_k, and the per-matrix stop decision
+// Both reductions give each matrix LANES invocations (a power of two ≤ WG sized to n), so a
+// workgroup holds WG / LANES matrices and reduces in log2(LANES) barriers.
+// Fused path (n ≤ MAX_N, several matrices per workgroup, X and T in workgroup memory):
+//   ns_step      one whole step X → X' per matrix
+//   ns_invert    up to `steps` evaluate-and-update trips per matrix (scaling in the first
+//                dispatch), so a whole inversion is a few dispatches in one submit
+// A fused matrix has n invocations, invocation i owning row i, in vec4 blocks: T[i, :] = A[i, :] X,
+// then X'[i, :] = X[i, :] Σ c_m T^m by Horner from the right: p row-times-matrix products.
 // status is [5, batch] u32, section by section: state | iterations | residual | previous | alpha
-// (the last three are f32 bits). state: 0 active, 1 within tolerance, 2 at the float32 floor, 3 failed.
-// gemm.wgsl reads section 0 as its gate, so finished matrices stop costing arithmetic.
+// (the last three are f32 bits). gemm.wgsl reads section 0 as its gate.
 
 struct Params {
   n: u32,
   batch: u32,
-  tolerance: f32,   // 0: no tolerance, iterate to the float32 floor
-  last: u32,        // 1: evaluation after the final allowed step (record, do not count a step)
+  lanes: u32,           // reductions: invocations per matrix
+  per_group: u32,       // matrices per workgroup
+  order: u32,           // fused: p, 2..5
+  steps: u32,           // ns_invert: trips in this dispatch
+  first: u32,           // ns_invert: 1 = scale and start from X₀ in this dispatch
+  max_iterations: u32,
+  tolerance: f32,       // 0: no tolerance, iterate to the float32 floor
+  c0: f32, c1: f32, c2: f32, c3: f32, c4: f32,  // fused: c_m = (−1)^m C(p, m+1)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;            // [batch, n, n]
-@group(0) @binding(2) var<storage, read_write> x: array<f32>;      // [batch, n, n], X₀ out
+@group(0) @binding(2) var<storage, read_write> x: array<f32>;      // [batch, n, n], X₀ out / iterate in place
 @group(0) @binding(3) var<storage, read_write> status: array<u32>; // [5, batch]
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
+@group(0) @binding(5) var<storage, read_write> x_next: array<f32>; // [batch, n, n], ns_step out
+@group(0) @binding(6) var<storage, read> x_in: array<f32>;         // [batch, n, n], ns_step in
 
-const WG: u32 = 256u;
+// X' is symmetric (A and X are): each invocation computes rows i ≤ j of its column and mirrors them.
+override SYMMETRIC: bool = false;
+
+const WG: u32 = 64u;
+const STATUS_WORDS: u32 = 5u;
 const ACTIVE: u32 = 0u;
 const TOLERANCE_MET: u32 = 1u;
 const FLOOR: u32 = 2u;
 const FAILED: u32 = 3u;
+const LIMIT: u32 = 4u;       // evaluated after the last allowed step, still above tolerance
+const MAX_N: u32 = 32u;      // fused path: largest n
+const CAPACITY: u32 = 484u;  // fused path: vec4s of X (and of T) per workgroup, within 16 KiB
 // Below this residual the iteration is in its quadratic phase; a step that then fails to at
 // least halve the residual has hit rounding (the float32 floor).
 const QUADRATIC: f32 = 0.1;
+const HUGE: f32 = 3.0e38;
 
-var<workgroup> part_a: array<f32, 256>;
-var<workgroup> part_b: array<f32, 256>;
-var<workgroup> gate: u32;
+var<workgroup> part_a: array<f32, WG>;
+var<workgroup> part_b: array<f32, WG>;
+var<workgroup> xs: array<vec4<f32>, CAPACITY>;  // [per_group, n, ⌈n/4⌉]: rows of X, zero-padded
+var<workgroup> ts: array<vec4<f32>, CAPACITY>;  // [per_group, n, ⌈n/4⌉]: rows of T = A X
+var<workgroup> running: array<u32, WG>;    // [per_group], 1 while the matrix iterates
+var<workgroup> busy: u32;                  // any matrix of this workgroup still iterating
 
-fn matrix_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+var<private> cur: array<vec4<f32>, MAX_N / 4>;  // the row being computed
+var<private> nxt: array<vec4<f32>, MAX_N / 4>;
+
+fn group_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return wid.x + wid.y * nwg.x;
 }
 
-@compute @workgroup_size(256)
+// 0 when A cannot start the iteration: a zero matrix, or norms that overflow or are NaN.
+fn scaling(col_max: f32, row_max: f32) -> f32 {
+  let product = col_max * row_max;
+  return select(0.0, 1.0 / product, product > 0.0 && product <= HUGE);
+}
+
+fn write_start(z: u32, alpha: f32) {
+  let b = p.batch;
+  let ok = alpha > 0.0;
+  status[z] = select(FAILED, ACTIVE, ok);
+  status[b + z] = 0u;
+  status[2u * b + z] = bitcast<u32>(select(sqrt(f32(p.n)), HUGE, ok));
+  status[3u * b + z] = bitcast<u32>(HUGE);
+  status[4u * b + z] = bitcast<u32>(alpha);
+}
+
+// The stop rule, after evaluating ‖I − A X_k‖_F = res with k = iterations steps taken.
+fn next_state(res: f32, previous: f32, iterations: u32) -> u32 {
+  if (res != res || res > HUGE) {
+    return FAILED;
+  }
+  if (res == 0.0 || (p.tolerance > 0.0 && res <= p.tolerance)) {
+    return TOLERANCE_MET;
+  }
+  if (previous < QUADRATIC && res > 0.5 * previous) {
+    return FLOOR;
+  }
+  if (iterations >= p.max_iterations) {
+    return LIMIT;
+  }
+  return ACTIVE;
+}
+
+@compute @workgroup_size(64)
 fn ns_scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
-  let z = matrix_index(wid, nwg);
-  if (z >= p.batch) {
-    return;
-  }
+  let lanes = p.lanes;
+  let lane = lid % lanes;
+  let z = group_index(wid, nwg) * p.per_group + lid / lanes;
   let n = p.n;
-  let base = z * n * n;
   var col_max = 0.0;   // ‖A‖₁: largest column sum of |a|
   var row_max = 0.0;   // ‖A‖∞: largest row sum of |a|
-  for (var j = lid; j < n; j += WG) {
-    var s = 0.0;
-    for (var i = 0u; i < n; i++) {
-      s += abs(a[base + i * n + j]);
+  if (z < p.batch) {
+    let base = z * n * n;
+    for (var j = lane; j < n; j += lanes) {
+      var s = 0.0;
+      for (var i = 0u; i < n; i++) {
+        s += abs(a[base + i * n + j]);
+      }
+      col_max = max(col_max, s);
     }
-    col_max = max(col_max, s);
-  }
-  for (var i = lid; i < n; i += WG) {
-    var s = 0.0;
-    for (var j = 0u; j < n; j++) {
-      s += abs(a[base + i * n + j]);
+    for (var i = lane; i < n; i += lanes) {
+      var s = 0.0;
+      for (var j = 0u; j < n; j++) {
+        s += abs(a[base + i * n + j]);
+      }
+      row_max = max(row_max, s);
     }
-    row_max = max(row_max, s);
   }
   part_a[lid] = col_max;
   part_b[lid] = row_max;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
+  for (var stride = lanes / 2u; stride > 0u; stride /= 2u) {
+    workgroupBarrier();
+    if (lane < stride) {
       part_a[lid] = max(part_a[lid], part_a[lid + stride]);
       part_b[lid] = max(part_b[lid], part_b[lid + stride]);
     }
-    workgroupBarrier();
   }
-  if (lid == 0u) {
-    let product = part_a[0] * part_b[0];
-    var alpha = 1.0 / product;
-    var state = ACTIVE;
-    // A zero matrix, or one whose norms overflow or are NaN, cannot start the iteration.
-    if (!(product > 0.0) || product > 3.0e38) {
-      alpha = 0.0;
-      state = FAILED;
-    }
-    let b = p.batch;
-    status[z] = state;
-    status[b + z] = 0u;
-    status[2u * b + z] = bitcast<u32>(select(sqrt(f32(n)), 3.0e38, state == ACTIVE));
-    status[3u * b + z] = bitcast<u32>(3.0e38);
-    status[4u * b + z] = bitcast<u32>(alpha);
+  if (lane == 0u && z < p.batch) {
+    write_start(z, scaling(part_a[lid], part_b[lid]));
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn ns_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32) {
-  let e = matrix_index(wid, nwg) * WG + lid;
+  let e = group_index(wid, nwg) * WG + lid;
   let nn = p.n * p.n;
   if (e >= nn * p.batch) {
     return;
@@ -104,52 +154,284 @@ fn ns_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   x[e] = alpha * a[z * nn + j * p.n + i];
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
-  let z = matrix_index(wid, nwg);
-  if (z >= p.batch) {
-    return;
-  }
-  if (lid == 0u) {
-    gate = status[z];
-  }
-  if (workgroupUniformLoad(&gate) != ACTIVE) {
-    return;
-  }
+  let lanes = p.lanes;
+  let lane = lid % lanes;
+  let z = group_index(wid, nwg) * p.per_group + lid / lanes;
   let n = p.n;
   let nn = n * n;
-  let base = z * nn;
+  let iterating = z < p.batch && status[z] == ACTIVE;
   var s = 0.0;
-  for (var e = lid; e < nn; e += WG) {
-    let d = select(0.0, 1.0, e / n == e % n) - t[base + e];
-    s += d * d;
+  if (iterating) {
+    let base = z * nn;
+    for (var e = lane; e < nn; e += lanes) {
+      let d = select(0.0, 1.0, e / n == e % n) - t[base + e];
+      s += d * d;
+    }
   }
   part_a[lid] = s;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
+  for (var stride = lanes / 2u; stride > 0u; stride /= 2u) {
+    workgroupBarrier();
+    if (lane < stride) {
       part_a[lid] += part_a[lid + stride];
     }
-    workgroupBarrier();
   }
-  if (lid == 0u) {
+  if (lane == 0u && iterating) {
     let b = p.batch;
-    let res = sqrt(part_a[0]);
-    let previous = bitcast<f32>(status[3u * b + z]);
-    var state = ACTIVE;
-    if (res != res || res > 3.0e38) {
-      state = FAILED;
-    } else if (res == 0.0 || (p.tolerance > 0.0 && res <= p.tolerance)) {
-      state = TOLERANCE_MET;
-    } else if (previous < QUADRATIC && res > 0.5 * previous) {
-      state = FLOOR;
-    }
+    let res = sqrt(part_a[lid]);
+    let iterations = status[b + z];
+    let state = next_state(res, bitcast<f32>(status[3u * b + z]), iterations);
     status[z] = state;
     status[2u * b + z] = bitcast<u32>(res);
     status[3u * b + z] = bitcast<u32>(res);
-    if (state == ACTIVE && p.last == 0u) {
-      status[b + z] += 1u;
+    if (state == ACTIVE) {
+      status[b + z] = iterations + 1u;
+    }
+  }
+}
+
+fn coefficient(m: u32) -> f32 {
+  switch (m) {
+    case 0u: { return p.c0; }
+    case 1u: { return p.c1; }
+    case 2u: { return p.c2; }
+    case 3u: { return p.c3; }
+    default: { return p.c4; }
+  }
+}
+
+// Row i of the identity, as vec4 block q.
+fn unit(i: u32, q: u32) -> vec4<f32> {
+  return select(vec4<f32>(0.0), vec4<f32>(1.0), vec4<u32>(4u * q) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(i));
+}
+
+// T[i, :] = A[z][i, :] X into ts (X read from xs); returns ‖e_i − T[i, :]‖².
+fn t_row(z: u32, slot: u32, i: u32) -> f32 {
+  let n = p.n;
+  let q4 = (n + 3u) / 4u;
+  let wb = slot * n * q4;
+  let ab = z * n * n + i * n;
+  for (var q = 0u; q < q4; q++) {
+    cur[q] = vec4<f32>(0.0);
+  }
+  for (var k = 0u; k < n; k++) {
+    let aik = vec4<f32>(a[ab + k]);
+    for (var q = 0u; q < q4; q++) {
+      cur[q] = fma(aik, xs[wb + k * q4 + q], cur[q]);
+    }
+  }
+  var sq = 0.0;
+  for (var q = 0u; q < q4; q++) {
+    ts[wb + i * q4 + q] = cur[q];
+    let d = unit(i, q) - cur[q];
+    sq += dot(d, d);
+  }
+  return sq;
+}
+
+// cur = X[i, :] Σ_m c_m T^m by Horner from the right (S and T commute): r ← r T + c_m X[i, :].
+fn update_row(slot: u32, i: u32) {
+  let n = p.n;
+  let q4 = (n + 3u) / 4u;
+  let wb = slot * n * q4;
+  let own = wb + i * q4;
+  for (var q = 0u; q < q4; q++) {
+    cur[q] = coefficient(p.order - 1u) * xs[own + q];
+  }
+  for (var m = p.order - 1u; m > 0u; m--) {
+    let c = coefficient(m - 1u);
+    for (var q = 0u; q < q4; q++) {
+      nxt[q] = c * xs[own + q];
+    }
+    for (var k = 0u; k < n; k++) {
+      let r = vec4<f32>(cur[k / 4u][k % 4u]);
+      for (var q = 0u; q < q4; q++) {
+        nxt[q] = fma(r, ts[wb + k * q4 + q], nxt[q]);
+      }
+    }
+    for (var q = 0u; q < q4; q++) {
+      cur[q] = nxt[q];
+    }
+  }
+}
+
+@compute @workgroup_size(64)
+fn ns_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+           @builtin(local_invocation_index) lid: u32) {
+  let n = p.n;
+  let slot = lid / n;
+  let i = lid % n;
+  let z = group_index(wid, nwg) * p.per_group + slot;
+  let live = slot < p.per_group && z < p.batch;
+  if (live) {
+    let wb = slot * n * ((n + 3u) / 4u);
+    for (var q = 0u; q < (n + 3u) / 4u; q++) {
+      var v = vec4<f32>(0.0);
+      for (var c = 0u; c < 4u && 4u * q + c < n; c++) {
+        v[c] = x_in[z * n * n + i * n + 4u * q + c];
+      }
+      xs[wb + i * ((n + 3u) / 4u) + q] = v;
+    }
+  }
+  workgroupBarrier();
+  if (live) {
+    t_row(z, slot, i);
+  }
+  workgroupBarrier();
+  if (live) {
+    update_row(slot, i);
+    for (var j = select(0u, i, SYMMETRIC); j < n; j++) {
+      let v = cur[j / 4u][j % 4u];
+      x_next[z * n * n + i * n + j] = v;
+      if (SYMMETRIC) {
+        x_next[z * n * n + j * n + i] = v;
+      }
+    }
+  }
+}
+
+// Slots past the batch stay 0 (workgroup memory starts zeroed).
+fn any_running() -> u32 {
+  var found = 0u;
+  for (var s = 0u; s < p.per_group; s++) {
+    found |= running[s];
+  }
+  return found;
+}
+
+// Each trip evaluates ‖I − A X‖_F, decides, and (while active) takes one step; invocation i
+// owns row i. Finished matrices idle through the barriers; a workgroup whose matrices are all
+// finished leaves the loop.
+@compute @workgroup_size(64)
+fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_index) lid: u32) {
+  let n = p.n;
+  let nn = n * n;
+  let q4 = (n + 3u) / 4u;
+  let b = p.batch;
+  let slot = lid / n;
+  let i = lid % n;
+  let z = group_index(wid, nwg) * p.per_group + slot;
+  let live = slot < p.per_group && z < b;
+  let own = slot * n * q4 + i * q4;
+  var state = FAILED;
+  var iterations = 0u;
+  var residual = 0.0;
+  var previous = HUGE;
+  var loaded = false;
+  if (live) {
+    if (p.first == 1u) {
+      // Every invocation of the matrix computes α itself: same loops, same value, no barrier.
+      var col_max = 0.0;
+      var row_max = 0.0;
+      for (var r = 0u; r < n; r++) {
+        var col = 0.0;
+        var row = 0.0;
+        for (var c = 0u; c < n; c++) {
+          col += abs(a[z * nn + c * n + r]);
+          row += abs(a[z * nn + r * n + c]);
+        }
+        col_max = max(col_max, col);
+        row_max = max(row_max, row);
+      }
+      let alpha = scaling(col_max, row_max);
+      if (i == 0u) {
+        write_start(z, alpha);
+      }
+      state = select(FAILED, ACTIVE, alpha > 0.0);
+      residual = select(sqrt(f32(n)), HUGE, state == ACTIVE);
+      // X₀[i, :] = α A[:, i]ᵀ
+      for (var q = 0u; q < q4; q++) {
+        var v = vec4<f32>(0.0);
+        for (var c = 0u; c < 4u && 4u * q + c < n; c++) {
+          v[c] = alpha * a[z * nn + (4u * q + c) * n + i];
+        }
+        xs[own + q] = v;
+      }
+      loaded = true;
+    } else {
+      state = status[z];
+      if (state == ACTIVE) {
+        iterations = status[b + z];
+        previous = bitcast<f32>(status[3u * b + z]);
+        for (var q = 0u; q < q4; q++) {
+          var v = vec4<f32>(0.0);
+          for (var c = 0u; c < 4u && 4u * q + c < n; c++) {
+            v[c] = x[z * nn + i * n + 4u * q + c];
+          }
+          xs[own + q] = v;
+        }
+        loaded = true;
+      }
+    }
+    if (i == 0u) {
+      running[slot] = select(0u, 1u, state == ACTIVE);
+    }
+  }
+  workgroupBarrier();
+  if (lid == 0u) {
+    busy = any_running();
+  }
+  for (var trip = 0u; trip < p.steps; trip++) {
+    let iterating = live && state == ACTIVE;
+    if (iterating) {
+      part_a[lid] = t_row(z, slot, i);
+    }
+    if (workgroupUniformLoad(&busy) == 0u) {
+      break;
+    }
+    var updated = false;
+    if (iterating) {
+      var sq = 0.0;
+      for (var l = 0u; l < n; l++) {
+        sq += part_a[slot * n + l];
+      }
+      residual = sqrt(sq);
+      state = next_state(residual, previous, iterations);
+      previous = residual;
+      if (state == ACTIVE) {
+        update_row(slot, i);
+        iterations += 1u;
+        updated = true;
+        // Row i of X is read only by t_row (finished everywhere) and by this invocation.
+        if (!SYMMETRIC) {
+          for (var q = 0u; q < q4; q++) {
+            xs[own + q] = cur[q];
+          }
+        }
+      }
+      if (i == 0u) {
+        running[slot] = select(0u, 1u, state == ACTIVE);
+      }
+    }
+    if (SYMMETRIC) {
+      // The mirrored writes touch other rows: wait until every update_row has read its own.
+      workgroupBarrier();
+      if (updated) {
+        for (var j = i; j < n; j++) {
+          let v = cur[j / 4u][j % 4u];
+          xs[own + j / 4u][j % 4u] = v;
+          xs[slot * n * q4 + j * q4 + i / 4u][i % 4u] = v;
+        }
+      }
+    }
+    // X complete for the next T; T no longer read.
+    workgroupBarrier();
+    if (lid == 0u) {
+      busy = any_running();
+    }
+  }
+  if (loaded) {
+    for (var j = 0u; j < n; j++) {
+      x[z * nn + i * n + j] = xs[own + j / 4u][j % 4u];
+    }
+    if (i == 0u) {
+      status[z] = state;
+      status[b + z] = iterations;
+      status[2u * b + z] = bitcast<u32>(residual);
+      status[3u * b + z] = bitcast<u32>(previous);
     }
   }
 }

@@ -4,7 +4,7 @@ import { GEMM, GEMM_DIRECT, GEMM_DIRECT_SMALL, type GemmKernel } from './gpu/gem
 import { checkBufferSize } from './gpu/grid.js';
 import { compilePipeline, reflect } from './gpu/kernel.js';
 import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
-import { createStepProgram, matrixShape, resolveOrder, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
+import { createStepProgram, matrixShape, resolveStepOptions, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
 import { PIPELINES } from './ops/pipelines.js';
 import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
 import { createLsaProgram } from './ops/lsa.js';
@@ -183,8 +183,8 @@ class RuntimeImpl implements Runtime, TensorOwner {
     this.assertUsable('createNewtonSchulzStep');
     checkShape('createNewtonSchulzStep shape', shape);
     const ms = matrixShape('createNewtonSchulzStep', shape);
-    const order = resolveOrder('createNewtonSchulzStep', options);
-    const { program, scratch } = createStepProgram(this.ctx, ms, order, options?.symmetric ?? false);
+    const resolved = resolveStepOptions('createNewtonSchulzStep', ms, options);
+    const { program, scratch } = createStepProgram(this.ctx, ms, resolved);
     const byteLength = ms.batch * ms.n * ms.n * 4;
     const temporaries: Record<string, GPUBuffer> = {};
     for (const [name, count] of Object.entries(scratch)) {
@@ -214,8 +214,8 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
-    const resolved = resolveInvertOptions(options);
-    const r = await invertOnGpu(this.ctx, (buffer, bytes) => readBuffer(this, buffer, bytes), a.buffer, shape, resolved);
+    const resolved = resolveInvertOptions(shape, options);
+    const r = await invertOnGpu(this.ctx, (encoder, buffer, bytes) => readBuffer(this, buffer, bytes, encoder), a.buffer, shape, resolved);
     const inverse = new GpuTensor(this, r.x, [...a.shape]);
     this.tensors.add(inverse);
     return {

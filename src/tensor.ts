@@ -55,14 +55,20 @@ export class GpuTensor implements Tensor {
 }
 
 /** Copies `bytes` of `source` back to the CPU: one staging copy, one map. */
-export async function readBuffer(owner: Pick<TensorOwner, 'device' | 'lostMessage' | 'lost'>, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+/** Copies `bytes` of `source` out and maps them; with `encoder`, the copy ends that encoder's submit. */
+export async function readBuffer(
+  owner: Pick<TensorOwner, 'device' | 'lostMessage' | 'lost'>,
+  source: GPUBuffer,
+  bytes: number,
+  encoder?: GPUCommandEncoder,
+): Promise<ArrayBuffer> {
   const { device } = owner;
   if (owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${owner.lostMessage})`);
   const staging = device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
-    const encoder = device.createCommandEncoder({ label: 'readback' });
-    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-    device.queue.submit([encoder.finish()]);
+    const commands = encoder ?? device.createCommandEncoder({ label: 'readback' });
+    commands.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    device.queue.submit([commands.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (error) {

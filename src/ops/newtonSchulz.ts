@@ -1,6 +1,6 @@
 import nsCode from '../../shaders/newton_schulz.wgsl?raw';
 import { ShapeError, ValueError } from '../errors.js';
-import type { GpuContext } from '../gpu/context.js';
+import { wgslConstant, type GpuContext } from '../gpu/context.js';
 import { gemm, type GemmKernel, type GemmStep } from '../gpu/gemm.js';
 import type { ShaderSpec } from '../gpu/kernel.js';
 import { Program, type DispatchStep } from '../gpu/program.js';
@@ -10,6 +10,24 @@ import { checkSizes } from './program.js';
 export const NS_SCALE: ShaderSpec = { label: 'NewtonSchulz.scale', code: nsCode, entryPoint: 'ns_scale' };
 export const NS_INIT: ShaderSpec = { label: 'NewtonSchulz.init', code: nsCode, entryPoint: 'ns_init' };
 export const NS_RESIDUAL: ShaderSpec = { label: 'NewtonSchulz.residual', code: nsCode, entryPoint: 'ns_residual' };
+export const NS_STEP: ShaderSpec = { label: 'NewtonSchulz.fusedStep', code: nsCode, entryPoint: 'ns_step' };
+export const NS_INVERT: ShaderSpec = { label: 'NewtonSchulz.fusedInvert', code: nsCode, entryPoint: 'ns_invert' };
+
+const WG = wgslConstant(nsCode, 'WG');
+const CAPACITY = wgslConstant(nsCode, 'CAPACITY');
+/** Largest n the fused path takes (one invocation per column, X and T in workgroup memory). */
+export const FUSED_MAX_N = wgslConstant(nsCode, 'MAX_N');
+/** Words per matrix in the status buffer, and its states (see shaders/newton_schulz.wgsl). */
+export const STATUS_WORDS = wgslConstant(nsCode, 'STATUS_WORDS');
+export const STATE = {
+  active: wgslConstant(nsCode, 'ACTIVE'),
+  tolerance: wgslConstant(nsCode, 'TOLERANCE_MET'),
+  floor: wgslConstant(nsCode, 'FLOOR'),
+  failed: wgslConstant(nsCode, 'FAILED'),
+  limit: wgslConstant(nsCode, 'LIMIT'),
+} as const;
+
+export type NewtonSchulzPath = 'fused' | 'gemm';
 
 export interface NewtonSchulzOptions {
   /** Order p of `X' = X Σ_{m<p} (−1)^m C(p, m+1) (AX)^m`, 2..5; default 2 (`X(2I − AX)`). */
@@ -20,6 +38,11 @@ export interface NewtonSchulzOptions {
    * them. The powers of AX are not symmetric and run in full; no commutation is assumed.
    */
   symmetric?: boolean;
+  /**
+   * 'fused': one dispatch per step, several matrices per workgroup (n ≤ 32); 'gemm': p batched
+   * GEMMs per step (any n). Default: 'fused' when n ≤ 32.
+   */
+  path?: NewtonSchulzPath;
 }
 
 /** Batch of square matrices: [B, n, n], or [n, n] for one. */
@@ -34,7 +57,25 @@ export function matrixShape(what: string, shape: Shape): MatrixShape {
   throw new ShapeError(`${what}: expected square matrices [B, n, n] or [n, n], got ${describe(shape)}`);
 }
 
-export function resolveOrder(what: string, options: NewtonSchulzOptions | undefined): number {
+export interface ResolvedStepOptions {
+  order: number;
+  symmetric: boolean;
+  path: NewtonSchulzPath;
+}
+
+export function resolveStepOptions(what: string, shape: MatrixShape, options: NewtonSchulzOptions | undefined): ResolvedStepOptions {
+  const order = resolveOrder(what, options);
+  const path = options?.path ?? (shape.n <= FUSED_MAX_N ? 'fused' : 'gemm');
+  if (path !== 'fused' && path !== 'gemm') {
+    throw new ValueError(`${what}: expected path 'fused' or 'gemm', got ${String(path)}`);
+  }
+  if (path === 'fused' && shape.n > FUSED_MAX_N) {
+    throw new ShapeError(`${what}: expected n ≤ ${FUSED_MAX_N} for path 'fused', got n = ${shape.n}`);
+  }
+  return { order, symmetric: options?.symmetric ?? false, path };
+}
+
+function resolveOrder(what: string, options: NewtonSchulzOptions | undefined): number {
   const order = options?.order ?? 2;
   if (!Number.isInteger(order) || order < 2 || order > 5) {
     throw new ValueError(`${what}: expected order to be an integer in 2..5, got ${String(order)}`);
@@ -88,29 +129,86 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
 }
 
 /** One ungated step for `runtime.newtonSchulzStep`: buffers a, x, xNext and scratch. */
-export function createStepProgram(ctx: GpuContext, shape: MatrixShape, order: number, symmetric: boolean): { program: Program; scratch: Record<string, number> } {
-  const scratch = stepScratch(shape, order);
-  checkSizes(ctx, 'NewtonSchulz', { ...scratch, x: shape.batch * shape.n * shape.n });
-  const [first, rest] = stepGemms(ctx.gemm, shape, order, symmetric);
+export function createStepProgram(ctx: GpuContext, shape: MatrixShape, o: ResolvedStepOptions): { program: Program; scratch: Record<string, number> } {
+  checkSizes(ctx, 'NewtonSchulz', { x: shape.batch * shape.n * shape.n });
+  if (o.path === 'fused') return { program: new Program(ctx, 'NewtonSchulz.fusedStep', [fusedStep(shape, o)]), scratch: {} };
+  const scratch = stepScratch(shape, o.order);
+  checkSizes(ctx, 'NewtonSchulz', scratch);
+  const [first, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric);
   return { program: new Program(ctx, 'NewtonSchulz.step', [first, ...rest]), scratch };
+}
+
+/** Matrices per workgroup on the fused path: n invocations each, X and T (n × ⌈n/4⌉ vec4s each) within CAPACITY. */
+function fusedGroup(n: number): number {
+  return Math.min(Math.floor(WG / n), Math.floor(CAPACITY / (n * Math.ceil(n / 4))));
+}
+
+/** Invocations per matrix in ns_scale / ns_residual: the power of two ≥ n, at most WG. */
+function reductionLanes(n: number): number {
+  return Math.min(WG, 2 ** Math.ceil(Math.log2(n)));
+}
+
+/** One fused step over buffers a, x → xNext. */
+export function fusedStep(shape: MatrixShape, o: ResolvedStepOptions): DispatchStep {
+  const perGroup = fusedGroup(shape.n);
+  return {
+    label: 'fusedStep', spec: NS_STEP, constants: { SYMMETRIC: o.symmetric },
+    uniform: nsUniform(shape, { per_group: perGroup, order: o.order }),
+    workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
+  };
+}
+
+/**
+ * `steps` evaluate-and-update trips of a whole inversion over buffers a, x (in place), status;
+ * `first` scales A and starts from X₀ = α Aᵀ.
+ */
+export function fusedInvert(shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, steps: number, first: boolean): DispatchStep {
+  const perGroup = fusedGroup(shape.n);
+  return {
+    label: first ? 'fusedInvert(first)' : 'fusedInvert', spec: NS_INVERT, constants: { SYMMETRIC: o.symmetric },
+    uniform: nsUniform(shape, { per_group: perGroup, order: o.order, steps, first: first ? 1 : 0, ...limitUniform(limits) }),
+    workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x: 'x', status: 'status' },
+  };
+}
+
+/** Stop rule inputs shared by both paths: tolerance (0: none) and the step budget. */
+export interface IterationLimits {
+  tolerance: number;
+  maxIterations: number;
+}
+
+function limitUniform(limits: IterationLimits): Record<string, number> {
+  return { tolerance: limits.tolerance, max_iterations: limits.maxIterations };
 }
 
 /** ns_scale / ns_init / ns_residual as dispatch steps over buffers a, x, status, t. */
 export function nsScale(shape: MatrixShape): DispatchStep {
-  return { label: 'scale', spec: NS_SCALE, constants: {}, uniform: nsUniform(shape, 0, 0), workgroups: shape.batch, buffers: { a: 'a', status: 'status' } };
+  const lanes = reductionLanes(shape.n);
+  return {
+    label: 'scale', spec: NS_SCALE, constants: {}, uniform: nsUniform(shape, { lanes, per_group: WG / lanes }),
+    workgroups: Math.ceil(shape.batch / (WG / lanes)), buffers: { a: 'a', status: 'status' },
+  };
 }
 
 export function nsInit(shape: MatrixShape): DispatchStep {
   return {
-    label: 'init', spec: NS_INIT, constants: {}, uniform: nsUniform(shape, 0, 0),
-    workgroups: Math.ceil((shape.batch * shape.n * shape.n) / 256), buffers: { a: 'a', x: 'x', status: 'status' },
+    label: 'init', spec: NS_INIT, constants: {}, uniform: nsUniform(shape, {}),
+    workgroups: Math.ceil((shape.batch * shape.n * shape.n) / WG), buffers: { a: 'a', x: 'x', status: 'status' },
   };
 }
 
-export function nsResidual(shape: MatrixShape, tolerance: number, last: boolean): DispatchStep {
-  return { label: last ? 'residual(last)' : 'residual', spec: NS_RESIDUAL, constants: {}, uniform: nsUniform(shape, tolerance, last ? 1 : 0), workgroups: shape.batch, buffers: { t: 't', status: 'status' } };
+export function nsResidual(shape: MatrixShape, limits: IterationLimits): DispatchStep {
+  const lanes = reductionLanes(shape.n);
+  return {
+    label: 'residual', spec: NS_RESIDUAL, constants: {}, uniform: nsUniform(shape, { lanes, per_group: WG / lanes, ...limitUniform(limits) }),
+    workgroups: Math.ceil(shape.batch / (WG / lanes)), buffers: { t: 't', status: 'status' },
+  };
 }
 
-function nsUniform(shape: MatrixShape, tolerance: number, last: number): Record<string, number> {
-  return { n: shape.n, batch: shape.batch, tolerance, last };
+/** The shader's one uniform struct; members a kernel does not read are 0. */
+function nsUniform(shape: MatrixShape, values: Record<string, number>): Record<string, number> {
+  const c = values.order ? orderCoefficients(values.order) : [];
+  const base: Record<string, number> = { n: shape.n, batch: shape.batch, lanes: 0, per_group: 0, order: 0, steps: 0, first: 0, max_iterations: 0, tolerance: 0 };
+  for (let m = 0; m < 5; m++) base[`c${m}`] = c[m] ?? 0;
+  return { ...base, ...values };
 }
