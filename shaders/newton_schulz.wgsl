@@ -5,12 +5,16 @@
 //   ns_residual  ‖I − T‖_F for T = A X_k, and the per-matrix stop decision
 // Both reductions give each matrix LANES invocations (a power of two ≤ WG sized to n), so a
 // workgroup holds WG / LANES matrices and reduces in log2(LANES) barriers.
-// Fused path (n ≤ MAX_N, several matrices per workgroup, X and T in workgroup memory):
-//   ns_step      one whole step X → X' per matrix
-//   ns_invert    up to `steps` evaluate-and-update trips per matrix (scaling in the first
-//                dispatch), so a whole inversion is a few dispatches in one submit
-// A fused matrix has n invocations, invocation i owning row i, in vec4 blocks: T[i, :] = A[i, :] X,
-// then X'[i, :] = X[i, :] Σ c_m T^m by Horner from the right: p row-times-matrix products.
+// Fused path (n ≤ MAX_N), in two schedules like gemm.wgsl:
+//   ns_step, ns_invert                one whole step X → X' per matrix; up to `steps`
+//                                     evaluate-and-update trips per matrix (scaling in the
+//                                     first dispatch), so an inversion is one submit
+//   ns_step_direct, ns_invert_direct  the same for CPU adapters ('direct' schedule)
+// ns_step / ns_invert (GPUs): n invocations per matrix, several matrices per workgroup, X and T
+// in workgroup memory; invocation i owns row i in vec4 blocks: T[i, :] = A[i, :] X, then
+// X'[i, :] = X[i, :] Σ c_m T^m by Horner from the right (S and T commute): p row products.
+// *_direct: one invocation per matrix, no workgroup memory or barriers (emulated on CPU
+// adapters, where each barrier is a coroutine switch); the matrix lives in private 4×4 blocks.
 // status is [5, batch] u32, section by section: state | iterations | residual | previous | alpha
 // (the last three are f32 bits). gemm.wgsl reads section 0 as its gate.
 
@@ -80,6 +84,24 @@ fn write_start(z: u32, alpha: f32) {
   status[2u * b + z] = bitcast<u32>(select(sqrt(f32(p.n)), HUGE, ok));
   status[3u * b + z] = bitcast<u32>(HUGE);
   status[4u * b + z] = bitcast<u32>(alpha);
+}
+
+// α of matrix z by one invocation (the fused kernels).
+fn alpha_of(z: u32) -> f32 {
+  let n = p.n;
+  var col_max = 0.0;
+  var row_max = 0.0;
+  for (var r = 0u; r < n; r++) {
+    var col = 0.0;
+    var row = 0.0;
+    for (var c = 0u; c < n; c++) {
+      col += abs(a[z * n * n + c * n + r]);
+      row += abs(a[z * n * n + r * n + c]);
+    }
+    col_max = max(col_max, col);
+    row_max = max(row_max, row);
+  }
+  return scaling(col_max, row_max);
 }
 
 // The stop rule, after evaluating ‖I − A X_k‖_F = res with k = iterations steps taken.
@@ -324,19 +346,7 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
   if (live) {
     if (p.first == 1u) {
       // Every invocation of the matrix computes α itself: same loops, same value, no barrier.
-      var col_max = 0.0;
-      var row_max = 0.0;
-      for (var r = 0u; r < n; r++) {
-        var col = 0.0;
-        var row = 0.0;
-        for (var c = 0u; c < n; c++) {
-          col += abs(a[z * nn + c * n + r]);
-          row += abs(a[z * nn + r * n + c]);
-        }
-        col_max = max(col_max, col);
-        row_max = max(row_max, row);
-      }
-      let alpha = scaling(col_max, row_max);
+      let alpha = alpha_of(z);
       if (i == 0u) {
         write_start(z, alpha);
       }
@@ -434,4 +444,200 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
       status[3u * b + z] = bitcast<u32>(previous);
     }
   }
+}
+
+// ---- direct schedule: one invocation per matrix --------------------------------------------
+// Blocks are stored transposed: a WGSL matrix is column-major, so block row r goes in column r
+// and the stored block of M_IJ is M̃_IJ = M_IJᵀ. Then C = A B is C̃_IJ = Σ_K B̃_KJ Ã_IK.
+
+const NO_ELEMENT: u32 = 0xffffffffu;
+
+var<private> ab: array<mat4x4<f32>, 64>;  // [nb, nb] Ã, nb = ⌈n/4⌉
+var<private> xb: array<mat4x4<f32>, 64>;  // [nb, nb] X̃
+var<private> tb: array<mat4x4<f32>, 64>;  // [nb, nb] T̃, T = A X
+var<private> rb: array<mat4x4<f32>, 8>;   // [nb] one block row being computed
+var<private> sb: array<mat4x4<f32>, 8>;   // [nb]
+
+fn blocks() -> u32 {
+  return (p.n + 3u) / 4u;
+}
+
+// Offset in a row-major n×n matrix of element e of the block array (16 per block, block
+// row-major, each block by rows), or NO_ELEMENT in the padding.
+fn element(e: u32) -> u32 {
+  let nb = blocks();
+  let row = 4u * (e / 16u / nb) + e / 4u % 4u;
+  let col = 4u * (e / 16u % nb) + e % 4u;
+  return select(NO_ELEMENT, row * p.n + col, row < p.n && col < p.n);
+}
+
+// Loads clamp the padding's offset in bounds and zero it.
+fn load_a(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    ab[e / 16u][e / 4u % 4u][e % 4u] = select(0.0, a[base + min(k, p.n * p.n - 1u)], k != NO_ELEMENT);
+  }
+}
+
+fn load_x(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    xb[e / 16u][e / 4u % 4u][e % 4u] = select(0.0, x[base + min(k, p.n * p.n - 1u)], k != NO_ELEMENT);
+  }
+}
+
+fn load_x_in(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    xb[e / 16u][e / 4u % 4u][e % 4u] = select(0.0, x_in[base + min(k, p.n * p.n - 1u)], k != NO_ELEMENT);
+  }
+}
+
+fn store_x(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    if (k != NO_ELEMENT) {
+      x[base + k] = xb[e / 16u][e / 4u % 4u][e % 4u];
+    }
+  }
+}
+
+fn store_x_next(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    if (k != NO_ELEMENT) {
+      x_next[base + k] = xb[e / 16u][e / 4u % 4u][e % 4u];
+    }
+  }
+}
+
+// The identity's block (bi, bi), zero on padding rows.
+fn eye_block(bi: u32) -> mat4x4<f32> {
+  let d = select(vec4<f32>(0.0), vec4<f32>(1.0), vec4<u32>(4u * bi) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(p.n));
+  return mat4x4<f32>(vec4<f32>(d.x, 0.0, 0.0, 0.0), vec4<f32>(0.0, d.y, 0.0, 0.0),
+                     vec4<f32>(0.0, 0.0, d.z, 0.0), vec4<f32>(0.0, 0.0, 0.0, d.w));
+}
+
+// tb = A X; returns ‖I − T‖²_F.
+fn direct_t() -> f32 {
+  let nb = blocks();
+  var sq = 0.0;
+  for (var bi = 0u; bi < nb; bi++) {
+    for (var bj = 0u; bj < nb; bj++) {
+      var acc = mat4x4<f32>();
+      for (var bk = 0u; bk < nb; bk++) {
+        acc += xb[bk * nb + bj] * ab[bi * nb + bk];
+      }
+      tb[bi * nb + bj] = acc;
+      var d = acc;
+      if (bi == bj) {
+        d -= eye_block(bi);
+      }
+      sq += dot(d[0], d[0]) + dot(d[1], d[1]) + dot(d[2], d[2]) + dot(d[3], d[3]);
+    }
+  }
+  return sq;
+}
+
+// X ← X Σ c_m T^m, block row by block row (row I needs only its own old row, and T): Horner
+// from the right, R ← R T + c_m X[I, :]. SYMMETRIC: rows bottom-up, the last product only for
+// blocks J ≥ I, mirrored into rows already done; diagonal blocks symmetrised.
+fn direct_update() {
+  let nb = blocks();
+  let top = p.order - 1u;
+  for (var step = 0u; step < nb; step++) {
+    let bi = select(step, nb - 1u - step, SYMMETRIC);
+    let first = select(0u, bi, SYMMETRIC);
+    for (var bj = 0u; bj < nb; bj++) {
+      rb[bj] = coefficient(top) * xb[bi * nb + bj];
+    }
+    for (var m = top; m > 0u; m--) {
+      let c = coefficient(m - 1u);
+      let start = select(0u, first, m == 1u);
+      for (var bj = start; bj < nb; bj++) {
+        var acc = c * xb[bi * nb + bj];
+        for (var bk = 0u; bk < nb; bk++) {
+          acc += tb[bk * nb + bj] * rb[bk];
+        }
+        sb[bj] = acc;
+      }
+      for (var bj = start; bj < nb; bj++) {
+        rb[bj] = sb[bj];
+      }
+    }
+    for (var bj = first; bj < nb; bj++) {
+      var v = rb[bj];
+      if (SYMMETRIC) {
+        if (bj == bi) {
+          v = 0.5 * (v + transpose(v));
+        } else {
+          xb[bj * nb + bi] = transpose(v);
+        }
+      }
+      xb[bi * nb + bj] = v;
+    }
+  }
+}
+
+@compute @workgroup_size(64)
+fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  if (z >= p.batch) {
+    return;
+  }
+  let base = z * p.n * p.n;
+  load_a(base);
+  load_x_in(base);
+  direct_t();
+  direct_update();
+  store_x_next(base);
+}
+
+@compute @workgroup_size(64)
+fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  let b = p.batch;
+  if (z >= b) {
+    return;
+  }
+  let nb = blocks();
+  let base = z * p.n * p.n;
+  var state = ACTIVE;
+  var iterations = 0u;
+  var residual = 0.0;
+  var previous = HUGE;
+  if (p.first == 1u) {
+    let alpha = alpha_of(z);
+    write_start(z, alpha);
+    state = select(FAILED, ACTIVE, alpha > 0.0);
+    residual = select(sqrt(f32(p.n)), HUGE, state == ACTIVE);
+    load_a(base);
+    // X₀ = α Aᵀ: X̃₀_IJ = α A_JI = α Ã_JIᵀ
+    for (var e = 0u; e < nb * nb; e++) {
+      xb[e] = alpha * transpose(ab[(e % nb) * nb + e / nb]);
+    }
+  } else {
+    state = status[z];
+    if (state != ACTIVE) {
+      return;
+    }
+    iterations = status[b + z];
+    previous = bitcast<f32>(status[3u * b + z]);
+    load_a(base);
+    load_x(base);
+  }
+  for (var trip = 0u; trip < p.steps && state == ACTIVE; trip++) {
+    residual = sqrt(direct_t());
+    state = next_state(residual, previous, iterations);
+    previous = residual;
+    if (state == ACTIVE) {
+      direct_update();
+      iterations += 1u;
+    }
+  }
+  store_x(base);
+  status[z] = state;
+  status[b + z] = iterations;
+  status[2u * b + z] = bitcast<u32>(residual);
+  status[3u * b + z] = bitcast<u32>(previous);
 }

@@ -104,8 +104,8 @@ export async function invertOnGpu(
     let encodeChunk: (pass: GPUComputePassEncoder) => boolean;
     let current = 0;
     if (fused) {
-      const first = program('fusedFirst', [fusedInvert(shape, o, o, FUSED_TRIPS, true)]);
-      const next = program('fused', [fusedInvert(shape, o, o, FUSED_TRIPS, false)]);
+      const first = program('fusedFirst', [fusedInvert(ctx.gemm, shape, o, o, FUSED_TRIPS, true)]);
+      const next = program('fused', [fusedInvert(ctx.gemm, shape, o, o, FUSED_TRIPS, false)]);
       // maxIterations steps need maxIterations + 1 evaluations.
       const total = Math.ceil((o.maxIterations + 1) / FUSED_TRIPS);
       let done = 0;

@@ -12,6 +12,8 @@ export const NS_INIT: ShaderSpec = { label: 'NewtonSchulz.init', code: nsCode, e
 export const NS_RESIDUAL: ShaderSpec = { label: 'NewtonSchulz.residual', code: nsCode, entryPoint: 'ns_residual' };
 export const NS_STEP: ShaderSpec = { label: 'NewtonSchulz.fusedStep', code: nsCode, entryPoint: 'ns_step' };
 export const NS_INVERT: ShaderSpec = { label: 'NewtonSchulz.fusedInvert', code: nsCode, entryPoint: 'ns_invert' };
+export const NS_STEP_DIRECT: ShaderSpec = { label: 'NewtonSchulz.fusedStepDirect', code: nsCode, entryPoint: 'ns_step_direct' };
+export const NS_INVERT_DIRECT: ShaderSpec = { label: 'NewtonSchulz.fusedInvertDirect', code: nsCode, entryPoint: 'ns_invert_direct' };
 
 const WG = wgslConstant(nsCode, 'WG');
 const CAPACITY = wgslConstant(nsCode, 'CAPACITY');
@@ -131,7 +133,7 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
 /** One ungated step for `runtime.newtonSchulzStep`: buffers a, x, xNext and scratch. */
 export function createStepProgram(ctx: GpuContext, shape: MatrixShape, o: ResolvedStepOptions): { program: Program; scratch: Record<string, number> } {
   checkSizes(ctx, 'NewtonSchulz', { x: shape.batch * shape.n * shape.n });
-  if (o.path === 'fused') return { program: new Program(ctx, 'NewtonSchulz.fusedStep', [fusedStep(shape, o)]), scratch: {} };
+  if (o.path === 'fused') return { program: new Program(ctx, 'NewtonSchulz.fusedStep', [fusedStep(ctx.gemm, shape, o)]), scratch: {} };
   const scratch = stepScratch(shape, o.order);
   checkSizes(ctx, 'NewtonSchulz', scratch);
   const [first, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric);
@@ -148,11 +150,19 @@ function reductionLanes(n: number): number {
   return Math.min(WG, 2 ** Math.ceil(Math.log2(n)));
 }
 
+/**
+ * Fused kernels follow the GEMM schedule: 'tiled' (GPUs) shares a workgroup among several
+ * matrices, 'direct' (CPU adapters) gives each matrix one invocation and no barriers.
+ */
+function fusedLayout(kernel: GemmKernel, n: number): { perGroup: number; step: ShaderSpec; invert: ShaderSpec } {
+  return kernel === 'tiled' ? { perGroup: fusedGroup(n), step: NS_STEP, invert: NS_INVERT } : { perGroup: WG, step: NS_STEP_DIRECT, invert: NS_INVERT_DIRECT };
+}
+
 /** One fused step over buffers a, x → xNext. */
-export function fusedStep(shape: MatrixShape, o: ResolvedStepOptions): DispatchStep {
-  const perGroup = fusedGroup(shape.n);
+export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): DispatchStep {
+  const { perGroup, step } = fusedLayout(kernel, shape.n);
   return {
-    label: 'fusedStep', spec: NS_STEP, constants: { SYMMETRIC: o.symmetric },
+    label: 'fusedStep', spec: step, constants: { SYMMETRIC: o.symmetric },
     uniform: nsUniform(shape, { per_group: perGroup, order: o.order }),
     workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
   };
@@ -162,10 +172,10 @@ export function fusedStep(shape: MatrixShape, o: ResolvedStepOptions): DispatchS
  * `steps` evaluate-and-update trips of a whole inversion over buffers a, x (in place), status;
  * `first` scales A and starts from X₀ = α Aᵀ.
  */
-export function fusedInvert(shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, steps: number, first: boolean): DispatchStep {
-  const perGroup = fusedGroup(shape.n);
+export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, steps: number, first: boolean): DispatchStep {
+  const { perGroup, invert } = fusedLayout(kernel, shape.n);
   return {
-    label: first ? 'fusedInvert(first)' : 'fusedInvert', spec: NS_INVERT, constants: { SYMMETRIC: o.symmetric },
+    label: first ? 'fusedInvert(first)' : 'fusedInvert', spec: invert, constants: { SYMMETRIC: o.symmetric },
     uniform: nsUniform(shape, { per_group: perGroup, order: o.order, steps, first: first ? 1 : 0, ...limitUniform(limits) }),
     workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x: 'x', status: 'status' },
   };

@@ -1,6 +1,6 @@
 import { GEMM, gemmConstants } from '../gpu/gemm.js';
 import type { Constants, ShaderSpec } from '../gpu/kernel.js';
-import { NS_INIT, NS_INVERT, NS_RESIDUAL, NS_SCALE, NS_STEP } from './newtonSchulz.js';
+import { NS_INIT, NS_INVERT, NS_INVERT_DIRECT, NS_RESIDUAL, NS_SCALE, NS_STEP, NS_STEP_DIRECT } from './newtonSchulz.js';
 
 const g = (s: Parameters<typeof gemmConstants>[0]): [ShaderSpec, Constants] => [GEMM, gemmConstants(s)];
 
@@ -29,6 +29,6 @@ export const PIPELINES: readonly [ShaderSpec, Constants][] = [
   [NS_SCALE, {}],
   [NS_INIT, {}],
   [NS_RESIDUAL, {}],
-  // Fused small-matrix path: one step, and whole inversions; plain or symmetric
-  ...[false, true].flatMap((SYMMETRIC): [ShaderSpec, Constants][] => [[NS_STEP, { SYMMETRIC }], [NS_INVERT, { SYMMETRIC }]]),
+  // Fused small-matrix path, both schedules: one step, and whole inversions; plain or symmetric
+  ...[NS_STEP, NS_INVERT, NS_STEP_DIRECT, NS_INVERT_DIRECT].flatMap((spec) => [false, true].map((SYMMETRIC): [ShaderSpec, Constants] => [spec, { SYMMETRIC }])),
 ];
