@@ -27,6 +27,7 @@ struct Params {
   steps: u32,           // ns_invert: trips in this dispatch
   first: u32,           // ns_invert: 1 = scale and start from X₀ in this dispatch
   max_iterations: u32,
+  symmetric: u32,       // fused: 1 = A and X symmetric, X' computed on and above the diagonal, mirrored
   tolerance: f32,       // 0: no tolerance, iterate to the float32 floor
   c0: f32, c1: f32, c2: f32, c3: f32, c4: f32,  // fused: c_m = (−1)^m C(p, m+1)
 }
@@ -38,9 +39,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
 @group(0) @binding(5) var<storage, read_write> x_next: array<f32>; // [batch, n, n], ns_step out
 @group(0) @binding(6) var<storage, read> x_in: array<f32>;         // [batch, n, n], ns_step in
-
-// X' is symmetric (A and X are): each invocation computes rows i ≤ j of its column and mirrors them.
-override SYMMETRIC: bool = false;
 
 const WG: u32 = 64u;
 const STATUS_WORDS: u32 = 5u;
@@ -214,6 +212,10 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   }
 }
 
+fn symmetric() -> bool {
+  return p.symmetric == 1u;
+}
+
 fn coefficient(m: u32) -> f32 {
   switch (m) {
     case 0u: { return p.c0; }
@@ -304,10 +306,10 @@ fn ns_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   workgroupBarrier();
   if (live) {
     update_row(slot, i);
-    for (var j = select(0u, i, SYMMETRIC); j < n; j++) {
+    for (var j = select(0u, i, symmetric()); j < n; j++) {
       let v = cur[j / 4u][j % 4u];
       x_next[z * n * n + i * n + j] = v;
-      if (SYMMETRIC) {
+      if (symmetric()) {
         x_next[z * n * n + j * n + i] = v;
       }
     }
@@ -406,7 +408,7 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
         iterations += 1u;
         updated = true;
         // Row i of X is read only by t_row (finished everywhere) and by this invocation.
-        if (!SYMMETRIC) {
+        if (!symmetric()) {
           for (var q = 0u; q < q4; q++) {
             xs[own + q] = cur[q];
           }
@@ -416,7 +418,7 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
         running[slot] = select(0u, 1u, state == ACTIVE);
       }
     }
-    if (SYMMETRIC) {
+    if (symmetric()) {
       // The mirrored writes touch other rows: wait until every update_row has read its own.
       workgroupBarrier();
       if (updated) {
@@ -540,14 +542,14 @@ fn direct_t() -> f32 {
 }
 
 // X ← X Σ c_m T^m, block row by block row (row I needs only its own old row, and T): Horner
-// from the right, R ← R T + c_m X[I, :]. SYMMETRIC: rows bottom-up, the last product only for
+// from the right, R ← R T + c_m X[I, :]. Symmetric: rows bottom-up, the last product only for
 // blocks J ≥ I, mirrored into rows already done; diagonal blocks symmetrised.
 fn direct_update() {
   let nb = blocks();
   let top = p.order - 1u;
   for (var step = 0u; step < nb; step++) {
-    let bi = select(step, nb - 1u - step, SYMMETRIC);
-    let first = select(0u, bi, SYMMETRIC);
+    let bi = select(step, nb - 1u - step, symmetric());
+    let first = select(0u, bi, symmetric());
     for (var bj = 0u; bj < nb; bj++) {
       rb[bj] = coefficient(top) * xb[bi * nb + bj];
     }
@@ -567,7 +569,7 @@ fn direct_update() {
     }
     for (var bj = first; bj < nb; bj++) {
       var v = rb[bj];
-      if (SYMMETRIC) {
+      if (symmetric()) {
         if (bj == bi) {
           v = 0.5 * (v + transpose(v));
         } else {
@@ -579,6 +581,49 @@ fn direct_update() {
   }
 }
 
+// n ≤ 8 (at most 2 × 2 blocks): the blocks as struct members, not array elements, so no
+// access is indexed at run time. Symmetric: X' is averaged with its transpose (exactly symmetric).
+struct Blocks2 {
+  b00: mat4x4<f32>,
+  b01: mat4x4<f32>,
+  b10: mat4x4<f32>,
+  b11: mat4x4<f32>,
+}
+
+// L R, stored blocks.
+fn mul2(l: Blocks2, r: Blocks2) -> Blocks2 {
+  return Blocks2(r.b00 * l.b00 + r.b10 * l.b01, r.b01 * l.b00 + r.b11 * l.b01,
+                 r.b00 * l.b10 + r.b10 * l.b11, r.b01 * l.b10 + r.b11 * l.b11);
+}
+
+// c U + V (parameter names must not shadow the bindings: reflection would count them as used)
+fn axpy2(c: f32, u: Blocks2, v: Blocks2) -> Blocks2 {
+  return Blocks2(c * u.b00 + v.b00, c * u.b01 + v.b01, c * u.b10 + v.b10, c * u.b11 + v.b11);
+}
+
+fn frobenius2(m: mat4x4<f32>) -> f32 {
+  return dot(m[0], m[0]) + dot(m[1], m[1]) + dot(m[2], m[2]) + dot(m[3], m[3]);
+}
+
+// ‖I − T‖²_F
+fn residual2(t2: Blocks2) -> f32 {
+  return frobenius2(t2.b00 - eye_block(0u)) + frobenius2(t2.b01) + frobenius2(t2.b10) + frobenius2(t2.b11 - eye_block(1u));
+}
+
+// X Σ c_m T^m by Horner from the right.
+fn update2(x2: Blocks2, t2: Blocks2) -> Blocks2 {
+  let zero = mat4x4<f32>();
+  var r = axpy2(coefficient(p.order - 1u), x2, Blocks2(zero, zero, zero, zero));
+  for (var m = p.order - 1u; m > 0u; m--) {
+    r = axpy2(coefficient(m - 1u), x2, mul2(r, t2));
+  }
+  if (symmetric()) {
+    r = Blocks2(0.5 * (r.b00 + transpose(r.b00)), 0.5 * (r.b01 + transpose(r.b10)),
+                0.5 * (r.b10 + transpose(r.b01)), 0.5 * (r.b11 + transpose(r.b11)));
+  }
+  return r;
+}
+
 @compute @workgroup_size(64)
 fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let z = gid.x + gid.y * nwg.x * WG;
@@ -588,8 +633,18 @@ fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   let base = z * p.n * p.n;
   load_a(base);
   load_x_in(base);
-  direct_t();
-  direct_update();
+  if (blocks() <= 2u) {
+    let a2 = Blocks2(ab[0], ab[1], ab[2], ab[3]);
+    let x2 = Blocks2(xb[0], xb[1], xb[2], xb[3]);
+    let r = update2(x2, mul2(a2, x2));
+    xb[0] = r.b00;
+    xb[1] = r.b01;
+    xb[2] = r.b10;
+    xb[3] = r.b11;
+  } else {
+    direct_t();
+    direct_update();
+  }
   store_x_next(base);
 }
 
@@ -626,14 +681,34 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     load_a(base);
     load_x(base);
   }
+  // Past 2 × 2 blocks xb and tb (arrays) hold the iterate; up to it a2, x2, t2 (values).
+  let small = nb <= 2u;
+  let a2 = Blocks2(ab[0], ab[1], ab[2], ab[3]);
+  var x2 = Blocks2(xb[0], xb[1], xb[2], xb[3]);
   for (var trip = 0u; trip < p.steps && state == ACTIVE; trip++) {
-    residual = sqrt(direct_t());
+    var t2: Blocks2;
+    if (small) {
+      t2 = mul2(a2, x2);
+      residual = sqrt(residual2(t2));
+    } else {
+      residual = sqrt(direct_t());
+    }
     state = next_state(residual, previous, iterations);
     previous = residual;
     if (state == ACTIVE) {
-      direct_update();
+      if (small) {
+        x2 = update2(x2, t2);
+      } else {
+        direct_update();
+      }
       iterations += 1u;
     }
+  }
+  if (small) {
+    xb[0] = x2.b00;
+    xb[1] = x2.b01;
+    xb[2] = x2.b10;
+    xb[3] = x2.b11;
   }
   store_x(base);
   status[z] = state;

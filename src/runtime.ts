@@ -5,7 +5,7 @@ import { checkBufferSize } from './gpu/grid.js';
 import { compilePipeline, reflect } from './gpu/kernel.js';
 import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
 import { createStepProgram, matrixShape, resolveStepOptions, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
-import { PIPELINES } from './ops/pipelines.js';
+import { FUSED_PIPELINES, PIPELINES } from './ops/pipelines.js';
 import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
 import { createLsaProgram } from './ops/lsa.js';
 import { tokenCount, type LayerProgram } from './ops/program.js';
@@ -97,9 +97,12 @@ export async function createRuntime(device: GPUDevice, options: RuntimeOptions =
   }
   const gemmKernel = options.gemm ?? (isSoftwareAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? 'direct' : 'tiled');
   if (gemmKernel !== 'tiled' && gemmKernel !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemmKernel)}`);
-  const pipelines = PIPELINES.flatMap(([spec, constants]) =>
-    spec !== GEMM ? [[spec, constants] as const] : gemmKernel === 'tiled' ? [[GEMM, constants] as const] : [[GEMM_DIRECT, constants] as const, [GEMM_DIRECT_SMALL, constants] as const],
-  );
+  const pipelines = [
+    ...PIPELINES.flatMap(([spec, constants]) =>
+      spec !== GEMM ? [[spec, constants] as const] : gemmKernel === 'tiled' ? [[GEMM, constants] as const] : [[GEMM_DIRECT, constants] as const, [GEMM_DIRECT_SMALL, constants] as const],
+    ),
+    ...FUSED_PIPELINES[gemmKernel],
+  ];
   for (const [spec] of pipelines) {
     const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
     if (storage > device.limits.maxStorageBuffersPerShaderStage) {

@@ -45,8 +45,8 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
   const gpu = useGpuPage();
 
   const gemmCases = KERNELS.flatMap((gemm) => CASES.map(([b, n, p, sym]) => ({ path: 'gemm', gemm, b, n, p, sym })));
-  const fusedCases = FUSED.map(([b, n, p, sym]) => ({ path: 'fused', gemm: undefined, b, n, p, sym }));
-  const named = [...gemmCases, ...fusedCases].map((c) => ({ ...c, name: `${c.path} ${c.gemm ?? ''} B${c.b}-n${c.n}-p${c.p}${c.sym ? '-sym' : ''}` }));
+  const fusedCases = KERNELS.flatMap((gemm) => FUSED.map(([b, n, p, sym]) => ({ path: 'fused', gemm, b, n, p, sym })));
+  const named = [...gemmCases, ...fusedCases].map((c) => ({ ...c, name: `${c.path} ${c.gemm} B${c.b}-n${c.n}-p${c.p}${c.sym ? '-sym' : ''}` }));
   it.each(named)('$name', async ({ name, path, gemm, b, n, p, sym }) => {
     const rng = random(300 + b * 31 + n * 7 + p);
     const mats = sym ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;

@@ -162,8 +162,8 @@ function fusedLayout(kernel: GemmKernel, n: number): { perGroup: number; step: S
 export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): DispatchStep {
   const { perGroup, step } = fusedLayout(kernel, shape.n);
   return {
-    label: 'fusedStep', spec: step, constants: { SYMMETRIC: o.symmetric },
-    uniform: nsUniform(shape, { per_group: perGroup, order: o.order }),
+    label: 'fusedStep', spec: step, constants: {},
+    uniform: nsUniform(shape, { per_group: perGroup, order: o.order, symmetric: o.symmetric ? 1 : 0 }),
     workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
   };
 }
@@ -175,8 +175,8 @@ export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedSte
 export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, steps: number, first: boolean): DispatchStep {
   const { perGroup, invert } = fusedLayout(kernel, shape.n);
   return {
-    label: first ? 'fusedInvert(first)' : 'fusedInvert', spec: invert, constants: { SYMMETRIC: o.symmetric },
-    uniform: nsUniform(shape, { per_group: perGroup, order: o.order, steps, first: first ? 1 : 0, ...limitUniform(limits) }),
+    label: first ? 'fusedInvert(first)' : 'fusedInvert', spec: invert, constants: {},
+    uniform: nsUniform(shape, { per_group: perGroup, order: o.order, symmetric: o.symmetric ? 1 : 0, steps, first: first ? 1 : 0, ...limitUniform(limits) }),
     workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x: 'x', status: 'status' },
   };
 }
@@ -218,7 +218,7 @@ export function nsResidual(shape: MatrixShape, limits: IterationLimits): Dispatc
 /** The shader's one uniform struct; members a kernel does not read are 0. */
 function nsUniform(shape: MatrixShape, values: Record<string, number>): Record<string, number> {
   const c = values.order ? orderCoefficients(values.order) : [];
-  const base: Record<string, number> = { n: shape.n, batch: shape.batch, lanes: 0, per_group: 0, order: 0, steps: 0, first: 0, max_iterations: 0, tolerance: 0 };
+  const base: Record<string, number> = { n: shape.n, batch: shape.batch, lanes: 0, per_group: 0, order: 0, steps: 0, first: 0, max_iterations: 0, symmetric: 0, tolerance: 0 };
   for (let m = 0; m < 5; m++) base[`c${m}`] = c[m] ?? 0;
   return { ...base, ...values };
 }

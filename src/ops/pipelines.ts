@@ -1,4 +1,4 @@
-import { GEMM, gemmConstants } from '../gpu/gemm.js';
+import { GEMM, gemmConstants, type GemmKernel } from '../gpu/gemm.js';
 import type { Constants, ShaderSpec } from '../gpu/kernel.js';
 import { NS_INIT, NS_INVERT, NS_INVERT_DIRECT, NS_RESIDUAL, NS_SCALE, NS_STEP, NS_STEP_DIRECT } from './newtonSchulz.js';
 
@@ -29,6 +29,10 @@ export const PIPELINES: readonly [ShaderSpec, Constants][] = [
   [NS_SCALE, {}],
   [NS_INIT, {}],
   [NS_RESIDUAL, {}],
-  // Fused small-matrix path, both schedules: one step, and whole inversions; plain or symmetric
-  ...[NS_STEP, NS_INVERT, NS_STEP_DIRECT, NS_INVERT_DIRECT].flatMap((spec) => [false, true].map((SYMMETRIC): [ShaderSpec, Constants] => [spec, { SYMMETRIC }])),
 ];
+
+/** The fused small-matrix Newton–Schulz kernels (one step, whole inversions) of each GEMM schedule. */
+export const FUSED_PIPELINES: Readonly<Record<GemmKernel, readonly [ShaderSpec, Constants][]>> = {
+  tiled: [[NS_STEP, {}], [NS_INVERT, {}]],
+  direct: [[NS_STEP_DIRECT, {}], [NS_INVERT_DIRECT, {}]],
+};

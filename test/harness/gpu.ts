@@ -68,7 +68,8 @@ export interface GpuPage {
 /** Opens the harness page in the shared headless Chromium (see globalSetup.ts). */
 export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
-  const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
+  // The page compiles every pipeline of both GEMM schedules first: minutes on a loaded software adapter.
+  const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness', 240_000);
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
   const call = async (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
     page.evaluate((f, j) => (window as unknown as Record<string, Record<string, (j: unknown) => unknown>>).harness![f]!(j), fn, wire(job));
@@ -96,7 +97,7 @@ export function useGpuPage(): () => GpuPage {
   let page: GpuPage | undefined;
   beforeAll(async () => {
     page = await openGpuPage();
-  });
+  }, 300_000);
   afterAll(async () => {
     await page?.close();
   });
