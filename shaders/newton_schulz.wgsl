@@ -473,25 +473,61 @@ fn element(e: u32) -> u32 {
   return select(NO_ELEMENT, row * p.n + col, row < p.n && col < p.n);
 }
 
-// Loads clamp the padding's offset in bounds and zero it.
+// Row r of block (bi, bj): offsets clamped in bounds (`valid` zeroes the padding).
+fn row_offsets(bi: u32, bj: u32, r: u32) -> vec4<u32> {
+  let row = 4u * bi + r;
+  let cols = vec4<u32>(4u * bj) + vec4<u32>(0u, 1u, 2u, 3u);
+  return select(vec4<u32>(0u), vec4<u32>(row * p.n) + cols, (vec4<u32>(row) < vec4<u32>(p.n)) & (cols < vec4<u32>(p.n)));
+}
+
+fn row_valid(bi: u32, bj: u32, r: u32) -> vec4<f32> {
+  let cols = vec4<u32>(4u * bj) + vec4<u32>(0u, 1u, 2u, 3u);
+  return select(vec4<f32>(0.0), vec4<f32>(1.0), (vec4<u32>(4u * bi + r) < vec4<u32>(p.n)) & (cols < vec4<u32>(p.n)));
+}
+
+// Stored (transposed) block (bi, bj) of A, X or the step's input X.
+fn a_block(base: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  var m: mat4x4<f32>;
+  for (var r = 0u; r < 4u; r++) {
+    let o = base + row_offsets(bi, bj, r);
+    m[r] = row_valid(bi, bj, r) * vec4<f32>(a[o.x], a[o.y], a[o.z], a[o.w]);
+  }
+  return m;
+}
+
+fn x_block(base: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  var m: mat4x4<f32>;
+  for (var r = 0u; r < 4u; r++) {
+    let o = base + row_offsets(bi, bj, r);
+    m[r] = row_valid(bi, bj, r) * vec4<f32>(x[o.x], x[o.y], x[o.z], x[o.w]);
+  }
+  return m;
+}
+
+fn x_in_block(base: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  var m: mat4x4<f32>;
+  for (var r = 0u; r < 4u; r++) {
+    let o = base + row_offsets(bi, bj, r);
+    m[r] = row_valid(bi, bj, r) * vec4<f32>(x_in[o.x], x_in[o.y], x_in[o.z], x_in[o.w]);
+  }
+  return m;
+}
+
 fn load_a(base: u32) {
-  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
-    let k = element(e);
-    ab[e / 16u][e / 4u % 4u][e % 4u] = select(0.0, a[base + min(k, p.n * p.n - 1u)], k != NO_ELEMENT);
+  for (var e = 0u; e < blocks() * blocks(); e++) {
+    ab[e] = a_block(base, e / blocks(), e % blocks());
   }
 }
 
 fn load_x(base: u32) {
-  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
-    let k = element(e);
-    xb[e / 16u][e / 4u % 4u][e % 4u] = select(0.0, x[base + min(k, p.n * p.n - 1u)], k != NO_ELEMENT);
+  for (var e = 0u; e < blocks() * blocks(); e++) {
+    xb[e] = x_block(base, e / blocks(), e % blocks());
   }
 }
 
 fn load_x_in(base: u32) {
-  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
-    let k = element(e);
-    xb[e / 16u][e / 4u % 4u][e % 4u] = select(0.0, x_in[base + min(k, p.n * p.n - 1u)], k != NO_ELEMENT);
+  for (var e = 0u; e < blocks() * blocks(); e++) {
+    xb[e] = x_in_block(base, e / blocks(), e % blocks());
   }
 }
 
@@ -631,17 +667,17 @@ fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     return;
   }
   let base = z * p.n * p.n;
-  load_a(base);
-  load_x_in(base);
   if (blocks() <= 2u) {
-    let a2 = Blocks2(ab[0], ab[1], ab[2], ab[3]);
-    let x2 = Blocks2(xb[0], xb[1], xb[2], xb[3]);
+    let a2 = Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
+    let x2 = Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u), x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
     let r = update2(x2, mul2(a2, x2));
     xb[0] = r.b00;
     xb[1] = r.b01;
     xb[2] = r.b10;
     xb[3] = r.b11;
   } else {
+    load_a(base);
+    load_x_in(base);
     direct_t();
     direct_update();
   }
