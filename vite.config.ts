@@ -1,26 +1,28 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { wgslLayout } from './tools/wgslLayout.js';
 
-// wgsl_reflect's `main` entry does not load under Node ESM; its ES module build does.
-const wgslReflect = fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url));
-const resolve = { alias: { wgsl_reflect: wgslReflect } };
+// `.wgsl` imports become layout modules, reflected at build time (no WGSL parser ships).
+const plugins = [wgslLayout(fileURLToPath(new URL('./shaders', import.meta.url)))];
 
 export default defineConfig(({ mode }) =>
   mode === 'demo'
     ? {
-        // The interactive page (`npm run dev`; built to dist/demo by `npm run build`).
-        root: fileURLToPath(new URL('./bench/demo', import.meta.url)),
+        // The interactive page (`npm run dev`; built to .build/demo by `npm run build`, outside the package).
+        root: fileURLToPath(new URL('./demo', import.meta.url)),
         base: './',
-        resolve,
-        build: { target: 'es2022', outDir: fileURLToPath(new URL('./dist/demo', import.meta.url)), emptyOutDir: true },
+        plugins,
+        build: { target: 'es2022', outDir: fileURLToPath(new URL('./.build/demo', import.meta.url)), emptyOutDir: true },
       }
     : {
-        resolve,
+        plugins,
         build: {
           target: 'es2022',
           outDir: 'dist',
           emptyOutDir: true,
           sourcemap: true,
+          // lib mode keeps whitespace in ES output; the package is one module, so minify it fully.
+          rolldownOptions: { preserveEntrySignatures: 'allow-extension', output: { minify: true, chunkFileNames: '[name].js' } },
           lib: {
             entry: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
             formats: ['es'],

@@ -19,8 +19,7 @@ const kappas = [5, 10, 20, 50, 100];
 const nsSteps = 20;
 const ns = kappas.map((kappa) => {
   const { a, inverse } = reference.conditioned(reference.random(kappa), d, kappa);
-  const alpha = reference.safeAlpha(a, d);
-  const x0 = Float64Array.from({ length: d * d }, (_, k) => alpha * a[(k % d) * d + Math.floor(k / d)]!);
+  const x0 = reference.initialInverse(a, d);
   const step = constructions.newtonSchulz({ d, steps: 1 });
   let h = step.embed(a, x0);
   const errors = [relative(x0, inverse)];
@@ -40,23 +39,10 @@ const ridgeSteps = [0, 4, 8, 10, 12, 14, 16, 18, 20, 24];
 const ridge = [5, 20, 100].map((kappa) => {
   const n = 50;
   const mu = 0.1;
-  const rng = reference.random(1000 + kappa);
-  const { a: q } = reference.conditioned(rng, d, 1); // orthogonal
-  const scales = Float64Array.from({ length: d }, (_, i) => Math.sqrt(kappa ** (-i / (d - 1))));
-  const a = new Float64Array(n * d);
-  for (let t = 0; t < n; t++) {
-    const g = Float64Array.from({ length: d }, (_, i) => rng.normal() * scales[i]!);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) a[t * d + i]! += q[i * d + j]! * g[j]!;
-  }
-  const wStar = Float64Array.from({ length: d }, () => rng.normal());
-  const y = Float64Array.from({ length: n }, (_, t) => wStar.reduce((s, w, i) => s + w * a[t * d + i]!, 0) + 0.1 * rng.normal());
-  const aTest = Float64Array.from({ length: d }, () => rng.normal());
-  const r = reference.gram(a, n, d, mu);
-  const inv = reference.inverseLU(r, d);
-  let exact = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) exact += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
-  const norm1 = Math.max(...Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, i) => Math.abs(r[i * d + j]!)).reduce((s, v) => s + v, 0)));
-  const alpha = 1 / norm1 ** 2;
+  const { a, y, aTest } = reference.ridgeData(reference.random(1000 + kappa), d, n, { kappa, noise: 0.1 });
+  const exact = reference.ridge(a, y, aTest, { d, n, mu });
+  // α < 2/λ_max(R)² keeps the iteration convergent; ‖R‖₁ ≥ λ_max, so 1/‖R‖₁² is safe.
+  const alpha = 1 / reference.norm1(reference.gram(a, n, d, mu), d) ** 2;
   const errors = ridgeSteps.map((steps) => {
     const c = constructions.ridgeNewton({ d, n, steps, mu, alpha });
     return { steps, layers: c.layers.length, error: Math.abs(c.readout(run(c, c.embed(a, y, aTest))) - exact) / Math.abs(exact) };

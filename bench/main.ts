@@ -1,8 +1,9 @@
 // The main job (`npm start`): in headless Chromium, run an LSA stack at paper scale,
 // check it against the float64 reference and print the adapter, the error and the time.
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, openPage } from '../test/harness/browser.js';
-import { serveStatic } from '../test/harness/server.js';
+import { callPage, launchBrowser, openPage } from '../tools/browser.js';
+import { serveStatic } from '../tools/server.js';
+import { median } from '../tools/stats.js';
 import type { ConstructionReport, InvertConfig, InvertReport, MainConfig, MainResult } from './page.js';
 
 const TOLERANCE = 1e-5;
@@ -17,16 +18,6 @@ const config: MainConfig = {
   seed: 2024,
 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function isSoftware(a: MainResult['adapter']): boolean {
-  return /swiftshader|software|llvmpipe|lavapipe|warp/i.test(`${a.architecture} ${a.description} ${a.vendor}`);
-}
-
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const server = await serveStatic(root);
 const browser = await launchBrowser();
@@ -34,10 +25,10 @@ let failed = false;
 try {
   const page = await openPage(browser, `${server.url}/bench/main.html`, 'mainJob');
   console.log(`lsa-newton main job: LSA stack '${config.pattern}' (a = LSA, ${config.heads} heads; m = ReLU MLP), B ${config.batch} prompts × D ${config.width} × N ${config.tokens} tokens`);
-  const r = (await page.evaluate((c) => (window as unknown as { mainJob(c: MainConfig): Promise<MainResult> }).mainJob(c), config)) as MainResult;
+  const r = await callPage<MainResult>(page, 'mainJob', 'main', config);
   const a = r.adapter;
   console.log(`adapter: ${a.vendor || '(vendor n/a)'} / ${a.architecture || '(architecture n/a)'}${a.description ? ` / ${a.description}` : ''}`);
-  if (isSoftware(a)) console.log('warning: software adapter — times describe this CPU, not a GPU');
+  if (a.software) console.log('warning: software adapter — times describe this CPU, not a GPU');
   const med = median(r.gpuMs);
   const spread = `${Math.min(...r.gpuMs).toFixed(1)}–${Math.max(...r.gpuMs).toFixed(1)}`;
   console.log(`layers: ${r.layers}, submits per forward pass: ${r.submitsPerRun}`);
@@ -50,7 +41,7 @@ try {
 
   const inv: InvertConfig = { n: 64, kappas: [10, 100, 1000], seed: 7 };
   console.log(`\nNewton–Schulz: B ${inv.kappas.length} matrices ${inv.n}×${inv.n}, κ = ${inv.kappas.join(', ')}`);
-  const q = (await page.evaluate((c) => (window as unknown as { invertJob(c: InvertConfig): Promise<InvertReport> }).invertJob(c), inv)) as InvertReport;
+  const q = await callPage<InvertReport>(page, 'mainJob', 'invert', inv);
   const stepOk = q.step.nonFinite === 0 && q.step.rmsRelative <= TOLERANCE;
   console.log(`one step X(2I − AX): ${q.step.ms.toFixed(1)} ms, error vs float64: rms-relative ${q.step.rmsRelative.toExponential(2)}, max-abs ${q.step.maxAbs.toExponential(2)} → ${stepOk ? 'OK' : 'FAILED'}`);
   console.log(`invert (default options): ${q.ms.toFixed(0)} ms, ${q.submits} submits, ${q.readbacks} status readbacks`);
@@ -67,7 +58,7 @@ try {
   failed ||= !stepOk || !invOk;
 
   console.log(`\nThe paper's constructions through runtime.transformer (details: docs/claims.md, npm run claims)`);
-  const cs = (await page.evaluate(() => (window as unknown as { constructionsJob(): Promise<ConstructionReport[]> }).constructionsJob())) as ConstructionReport[];
+  const cs = await callPage<ConstructionReport[]>(page, 'mainJob', 'constructions');
   for (const c of cs) {
     const ok = c.gpuVsFloat64 <= 1e-5 && c.validation === null && c.submits === 1;
     failed ||= !ok;

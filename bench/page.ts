@@ -2,6 +2,7 @@
 // runs a paper-scale LSA stack, checked against the float64 reference from the same bundle.
 import type * as Lib from '../src/index.js';
 import type { Layer } from '../src/index.js';
+import { countGpuCalls } from '../tools/gpuCounters.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -30,7 +31,7 @@ export interface MainConfig {
 }
 
 export interface MainResult {
-  adapter: { vendor: string; architecture: string; description: string };
+  adapter: { vendor: string; architecture: string; description: string; software: boolean };
   config: MainConfig;
   layers: number;
   submitsPerRun: number;
@@ -66,7 +67,7 @@ function stackFlops(c: MainConfig, layers: Layer[]): number {
       const h = l.heads.length;
       return sum + b * (2 * n * d * d + 4 * h * d * d * d + 2 * d * d * n);
     }
-    return sum + b * 4 * l.hidden * d * n;
+    return sum + (l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0);
   }, 0);
 }
 
@@ -79,28 +80,23 @@ async function main(config: MainConfig): Promise<MainResult> {
 
   device.pushErrorScope('validation');
   const h = runtime.tensor(data, shape);
-  let submits = 0;
   let submitsPerRun = 0;
-  const submit = device.queue.submit.bind(device.queue);
-  device.queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
-    submits++;
-    submit(buffers);
-  };
+  const counter = countGpuCalls(device);
   const gpuMs: number[] = [];
   let out: Float32Array | null = null;
   // One untimed warm-up run (first-use costs), then timed runs: submit → GPU done.
   for (let r = 0; r <= config.runs; r++) {
-    submits = 0;
+    const before = counter.submits;
     const t0 = performance.now();
     const y = runtime.transformer(h, layers);
-    submitsPerRun = submits;
+    submitsPerRun = counter.submits - before;
     await device.queue.onSubmittedWorkDone();
     const t1 = performance.now();
     if (r > 0) gpuMs.push(t1 - t0);
     if (r === config.runs) out = await y.read();
     y.destroy();
   }
-  device.queue.submit = submit;
+  counter.restore();
   h.destroy();
   const error = await device.popErrorScope();
 
@@ -110,7 +106,12 @@ async function main(config: MainConfig): Promise<MainResult> {
   const c = lib.reference.compare(out!, expected);
   const info = adapter.info;
   return {
-    adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description },
+    adapter: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      description: info.description,
+      software: lib.isSoftwareAdapter(info),
+    },
     config,
     layers: layers.length,
     submitsPerRun,
@@ -148,7 +149,7 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   const nn = n * n;
   const mats = kappas.map((k) => Float32Array.from(lib.reference.conditioned(rng, n, k).a));
   const data = new Float32Array(kappas.length * nn);
-  mats.forEach((m, i) => data.set(m, i * nn));
+  for (const [i, m] of mats.entries()) data.set(m, i * nn);
   device.pushErrorScope('validation');
   const a = runtime.tensor(data, [kappas.length, n, n]);
 
@@ -156,8 +157,7 @@ async function invertJob(config: InvertConfig): Promise<InvertReport> {
   const x0 = new Float32Array(data.length);
   const expected = new Float64Array(data.length);
   mats.forEach((m, i) => {
-    const alpha = lib.reference.safeAlpha(m, n);
-    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) x0[i * nn + r * n + c] = alpha * m[c * n + r]!;
+    x0.set(lib.reference.initialInverse(m, n), i * nn);
     expected.set(lib.reference.newtonSchulzStep(m, x0.subarray(i * nn, (i + 1) * nn), n), i * nn);
   });
   const x = runtime.tensor(x0, [kappas.length, n, n]);
@@ -231,17 +231,13 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
   ): Promise<void> {
     const size = c.width * c.tokens;
     const h = new Float32Array(prompts.length * size);
-    prompts.forEach((p, b) => h.set(p, b * size));
-    let submits = 0;
-    const submit = device.queue.submit.bind(device.queue);
-    device.queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
-      submits++;
-      submit(buffers);
-    };
+    for (const [b, p] of prompts.entries()) h.set(p, b * size);
+    const counter = countGpuCalls(device);
     device.pushErrorScope('validation');
     const input = runtime.tensor(h, [prompts.length, c.width, c.tokens]);
     const out = runtime.transformer(input, c.layers);
-    device.queue.submit = submit;
+    const submits = counter.submits;
+    counter.restore();
     const y = await out.read();
     const error = await device.popErrorScope();
     input.destroy();
@@ -267,29 +263,19 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
     const kappas = [5, 10, 20, 50, 100];
     const c = C.newtonSchulz({ d, steps: 16 });
     const problems = kappas.map((k) => R.conditioned(R.random(k), d, k));
-    const prompts = problems.map(({ a }) => {
-      const alpha = R.safeAlpha(a, d);
-      return c.embed(a, Float64Array.from({ length: d * d }, (_, k) => alpha * a[(k % d) * d + Math.floor(k / d)]!));
-    });
+    const prompts = problems.map(({ a }) => c.embed(a, R.initialInverse(a, d)));
     await measure('Newton–Schulz (Lemma 4.1), d 10, 16 steps', c, prompts, problems.map((p) => p.inverse), kappas.map((k) => `κ ${k}`), (x) => x);
   }
   // Theorem 4.2: d = 10, n = 50, μ = 0.1, T = 16, 8 prompts.
   {
     const [d, n, mu] = [10, 50, 0.1];
     const rng = R.random(42);
-    const data = Array.from({ length: 8 }, () => ({
-      a: Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d)),
-      y: Float64Array.from({ length: n }, () => rng.normal()),
-      t: Float64Array.from({ length: d }, () => rng.normal()),
-    }));
+    const data = Array.from({ length: 8 }, () => R.ridgeData(rng, d, n, { scale: 1 / Math.sqrt(d) }));
     const c = C.ridgeNewton({ d, n, steps: 16, mu, alpha: 0.01 });
-    const exact = data.map(({ a, y, t }) => {
-      const inv = R.inverseLU(R.gram(a, n, d, mu), d);
-      let v = 0;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let s = 0; s < n; s++) v += t[i]! * inv[i * d + j]! * a[s * d + j]! * y[s]!;
-      return v;
-    });
-    await measure('ridge (Theorem 4.2), d 10, n 50, T 16', c, data.map(({ a, y, t }) => c.embed(a, y, t)), exact, data.map((_, i) => `prompt ${i}`), (v) => [v]);
+    const exact = data.map(({ a, y, aTest }) => R.ridge(a, y, aTest, { d, n, mu }));
+    const prompts = data.map(({ a, y, aTest }) => c.embed(a, y, aTest));
+    const labels = data.map((_, i) => `prompt ${i}`);
+    await measure('ridge (Theorem 4.2), d 10, n 50, T 16', c, prompts, exact, labels, (v) => [v]);
   }
   // Section 5: d = 5, n = 26, μ = 0.1, 3 Newton steps, k = 10, ε = 1e-4, 4 prompts.
   {
@@ -309,5 +295,5 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
   return reports;
 }
 
-Object.assign(window, { mainJob: main, invertJob, constructionsJob });
+Object.assign(window, { mainJob: { main, invert: invertJob, constructions: constructionsJob } });
 document.getElementById('log')!.textContent = 'ready';

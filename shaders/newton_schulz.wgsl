@@ -15,8 +15,8 @@
 // X'[i, :] = X[i, :] Σ c_m T^m by Horner from the right (S and T commute): p row products.
 // *_direct: one invocation per matrix, no workgroup memory or barriers (emulated on CPU
 // adapters, where each barrier is a coroutine switch); the matrix lives in private 4×4 blocks.
-// status is [5, batch] u32, section by section: state | iterations | residual | previous | alpha
-// (the last three are f32 bits). gemm.wgsl reads section 0 as its gate.
+// status is [STATUS_SECTIONS, batch] u32, section by section: state | iterations | residual |
+// previous | alpha (the last three are f32 bits). gemm.wgsl reads section 0 as its gate.
 
 struct Params {
   n: u32,
@@ -35,13 +35,24 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;            // [batch, n, n]
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;      // [batch, n, n], X₀ out / iterate in place
-@group(0) @binding(3) var<storage, read_write> status: array<u32>; // [5, batch]
+@group(0) @binding(3) var<storage, read_write> status: array<u32>; // [STATUS_SECTIONS, batch]
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
 @group(0) @binding(5) var<storage, read_write> x_next: array<f32>; // [batch, n, n], ns_step out
 @group(0) @binding(6) var<storage, read> x_in: array<f32>;         // [batch, n, n], ns_step in
 
 const WG: u32 = 64u;
-const STATUS_WORDS: u32 = 5u;
+const STATUS_SECTIONS: u32 = 5u;
+const S_STATE: u32 = 0u;
+const S_ITERATIONS: u32 = 1u;
+const S_RESIDUAL: u32 = 2u;
+const S_PREVIOUS: u32 = 3u;
+const S_ALPHA: u32 = 4u;
+// GEMM path: invert encodes this many steps per submit, then reads the status once.
+const STEPS_PER_SUBMIT: u32 = 8u;
+// Fused path: evaluate-and-update trips per dispatch (bounds each dispatch's work), and
+// dispatches per submit (16 × 8 trips cover the default 64 steps).
+const TRIPS_PER_DISPATCH: u32 = 8u;
+const DISPATCHES_PER_SUBMIT: u32 = 16u;
 const ACTIVE: u32 = 0u;
 const TOLERANCE_MET: u32 = 1u;
 const FLOOR: u32 = 2u;
@@ -77,11 +88,11 @@ fn scaling(col_max: f32, row_max: f32) -> f32 {
 fn write_start(z: u32, alpha: f32) {
   let b = p.batch;
   let ok = alpha > 0.0;
-  status[z] = select(FAILED, ACTIVE, ok);
-  status[b + z] = 0u;
-  status[2u * b + z] = bitcast<u32>(select(sqrt(f32(p.n)), HUGE, ok));
-  status[3u * b + z] = bitcast<u32>(HUGE);
-  status[4u * b + z] = bitcast<u32>(alpha);
+  status[S_STATE * b + z] = select(FAILED, ACTIVE, ok);
+  status[S_ITERATIONS * b + z] = 0u;
+  status[S_RESIDUAL * b + z] = bitcast<u32>(select(sqrt(f32(p.n)), HUGE, ok));
+  status[S_PREVIOUS * b + z] = bitcast<u32>(HUGE);
+  status[S_ALPHA * b + z] = bitcast<u32>(alpha);
 }
 
 // α of matrix z by one invocation (the fused kernels).
@@ -119,7 +130,7 @@ fn next_state(res: f32, previous: f32, iterations: u32) -> u32 {
   return ACTIVE;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
   let lanes = p.lanes;
@@ -159,7 +170,7 @@ fn ns_scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32) {
   let e = group_index(wid, nwg) * WG + lid;
@@ -170,11 +181,11 @@ fn ns_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   let z = e / nn;
   let i = (e % nn) / p.n;
   let j = e % p.n;
-  let alpha = bitcast<f32>(status[4u * p.batch + z]);
+  let alpha = bitcast<f32>(status[S_ALPHA * p.batch + z]);
   x[e] = alpha * a[z * nn + j * p.n + i];
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
   let lanes = p.lanes;
@@ -182,7 +193,7 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   let z = group_index(wid, nwg) * p.per_group + lid / lanes;
   let n = p.n;
   let nn = n * n;
-  let iterating = z < p.batch && status[z] == ACTIVE;
+  let iterating = z < p.batch && status[S_STATE * p.batch + z] == ACTIVE;
   var s = 0.0;
   if (iterating) {
     let base = z * nn;
@@ -201,13 +212,13 @@ fn ns_residual(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   if (lane == 0u && iterating) {
     let b = p.batch;
     let res = sqrt(part_a[lid]);
-    let iterations = status[b + z];
-    let state = next_state(res, bitcast<f32>(status[3u * b + z]), iterations);
-    status[z] = state;
-    status[2u * b + z] = bitcast<u32>(res);
-    status[3u * b + z] = bitcast<u32>(res);
+    let iterations = status[S_ITERATIONS * b + z];
+    let state = next_state(res, bitcast<f32>(status[S_PREVIOUS * b + z]), iterations);
+    status[S_STATE * b + z] = state;
+    status[S_RESIDUAL * b + z] = bitcast<u32>(res);
+    status[S_PREVIOUS * b + z] = bitcast<u32>(res);
     if (state == ACTIVE) {
-      status[b + z] = iterations + 1u;
+      status[S_ITERATIONS * b + z] = iterations + 1u;
     }
   }
 }
@@ -281,7 +292,7 @@ fn update_row(slot: u32, i: u32) {
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32) {
   let n = p.n;
@@ -328,7 +339,7 @@ fn any_running() -> u32 {
 // Each trip evaluates ‖I − A X‖_F, decides, and (while active) takes one step; invocation i
 // owns row i. Finished matrices idle through the barriers; a workgroup whose matrices are all
 // finished leaves the loop.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_index) lid: u32) {
   let n = p.n;
@@ -364,10 +375,10 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
       }
       loaded = true;
     } else {
-      state = status[z];
+      state = status[S_STATE * b + z];
       if (state == ACTIVE) {
-        iterations = status[b + z];
-        previous = bitcast<f32>(status[3u * b + z]);
+        iterations = status[S_ITERATIONS * b + z];
+        previous = bitcast<f32>(status[S_PREVIOUS * b + z]);
         for (var q = 0u; q < q4; q++) {
           var v = vec4<f32>(0.0);
           for (var c = 0u; c < 4u && 4u * q + c < n; c++) {
@@ -440,10 +451,10 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
       x[z * nn + i * n + j] = xs[own + j / 4u][j % 4u];
     }
     if (i == 0u) {
-      status[z] = state;
-      status[b + z] = iterations;
-      status[2u * b + z] = bitcast<u32>(residual);
-      status[3u * b + z] = bitcast<u32>(previous);
+      status[S_STATE * b + z] = state;
+      status[S_ITERATIONS * b + z] = iterations;
+      status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
+      status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
     }
   }
 }
@@ -660,7 +671,7 @@ fn update2(x2: Blocks2, t2: Blocks2) -> Blocks2 {
   return r;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let z = gid.x + gid.y * nwg.x * WG;
   if (z >= p.batch) {
@@ -684,7 +695,7 @@ fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   store_x_next(base);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let z = gid.x + gid.y * nwg.x * WG;
   let b = p.batch;
@@ -708,12 +719,12 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
       xb[e] = alpha * transpose(ab[(e % nb) * nb + e / nb]);
     }
   } else {
-    state = status[z];
+    state = status[S_STATE * b + z];
     if (state != ACTIVE) {
       return;
     }
-    iterations = status[b + z];
-    previous = bitcast<f32>(status[3u * b + z]);
+    iterations = status[S_ITERATIONS * b + z];
+    previous = bitcast<f32>(status[S_PREVIOUS * b + z]);
     load_a(base);
     load_x(base);
   }
@@ -747,8 +758,8 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     xb[3] = x2.b11;
   }
   store_x(base);
-  status[z] = state;
-  status[b + z] = iterations;
-  status[2u * b + z] = bitcast<u32>(residual);
-  status[3u * b + z] = bitcast<u32>(previous);
+  status[S_STATE * b + z] = state;
+  status[S_ITERATIONS * b + z] = iterations;
+  status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
+  status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
 }

@@ -1,18 +1,39 @@
-import { DestroyedError, DeviceLostError, LimitError, ShapeError, ValueError } from './errors.js';
+import { DestroyedError, DeviceLostError, ShapeError, ValueError } from './errors.js';
 import type { GpuContext } from './gpu/context.js';
-import { GEMM, GEMM_DIRECT, GEMM_DIRECT_SMALL, type GemmKernel } from './gpu/gemm.js';
 import { checkBufferSize } from './gpu/grid.js';
-import { compilePipeline, reflect } from './gpu/kernel.js';
-import { invertOnGpu, resolveInvertOptions, type InvertOptions } from './ops/invert.js';
-import { createStepProgram, matrixShape, resolveStepOptions, type NewtonSchulzOptions } from './ops/newtonSchulz.js';
-import { FUSED_PIPELINES, PIPELINES } from './ops/pipelines.js';
-import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
-import { createLsaProgram } from './ops/lsa.js';
-import { tokenCount, type LayerProgram } from './ops/program.js';
-import { createReluMlpProgram } from './ops/reluMlp.js';
-import { createTransformerProgram } from './ops/transformer.js';
+import type { Family, GemmKernel, Op } from './gpu/op.js';
+import { compileVariants } from './gpu/pipelines.js';
+import { Plan } from './gpu/plan.js';
+import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
+import { type Fragment, LAYER_IO, tokenCount } from './ops/fragment.js';
+import { type InvertOptions, invertOnGpu, resolveInvertOptions } from './ops/invert.js';
+import {
+  createLinearAttentionKernel,
+  type LinearAttentionKernel,
+  type LinearAttentionKernelOptions,
+  type LinearAttentionShape,
+  linearAttentionPlan,
+  resolveCall,
+  resolveKernelOptions,
+} from './ops/linearAttention.js';
+import { lsaFragment, lsaOp } from './ops/lsa.js';
+import { type MatmulOptions, matmulFragment, matmulOp, resolveMatmul } from './ops/matmul.js';
+import {
+  matrixShape,
+  type NewtonSchulzOptions,
+  newtonSchulzOp,
+  resolveStepOptions,
+  stepGemms,
+  stepScratch,
+  fusedStep,
+} from './ops/newtonSchulz.js';
+import { familyOps, loadTraining } from './ops/registry.js';
+import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
+import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
+import type { Gradients, TrainingHost } from './training/gradients.js';
+import type { Trainer, TrainerOptions } from './training/trainer.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -37,10 +58,45 @@ export interface MatrixKernel {
   destroy(): void;
 }
 
+/** A batched product compiled for one pair of shapes. */
+export interface MatmulKernel {
+  /** Bytes a, b and output must hold at least. */
+  readonly byteLengths: { readonly a: number; readonly b: number; readonly output: number };
+  encode(encoder: GPUCommandEncoder, a: GPUBuffer, b: GPUBuffer, output: GPUBuffer): void;
+  destroy(): void;
+}
+
+/** Options of `runtime.linearAttention` (DESIGN.md §7). */
+export interface LinearAttentionOptions {
+  /** Default 1/√K. */
+  scale?: number;
+  /** [B, H, K, V]. */
+  initialState?: Tensor;
+  /**
+   * Per-head log-decays (H numbers, each ≤ 0: RetNet's γ = 0.97 is Math.log(0.97)) or per-token log-gates
+   * [B, T, H] (≤ 0 by contract, not read back).
+   */
+  decay?: number[] | Tensor;
+  outputFinalState?: boolean;
+  /** Tokens per chunk, 1..256; default 64. */
+  chunkSize?: number;
+}
+
+export interface LinearAttentionResult {
+  output: Tensor; // [B, T, H, V]
+  finalState?: Tensor; // [B, H, K, V], when outputFinalState
+}
+
 export interface Runtime {
   readonly device: GPUDevice;
   /** The GEMM schedule in use ('tiled' or 'direct'). */
   readonly gemm: GemmKernel;
+  /** Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent. */
+  prepare(family: Family): Promise<void>;
+  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
+  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
+  /** A trainer for one stack and token shape (compiles the training family first). */
+  createTrainer(options: TrainerOptions): Promise<Trainer>;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -50,6 +106,17 @@ export interface Runtime {
   newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor;
   /** A⁻¹ by Newton–Schulz from `X₀ = Aᵀ / (‖A‖₁‖A‖∞)`, each matrix of the batch stopping on its own. */
   invert(a: Tensor, options?: InvertOptions): Promise<Inverse>;
+  /** Batched `op(A) · op(B)`: a [B?, m, k], b [B?, k, n] (rank 2 broadcasts) → [B, m, n]. */
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
+  /** The same into caller-owned buffers: `encode(encoder, a, b, output)`. */
+  createMatmul(aShape: readonly number[], bShape: readonly number[], options?: MatmulOptions): MatmulKernel;
+  /**
+   * Causal linear attention `S_t = exp(g_t) S_{t−1} + k_t v_tᵀ`, `o_t = scale · S_tᵀ q_t` on q, k [B, T, H, K],
+   * v [B, T, H, V]: encodes and submits, no readback.
+   */
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options?: LinearAttentionOptions): LinearAttentionResult;
+  /** The same over caller-owned buffers, for one shape (T = 1: the decode path, no chunks). */
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -87,57 +154,99 @@ export interface RuntimeOptions {
 
 /** True for CPU-emulated adapters (SwiftShader, llvmpipe/lavapipe, WARP). */
 export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> | undefined): boolean {
-  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`);
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(
+    `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`,
+  );
 }
 
-/** Compiles the kernels for `device` (the caller keeps ownership of it). */
+/** Compiles the forward ops for `device` (the caller keeps ownership of it). */
 export async function createRuntime(device: GPUDevice, options: RuntimeOptions = {}): Promise<Runtime> {
   if (!device || typeof device.createBuffer !== 'function') {
     throw new ValueError(`createRuntime: expected a GPUDevice, got ${String(device)}`);
   }
-  const gemmKernel = options.gemm ?? (isSoftwareAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) ? 'direct' : 'tiled');
-  if (gemmKernel !== 'tiled' && gemmKernel !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemmKernel)}`);
-  const pipelines = [
-    ...PIPELINES.flatMap(([spec, constants]) =>
-      spec !== GEMM ? [[spec, constants] as const] : gemmKernel === 'tiled' ? [[GEMM, constants] as const] : [[GEMM_DIRECT, constants] as const, [GEMM_DIRECT_SMALL, constants] as const],
-    ),
-    ...FUSED_PIPELINES[gemmKernel],
-  ];
-  for (const [spec] of pipelines) {
-    const storage = reflect(spec).bindings.filter((b) => b.type !== 'uniform').length;
-    if (storage > device.limits.maxStorageBuffersPerShaderStage) {
-      throw new LimitError(
-        `createRuntime: ${spec.label} binds ${storage} storage buffers, more than maxStorageBuffersPerShaderStage = ${device.limits.maxStorageBuffersPerShaderStage}`,
-      );
-    }
-  }
-  await Promise.all(pipelines.map(([spec, constants]) => compilePipeline(device, spec, constants)));
-  return new RuntimeImpl(device, gemmKernel);
+  const adapterInfo = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const gemm = options.gemm ?? (isSoftwareAdapter(adapterInfo) ? 'direct' : 'tiled');
+  if (gemm !== 'tiled' && gemm !== 'direct')
+    throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemm)}`);
+  const runtime = new RuntimeImpl(device, gemm);
+  await runtime.prepare('forward');
+  return runtime;
+}
+
+/** The variants of every op of a family under a schedule: what createRuntime and prepare compile. */
+export async function familyVariants(family: Family, gemm: GemmKernel) {
+  return (await familyOps(family)).flatMap((op) => op.variants(gemm));
 }
 
 class RuntimeImpl implements Runtime, TensorOwner {
   private readonly ctx: GpuContext;
+  private readonly prepared = new Set<Family>();
+  private readonly preparing = new Map<Family, Promise<void>>();
   private readonly tensors = new Set<GpuTensor>();
-  private readonly disposables = new Set<{ destroy(): void }>();
   private destroyed = false;
   lostMessage: string | null = null;
   readonly lost: Promise<string>;
 
-  get gemm(): GemmKernel {
-    return this.ctx.gemm;
-  }
-
-  constructor(readonly device: GPUDevice, gemm: GemmKernel) {
+  constructor(
+    readonly device: GPUDevice,
+    readonly gemm: GemmKernel,
+  ) {
     this.ctx = {
       device,
       gemm,
       limits: device.limits,
       placeholder: device.createBuffer({ label: 'Runtime.placeholder', size: 16, usage: GPUBufferUsage.STORAGE }),
+      prepared: this.prepared,
+      plans: new Set(),
     };
     this.lost = device.lost.then((info) => {
       this.lostMessage = info.message || info.reason || 'unknown reason';
       return this.lostMessage;
     });
+  }
+
+  prepare(family: Family): Promise<void> {
+    this.assertUsable('prepare');
+    if (family !== 'forward' && family !== 'training') {
+      return Promise.reject(new ValueError(`prepare: expected family 'forward' or 'training', got ${String(family)}`));
+    }
+    let pending = this.preparing.get(family);
+    if (!pending) {
+      pending = familyVariants(family, this.gemm).then((variants) => compileVariants(this.device, variants)).then(() => {
+        this.prepared.add(family);
+      });
+      pending.catch(() => this.preparing.delete(family));
+      this.preparing.set(family, pending);
+    }
+    return pending;
+  }
+
+  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
+    const shape = this.tokenShape('gradients', h);
+    this.live('gradients', gradOutput);
+    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
+      throw new ShapeError(
+        `gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`,
+      );
+    }
+    checkLayers(layers, shape);
+    await this.prepare('training');
+    return (await loadTraining()).gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  async createTrainer(options: TrainerOptions): Promise<Trainer> {
+    this.assertUsable('createTrainer');
+    await this.prepare('training');
+    return (await loadTraining()).createTrainer(this.host(), options);
+  }
+
+  /** The runtime's side of the training code: context, tensor allocation and readback. */
+  private host(): TrainingHost {
+    return {
+      ctx: this.ctx,
+      allocate: (shape, label) => this.allocate(shape, label),
+      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
+    };
   }
 
   tensor(data: Float32Array, shape: readonly number[]): Tensor {
@@ -154,31 +263,66 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor {
     const shape = this.tokenShape('lsa', h);
-    return this.runOnce(h, shape, createLsaProgram(this.ctx, heads, shape, options));
+    return this.runLayer(
+      h,
+      this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)),
+    );
   }
 
   reluMlp(h: Tensor, layer: MlpLayer): Tensor {
     const shape = this.tokenShape('reluMlp', h);
-    return this.runOnce(h, shape, createReluMlpProgram(this.ctx, layer, shape));
+    return this.runLayer(
+      h,
+      this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)),
+    );
   }
 
   transformer(h: Tensor, layers: Layer[]): Tensor {
     const shape = this.tokenShape('transformer', h);
-    return this.runOnce(h, shape, createTransformerProgram(this.ctx, layers, shape));
+    return this.runLayer(
+      h,
+      this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)),
+    );
+  }
+
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
+    this.live('matmul', a);
+    this.live('matmul', b);
+    const kernel = this.createMatmul(a.shape, b.shape, options);
+    const out = this.allocate(resolveMatmul('matmul', a.shape, b.shape, options).output, 'Matmul.output');
+    this.submitOnce('Matmul', kernel, (encoder) => kernel.encode(encoder, a.buffer, b.buffer, out.buffer));
+    return out;
+  }
+
+  createMatmul(aShape: readonly number[], bShape: readonly number[], options?: MatmulOptions): MatmulKernel {
+    this.assertUsable('createMatmul');
+    checkShape('createMatmul a', aShape);
+    checkShape('createMatmul b', bShape);
+    const s = resolveMatmul('createMatmul', aShape, bShape, options);
+    const byteLengths = {
+      a: elementCount(aShape) * 4,
+      b: elementCount(bShape) * 4,
+      output: elementCount(s.output) * 4,
+    };
+    const plan = this.plan(matmulOp, 'Matmul', byteLengths, ['output'], matmulFragment(this.gemm, s));
+    return {
+      byteLengths,
+      encode: (encoder, a, b, output) => plan.encode(encoder, { a, b, output }),
+      destroy: () => plan.destroy(),
+    };
   }
 
   newtonSchulzStep(a: Tensor, x: Tensor, options?: NewtonSchulzOptions): Tensor {
     const shape = matrixShape('newtonSchulzStep a', this.live('newtonSchulzStep', a).shape);
     const xs = matrixShape('newtonSchulzStep x', this.live('newtonSchulzStep', x).shape);
     if (xs.batch !== shape.batch || xs.n !== shape.n) {
-      throw new ShapeError(`newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`);
+      throw new ShapeError(
+        `newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`,
+      );
     }
     const kernel = this.createNewtonSchulzStep([shape.batch, shape.n, shape.n], options);
     const out = this.allocate(a.shape, 'NewtonSchulz.output');
-    const encoder = this.device.createCommandEncoder({ label: 'NewtonSchulz.encoder' });
-    kernel.encode(encoder, a.buffer, x.buffer, out.buffer);
-    this.device.queue.submit([encoder.finish()]);
-    void this.device.queue.onSubmittedWorkDone().finally(() => kernel.destroy());
+    this.submitOnce('NewtonSchulz', kernel, (encoder) => kernel.encode(encoder, a.buffer, x.buffer, out.buffer));
     return out;
   }
 
@@ -186,39 +330,33 @@ class RuntimeImpl implements Runtime, TensorOwner {
     this.assertUsable('createNewtonSchulzStep');
     checkShape('createNewtonSchulzStep shape', shape);
     const ms = matrixShape('createNewtonSchulzStep', shape);
-    const resolved = resolveStepOptions('createNewtonSchulzStep', ms, options);
-    const { program, scratch } = createStepProgram(this.ctx, ms, resolved);
+    const o = resolveStepOptions('createNewtonSchulzStep', ms, options);
+    const [first, rest] = o.path === 'fused' ? [fusedStep(this.gemm, ms, o), []] : stepGemms(this.gemm, ms, o.order, o.symmetric);
     const byteLength = ms.batch * ms.n * ms.n * 4;
-    const temporaries: Record<string, GPUBuffer> = {};
-    for (const [name, count] of Object.entries(scratch)) {
-      temporaries[name] = this.device.createBuffer({ label: `NewtonSchulz.${name}`, size: count * 4, usage: GPUBufferUsage.STORAGE });
-    }
-    let live = true;
-    const kernel: MatrixKernel = {
+    const plan = this.plan(
+      newtonSchulzOp,
+      'NewtonSchulz',
+      { a: byteLength, x: byteLength, xNext: byteLength },
+      ['xNext'],
+      { steps: [first, ...rest], scratch: o.path === 'fused' ? {} : stepScratch(ms, o.order), data: {} },
+    );
+    return {
       byteLength,
-      encode: (encoder, a, x, output) => {
-        if (!live) throw new DestroyedError('NewtonSchulz kernel was destroyed');
-        checkBuffers('NewtonSchulz.encode', byteLength, { a, x, output });
-        const pass = encoder.beginComputePass({ label: 'NewtonSchulz.pass' });
-        program.record(pass, { ...temporaries, a, x, xNext: output });
-        pass.end();
-      },
-      destroy: () => {
-        if (!live) return;
-        live = false;
-        program.destroy();
-        for (const b of Object.values(temporaries)) b.destroy();
-        this.disposables.delete(kernel);
-      },
+      encode: (encoder, a, x, output) => plan.encode(encoder, { a, x, xNext: output }),
+      destroy: () => plan.destroy(),
     };
-    this.disposables.add(kernel);
-    return kernel;
   }
 
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
     const resolved = resolveInvertOptions(shape, options);
-    const r = await invertOnGpu(this.ctx, (encoder, buffer, bytes) => readBuffer(this, buffer, bytes, encoder), a.buffer, shape, resolved);
+    const r = await invertOnGpu(
+      this.ctx,
+      (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
+      a.buffer,
+      shape,
+      resolved,
+    );
     const inverse = new GpuTensor(this, r.x, [...a.shape]);
     this.tensors.add(inverse);
     return {
@@ -233,27 +371,78 @@ class RuntimeImpl implements Runtime, TensorOwner {
     };
   }
 
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options: LinearAttentionOptions = {}): LinearAttentionResult {
+    const what = 'linearAttention';
+    for (const t of [q, k, v]) this.live(what, t);
+    if (options === null || typeof options !== 'object') {
+      throw new ValueError(`${what}: expected an options object, got ${String(options)}`);
+    }
+    const { initialState, decay, scale, chunkSize } = options;
+    if (initialState !== undefined) this.live(what, initialState);
+    const gates = decay !== undefined && !Array.isArray(decay) ? this.live(what, decay) : undefined;
+    const shape = resolveCall(what, q.shape, k.shape, v.shape, {
+      scale,
+      initialState: initialState?.shape,
+      decay: gates ?? decay,
+      outputFinalState: options.outputFinalState,
+      chunkSize,
+    });
+    const kind = decay === undefined ? undefined : gates ? 'token' : 'head';
+    const resolved = resolveKernelOptions(what, shape, { scale, decay: kind, chunkSize });
+    const writeFinal = options.outputFinalState === true;
+    this.assertUsable(what);
+    const headDecay = Array.isArray(decay) ? decay : undefined;
+    const plan = linearAttentionPlan(this.ctx, shape, resolved, !!initialState, writeFinal, headDecay);
+    const { batch: b, tokens: t, heads: h, keyDim, valueDim } = shape;
+    const output = this.allocate([b, t, h, valueDim], 'LinearAttention.output');
+    const finalState = writeFinal ? this.allocate([b, h, keyDim, valueDim], 'LinearAttention.finalState') : undefined;
+    const io: Record<string, GPUBuffer> = { q: q.buffer, k: k.buffer, v: v.buffer, output: output.buffer };
+    if (initialState) io.initialState = initialState.buffer;
+    if (finalState) io.finalState = finalState.buffer;
+    if (gates) io.decay = gates.buffer;
+    this.submitOnce(plan.label, plan, (encoder) => plan.encode(encoder, io));
+    return finalState ? { output, finalState } : { output };
+  }
+
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel {
+    this.assertUsable('createLinearAttention');
+    const kernel = createLinearAttentionKernel(this.ctx, shape, options);
+    return {
+      ...kernel,
+      encode: (encoder, inputs, outputs) => {
+        this.assertUsable('LinearAttention.encode');
+        kernel.encode(encoder, inputs, outputs);
+      },
+    };
+  }
+
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {
-    this.assertUsable('createLsa');
     checkTokenShape('createLsa', shape);
-    return this.kernel(shape, createLsaProgram(this.ctx, heads, shape, options));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)),
+    );
   }
 
   createReluMlp(layer: MlpLayer, shape: TokenShape): Kernel {
-    this.assertUsable('createReluMlp');
     checkTokenShape('createReluMlp', shape);
-    return this.kernel(shape, createReluMlpProgram(this.ctx, layer, shape));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)),
+    );
   }
 
   createTransformer(layers: Layer[], shape: TokenShape): Kernel {
-    this.assertUsable('createTransformer');
     checkTokenShape('createTransformer', shape);
-    return this.kernel(shape, createTransformerProgram(this.ctx, layers, shape));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)),
+    );
   }
 
   destroy(): void {
     if (this.destroyed) return;
-    for (const k of [...this.disposables]) k.destroy();
+    for (const p of [...this.ctx.plans]) p.destroy();
     for (const t of [...this.tensors]) t.destroy();
     this.ctx.placeholder.destroy();
     this.destroyed = true;
@@ -261,10 +450,6 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   forget(tensor: GpuTensor): void {
     this.tensors.delete(tensor);
-  }
-
-  forgetKernel(kernel: KernelImpl): void {
-    this.disposables.delete(kernel);
   }
 
   private assertUsable(what: string): void {
@@ -286,7 +471,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
   private tokenShape(what: string, h: Tensor): TokenShape {
     this.live(what, h);
     if (h.shape.length !== 3) {
-      throw new ShapeError(`${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`);
+      throw new ShapeError(
+        `${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`,
+      );
     }
     const [batch, width, tokens] = h.shape as [number, number, number];
     return { batch, width, tokens };
@@ -305,46 +492,41 @@ class RuntimeImpl implements Runtime, TensorOwner {
     return t;
   }
 
-  private kernel(shape: TokenShape, program: LayerProgram): KernelImpl {
-    let k: KernelImpl;
-    try {
-      k = new KernelImpl(this.ctx, shape, program, this);
-    } catch (error) {
-      program.destroy();
-      throw error;
-    }
-    this.disposables.add(k);
-    return k;
+  private plan(op: Op, label: string, slots: Record<string, number>, outputs: string[], f: Fragment): Plan {
+    this.assertUsable(label);
+    return new Plan(this.ctx, op, { label, slots, outputs, steps: f.steps, scratch: f.scratch, data: f.data });
   }
 
-  /** Convenience path: one encoder, one submit; temporaries are freed once the GPU is done. */
-  private runOnce(h: Tensor, shape: TokenShape, program: LayerProgram): Tensor {
-    const kernel = this.kernel(shape, program);
-    const out = this.allocate(h.shape, `${program.label}.output`);
-    const encoder = this.device.createCommandEncoder({ label: `${program.label}.encoder` });
-    kernel.encode(encoder, h.buffer, out.buffer);
-    this.device.queue.submit([encoder.finish()]);
-    void this.device.queue.onSubmittedWorkDone().finally(() => kernel.destroy());
+  /** A token-matrix layer or stack: reads `input`, writes `output`, both [B, D, N]. */
+  private layerPlan(op: Op, label: string, shape: TokenShape, f: Fragment): Plan {
+    const bytes = tokenCount(shape) * 4;
+    return this.plan(op, label, { input: bytes, output: bytes }, ['output'], f);
+  }
+
+  private layerKernel(shape: TokenShape, plan: Plan): Kernel {
+    return {
+      shape,
+      byteLength: plan.slots.input!,
+      encode: (encoder, input, output) => plan.encode(encoder, { input, output }),
+      destroy: () => plan.destroy(),
+    };
+  }
+
+  /** Convenience path: one encoder, one submit; the plan is freed once the GPU is done. */
+  private runLayer(h: Tensor, plan: Plan): Tensor {
+    const out = this.allocate(h.shape, `${plan.label}.output`);
+    this.submitOnce(plan.label, plan, (encoder) => plan.encode(encoder, { input: h.buffer, output: out.buffer }));
     return out;
   }
-}
 
-/** Caller-owned buffers: GPUBuffers with STORAGE usage, large enough, the output distinct from every input. */
-function checkBuffers(what: string, byteLength: number, buffers: Readonly<Record<string, GPUBuffer>>): void {
-  for (const [name, buffer] of Object.entries(buffers)) {
-    if (!buffer || typeof buffer.size !== 'number') {
-      throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
+  private submitOnce(label: string, owner: { destroy(): void }, record: (encoder: GPUCommandEncoder) => void): void {
+    try {
+      const encoder = this.device.createCommandEncoder({ label: `${label}.encoder` });
+      record(encoder);
+      this.device.queue.submit([encoder.finish()]);
+    } finally {
+      void this.device.queue.onSubmittedWorkDone().finally(() => owner.destroy());
     }
-    if (buffer.size < byteLength) {
-      throw new ShapeError(`${what}: expected ${name} of at least ${byteLength} bytes, got ${buffer.size}`);
-    }
-    if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
-      throw new ValueError(`${what}: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
-    }
-  }
-  const { output, ...inputs } = buffers;
-  for (const [name, buffer] of Object.entries(inputs)) {
-    if (buffer === output) throw new ValueError(`${what}: expected output distinct from ${name}, got the same buffer (no in-place)`);
   }
 }
 
@@ -353,43 +535,4 @@ function checkTokenShape(what: string, shape: TokenShape): void {
     throw new ShapeError(`${what}: expected { batch, width, tokens }, got ${String(shape)}`);
   }
   checkShape(`${what} { batch, width, tokens }`, [shape.batch, shape.width, shape.tokens], 3);
-}
-
-class KernelImpl implements Kernel {
-  readonly byteLength: number;
-  private scratch: Record<string, GPUBuffer> | null;
-
-  constructor(
-    private readonly ctx: GpuContext,
-    readonly shape: TokenShape,
-    private readonly program: LayerProgram,
-    private readonly owner: RuntimeImpl,
-  ) {
-    this.byteLength = tokenCount(shape) * 4;
-    checkBufferSize(`${program.label} tokens`, this.byteLength, ctx.limits);
-    this.scratch = {};
-    for (const [name, count] of Object.entries(program.scratch)) {
-      this.scratch[name] = ctx.device.createBuffer({
-        label: `${program.label}.${name}`,
-        size: Math.max(count, 1) * 4,
-        usage: GPUBufferUsage.STORAGE,
-      });
-    }
-  }
-
-  encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer): void {
-    if (!this.scratch) throw new DestroyedError(`${this.program.label} kernel was destroyed`);
-    checkBuffers(`${this.program.label}.encode`, this.byteLength, { input, output });
-    const pass = encoder.beginComputePass({ label: `${this.program.label}.pass` });
-    this.program.record(pass, { ...this.scratch, input, output });
-    pass.end();
-  }
-
-  destroy(): void {
-    if (!this.scratch) return;
-    this.program.destroy();
-    for (const b of Object.values(this.scratch)) b.destroy();
-    this.scratch = null;
-    this.owner.forgetKernel(this);
-  }
 }

@@ -54,8 +54,10 @@ export class GpuTensor implements Tensor {
   }
 }
 
-/** Copies `bytes` of `source` back to the CPU: one staging copy, one map. */
-/** Copies `bytes` of `source` out and maps them; with `encoder`, the copy ends that encoder's submit. */
+/**
+ * Copies `bytes` of `source` back to the CPU: one staging copy, one map. With `encoder`, the
+ * copy is recorded after the caller's work and that encoder is submitted (one submit in all).
+ */
 export async function readBuffer(
   owner: Pick<TensorOwner, 'device' | 'lostMessage' | 'lost'>,
   source: GPUBuffer,
@@ -66,9 +68,9 @@ export async function readBuffer(
   if (owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${owner.lostMessage})`);
   const staging = device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
-    const commands = encoder ?? device.createCommandEncoder({ label: 'readback' });
-    commands.copyBufferToBuffer(source, 0, staging, 0, bytes);
-    device.queue.submit([commands.finish()]);
+    const recorder = encoder ?? device.createCommandEncoder({ label: 'readback' });
+    recorder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    device.queue.submit([recorder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (error) {

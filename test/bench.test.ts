@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // Keeps `npm run bench` working: the quick mode end to end, asserting nothing about timings —
-// only that every case ran, every result passed its accuracy check, and the report draws.
+// only that every case ran for us and both peers, every result passed its accuracy check, start-up was
+// measured, and the report draws.
 describe('benchmark (quick mode)', () => {
-  it('runs every quick case, checks accuracy, writes JSON + HTML, and the report shows its charts', async () => {
+  it('runs every quick case for us, TF.js and jax-js, checks accuracy, writes JSON + HTML, and the report shows its charts', async () => {
     // The runner is compiled by `npm run build` (tsconfig.node.json) into .build/.
     const { runBench } = (await import(join(process.cwd(), '.build/bench/bench.js'))) as typeof import('../bench/bench.js');
     const outDir = mkdtempSync(join(tmpdir(), 'lsa-bench-'));
@@ -17,7 +18,14 @@ describe('benchmark (quick mode)', () => {
       expect(c.verdict, `${c.op} ${c.config}`).toBe('ok');
       expect(c.ours.medianMs).toBeGreaterThan(0);
     }
-    expect(report.cases.filter((c) => c.tf !== null).length).toBeGreaterThanOrEqual(5);
+    // Both peers ran and passed their float64 checks on every case they can run.
+    for (const peer of ['tf', 'jax'] as const) {
+      const ran = report.cases.filter((c) => c[peer] !== null);
+      expect(ran.length, peer).toBeGreaterThanOrEqual(7);
+      for (const c of ran) expect(c[peer]!.accuracy.ok, `${peer} ${c.op} ${c.config}`).toBe(true);
+    }
+    expect(report.startup.ms.length).toBeGreaterThanOrEqual(1);
+    for (const t of report.startup.ms) expect(t).toBeGreaterThan(0);
     expect(report.roofline.fmaGflops).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(json, 'utf8')).cases.length).toBe(report.cases.length);
     expect(existsSync(html) && existsSync(png)).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { constructions, reference, type Layer } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { useGpuPage, type GpuPage } from './harness/gpu.js';
+import { KERNELS, useGpuPage, type GpuPage } from './harness/gpu.js';
 import { logisticData } from './harness/logistic.js';
 
 interface Runnable<Out> {
@@ -17,11 +17,16 @@ const relErr = reference.relativeError;
  * Runs B embedded prompts through runtime.transformer (one submit) and through the float64
  * reference, and returns the read-out of both for every prompt.
  */
-async function both<Out>(gpu: GpuPage, c: Runnable<Out>, prompts: Float64Array[]): Promise<{ gpu: Out[]; f64: Out[]; submits: number }> {
+async function both<Out>(
+  gpu: GpuPage,
+  gemm: (typeof KERNELS)[number],
+  c: Runnable<Out>,
+  prompts: Float64Array[],
+): Promise<{ gpu: Out[]; f64: Out[]; submits: number }> {
   const size = c.width * c.tokens;
   const h = new Float32Array(prompts.length * size);
-  prompts.forEach((p, b) => h.set(p, b * size));
-  const r = await gpu.runApi({ op: 'transformer', h, shape: [prompts.length, c.width, c.tokens], layers: c.layers });
+  for (const [b, p] of prompts.entries()) h.set(p, b * size);
+  const r = await gpu.runApi({ op: 'transformer', gemm, h, shape: [prompts.length, c.width, c.tokens], layers: c.layers });
   expect(r.validation).toBeNull();
   // The float64 run starts from the same f32-rounded embedding the GPU saw.
   const f64 = prompts.map((_, b) => c.readout(reference.transformer(h.subarray(b * size, (b + 1) * size), [1, c.width, c.tokens], c.layers)));
@@ -29,7 +34,7 @@ async function both<Out>(gpu: GpuPage, c: Runnable<Out>, prompts: Float64Array[]
   return { gpu: out, f64, submits: r.submits };
 }
 
-describe('the paper\'s constructions through runtime.transformer (float32) vs the float64 run', () => {
+describe.each(KERNELS)('the paper\'s constructions through runtime.transformer (float32, %s GEMM schedule) vs the float64 run', (gemm) => {
   const gpu = useGpuPage();
 
   // Bound: Newton–Schulz damps perturbations of X once it converges (the residual squares), so
@@ -44,16 +49,16 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
     const prompts = Array.from({ length: 4 }, () => {
       const base = reference.conditioned(rng, d, 3).a;
       const a = symmetric ? reference.gram(base, d, d, 0) : base;
-      const x0 = Float64Array.from({ length: d * d }, (_, k) => reference.safeAlpha(a, d) * a[(k % d) * d + Math.floor(k / d)]!);
+      const x0 = reference.initialInverse(a, d);
       return c.embed(a, x0);
     });
-    const r = await both(gpu(), c, prompts);
+    const r = await both(gpu(), gemm, c, prompts);
     expect(r.submits).toBe(1);
-    r.gpu.forEach((x, b) => {
+    for (const [b, x] of r.gpu.entries()) {
       const err = relErr(x, r.f64[b]!);
-      console.info(`newtonSchulz d${d} T${steps}${symmetric ? ' sym' : ''} prompt ${b}: rel. error ${err.toExponential(2)}`);
+      console.info(`${gemm} newtonSchulz d${d} T${steps}${symmetric ? ' sym' : ''} prompt ${b}: rel. error ${err.toExponential(2)}`);
       expect(err).toBeLessThanOrEqual(1e-5);
-    });
+    }
   });
 
   // Bound: ŷ is a ratio of sums of O(1) terms after T convergent steps: 1e-5 relative (κ(R) ≤ ~20 here).
@@ -61,19 +66,16 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
     const n = 2 * d + 4;
     const rng = random(60 + d);
     const c = constructions.ridgeNewton({ d, n, steps, mu, alpha: 0.02 });
-    const prompts = Array.from({ length: 8 }, () =>
-      c.embed(
-        Float64Array.from({ length: n * d }, () => rng.normal() / Math.sqrt(d)),
-        Float64Array.from({ length: n }, () => rng.normal()),
-        Float64Array.from({ length: d }, () => rng.normal()),
-      ),
-    );
-    const r = await both(gpu(), c, prompts);
-    r.gpu.forEach((yHat, b) => {
-      const err = Math.abs(yHat - r.f64[b]!) / Math.abs(r.f64[b]!);
-      console.info(`ridgeNewton d${d} T${steps} prompt ${b}: ŷ ${yHat.toFixed(6)} vs ${r.f64[b]!.toFixed(6)}, rel. error ${err.toExponential(2)}`);
-      expect(err).toBeLessThanOrEqual(1e-5);
+    const prompts = Array.from({ length: 8 }, () => {
+      const { a, y, aTest } = reference.ridgeData(rng, d, n, { scale: 1 / Math.sqrt(d) });
+      return c.embed(a, y, aTest);
     });
+    const r = await both(gpu(), gemm, c, prompts);
+    for (const [b, yHat] of r.gpu.entries()) {
+      const err = Math.abs(yHat - r.f64[b]!) / Math.abs(r.f64[b]!);
+      console.info(`${gemm} ridgeNewton d${d} T${steps} prompt ${b}: ŷ ${yHat.toFixed(6)} vs ${r.f64[b]!.toFixed(6)}, rel. error ${err.toExponential(2)}`);
+      expect(err).toBeLessThanOrEqual(1e-5);
+    }
   });
 
   // Bound: each ReLU interpolant is anchored at its flattest knot (src/constructions/relu.ts), so
@@ -87,11 +89,11 @@ describe('the paper\'s constructions through runtime.transformer (float32) vs th
       const { a, y } = logisticData(seed, d, n);
       return c.embed(a, y, new Float64Array(d));
     });
-    const r = await both(gpu(), c, prompts);
-    r.gpu.forEach((w, b) => {
+    const r = await both(gpu(), gemm, c, prompts);
+    for (const [b, w] of r.gpu.entries()) {
       const err = relErr(w, r.f64[b]!);
-      console.info(`logisticNewton prompt ${b}: rel. error ${err.toExponential(2)}`);
+      console.info(`${gemm} logisticNewton prompt ${b}: rel. error ${err.toExponential(2)}`);
       expect(err).toBeLessThanOrEqual(1e-5);
-    });
+    }
   });
 });

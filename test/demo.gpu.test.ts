@@ -3,11 +3,11 @@ import puppeteer from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { reference } from '../src/index.js';
-import { DEFAULTS, runLayers, scenario, type Problem } from '../bench/demo/problems.js';
-import type { DemoResult } from '../bench/demo/main.js';
+import { DEFAULTS, runLayers, scenario, type Problem } from '../demo/problems.js';
+import type { DemoResult } from '../demo/main.js';
 import { decodePng, pixelVariance } from './harness/png.js';
 
-// The built page (dist/demo, from `npm run build`) opened as a visitor would, in headless Chromium.
+// The built page (.build/demo, from `npm run build`) opened as a visitor would, in headless Chromium.
 describe('interactive page', () => {
   let browser: Awaited<ReturnType<typeof puppeteer.connect>>;
   let page: Awaited<ReturnType<typeof browser.newPage>>;
@@ -17,7 +17,7 @@ describe('interactive page', () => {
     await page.setViewport({ width: 1280, height: 1000 });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${inject('baseUrl')}/dist/demo/index.html`);
+    await page.goto(`${inject('baseUrl')}/.build/demo/index.html`);
     await page.waitForFunction('window.demoReady === true || window.demoError !== undefined', { timeout: 120_000 });
     const failure = await page.evaluate(() => (window as unknown as { demoError?: string }).demoError);
     expect(failure, errors.join('; ')).toBeUndefined();
@@ -65,7 +65,7 @@ describe('interactive page', () => {
     await plain.evaluateOnNewDocument(() => {
       Object.defineProperty(navigator, 'gpu', { value: undefined });
     });
-    await plain.goto(`${inject('baseUrl')}/dist/demo/index.html`);
+    await plain.goto(`${inject('baseUrl')}/.build/demo/index.html`);
     await plain.waitForFunction('window.demoError !== undefined', { timeout: 60_000 });
     const text = await plain.$eval('#status', (e) => e.textContent ?? '');
     expect(text).toContain('no WebGPU');

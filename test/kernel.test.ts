@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { LimitError } from '../src/index.js';
-import { GEMM, uniformValues } from '../src/gpu/gemm.js';
-import { wgslConstant } from '../src/gpu/context.js';
+import gemmShader from '../shaders/gemm.wgsl';
+import nsShader from '../shaders/newton_schulz.wgsl';
+import { LimitError, LsaNewtonError } from '../src/index.js';
+import type { GpuContext } from '../src/gpu/context.js';
+import { gemm, gemmVariants, uniformValues } from '../src/gpu/gemm.js';
 import { checkBufferSize, workgroupGrid } from '../src/gpu/grid.js';
-import { packUniform, reflect } from '../src/gpu/kernel.js';
+import type { Op } from '../src/gpu/op.js';
+import { Plan } from '../src/gpu/plan.js';
+import { packUniform } from '../src/gpu/shader.js';
+import { lsaOp } from '../src/ops/lsa.js';
+import { FORWARD_OPS } from '../src/ops/registry.js';
+import { familyVariants } from '../src/runtime.js';
 
 const limits = { maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 } as GPUSupportedLimits;
+const G = gemmShader.entryPoints;
+const view = { batch: 1, row: 1, col: 1 };
 
-describe('layouts come from the WGSL (wgsl_reflect)', () => {
+describe('layouts come from the WGSL, reflected at build time', () => {
   it('gemm.wgsl bindings: one uniform, read-only operands, one writable output', () => {
-    const info = reflect(GEMM);
-    expect(info.bindings.map((b) => [b.name, b.binding, b.type])).toEqual([
+    expect(G.gemm.bindings.map((b) => [b.name, b.binding, b.type])).toEqual([
       ['p', 0, 'uniform'],
       ['a', 1, 'read-only-storage'],
       ['b', 2, 'read-only-storage'],
@@ -19,27 +27,65 @@ describe('layouts come from the WGSL (wgsl_reflect)', () => {
       ['bias', 5, 'read-only-storage'],
       ['gate', 6, 'read-only-storage'],
     ]);
-    expect([...info.overrides].sort()).toEqual(['BIAS', 'BLOCKED', 'DIAG', 'GATE', 'RELU', 'RESIDUAL', 'SYMMETRIC']);
-    expect(info.workgroupSize[0]).toBe(wgslConstant(GEMM.code, 'THREADS'));
+    expect(G.gemm.overrides).toEqual([]);
+  });
+
+  it('workgroup sizes are the WGSL constants they are declared with', () => {
+    for (const e of Object.values(G)) expect(e.workgroupSize).toEqual([gemmShader.constants.THREADS, 1, 1]);
+    for (const e of Object.values(nsShader.entryPoints)) expect(e.workgroupSize).toEqual([nsShader.constants.WG, 1, 1]);
+  });
+
+  it('the shipped shader source is compacted: no comments', () => {
+    expect(gemmShader.code).toContain('fn gemm_direct(');
+    expect(gemmShader.code).not.toMatch(/\/\//);
   });
 
   it('the TypeScript side fills exactly the uniform members the shader declares', () => {
     const values = uniformValues({
-      label: 't', m: 3, n: 5, k: 7, batch: 2,
+      label: 't', m: 3, n: 5, k: 7, batch: 2, relu: true, bias: ['w', 0],
       a: ['x', { batch: 21, row: 7, col: 1 }], b: ['y', { batch: 0, row: 5, col: 1 }], c: ['z', { batch: 15, row: 5, col: 1 }],
     });
-    expect(Object.keys(values).sort()).toEqual([...reflect(GEMM).uniform!.members.keys()].sort());
-    const packed = new DataView(packUniform(GEMM, values));
-    const at = (name: string) => packed.getUint32(reflect(GEMM).uniform!.members.get(name)!.offset, true);
-    expect([at('m'), at('n'), at('k'), at('batch'), at('a_row'), at('c_batch'), at('a_block')]).toEqual([3, 5, 7, 2, 7, 15, 0xffffffff]);
+    expect(Object.keys(values).sort()).toEqual([...G.gemm.uniformMembers].sort());
+    const packed = new DataView(packUniform('t', G.gemm, values));
+    const at = (name: string) => packed.getUint32(G.gemm.uniform!.members[name]!.offset, true);
+    expect([at('m'), at('n'), at('k'), at('batch'), at('inner'), at('a_row'), at('c_batch'), at('b_outer')]).toEqual([3, 5, 7, 2, 2, 7, 15, 0]);
+    expect(at('flags')).toBe(gemmShader.constants.F_RELU | gemmShader.constants.F_BIAS);
   });
 
   it('packUniform refuses missing, unknown and non-u32 members', () => {
-    const values = uniformValues({ label: 't', m: 1, n: 1, k: 1, batch: 1, a: ['x', { batch: 1, row: 1, col: 1 }], b: ['y', { batch: 1, row: 1, col: 1 }], c: ['z', { batch: 1, row: 1, col: 1 }] });
+    const values = uniformValues({ label: 't', m: 1, n: 1, k: 1, batch: 1, a: ['x', view], b: ['y', view], c: ['z', view] });
     const { m: _m, ...missing } = values;
-    expect(() => packUniform(GEMM, missing)).toThrow(/'m' was not given/);
-    expect(() => packUniform(GEMM, { ...values, extra: 1 })).toThrow(/no member 'extra'/);
-    expect(() => packUniform(GEMM, { ...values, n: 1.5 })).toThrow(/expected a u32, got 1.5/);
+    expect(() => packUniform('t', G.gemm, missing)).toThrow(/'m' was not given/);
+    expect(() => packUniform('t', G.gemm, { ...values, extra: 1 })).toThrow(/no member 'extra'/);
+    expect(() => packUniform('t', G.gemm, { ...values, n: 1.5 })).toThrow(/expected a u32, got 1.5/);
+  });
+});
+
+describe('ops are declarations', () => {
+  // A context whose device is never reached: plans must refuse before any GPU call.
+  const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`GPU touched: device.${String(name)}`); } });
+  const ctx = { device: untouchable, limits: { ...limits, minUniformBufferOffsetAlignment: 256 }, gemm: 'direct', prepared: new Set(), plans: new Set() } as unknown as GpuContext;
+  const product = gemm({ label: 'AB', m: 4, n: 4, k: 4, batch: 1, a: ['a', view], b: ['b', view], c: ['c', view] }, 'direct');
+
+  it('a plan refuses a pipeline variant its op did not declare (LsaNewtonError), before any GPU work', () => {
+    // declares the 32-column direct GEMM only; a 4 × 4 product dispatches the small-matrix entry point
+    const wideOnly: Op = { name: 'wideOnly', family: 'forward', variants: (g) => gemmVariants(g).filter((v) => v.entry.name !== 'gemm_direct_small') };
+    const spec = { label: 'T', slots: { a: 64, b: 64, c: 64 }, outputs: ['c'], steps: [product] };
+    expect(() => new Plan(ctx, wideOnly, spec)).toThrow(LsaNewtonError);
+    expect(() => new Plan(ctx, wideOnly, spec)).toThrow(/op 'wideOnly' did not declare pipeline gemm\.gemm_direct_small\{\}/);
+  });
+
+  it('a plan refuses a step that binds an unknown buffer', () => {
+    const spec = { label: 'T', slots: { a: 64, b: 64 }, outputs: [], steps: [product] };
+    expect(() => new Plan(ctx, lsaOp, spec)).toThrow(/binding 'c' names unknown buffer 'c'/);
+  });
+
+  it('each schedule compiles only its own GEMM entry points', async () => {
+    const keys = async (g: 'tiled' | 'direct') =>
+      (await familyVariants('forward', g)).map((v) => v.key).filter((k) => k.startsWith('gemm.'));
+    expect((await keys('tiled')).every((k) => k.startsWith('gemm.gemm{'))).toBe(true);
+    expect((await keys('direct')).every((k) => k.startsWith('gemm.gemm_direct'))).toBe(true);
+    expect(FORWARD_OPS.every((op) => op.variants('direct').length > 0 && op.variants('tiled').length > 0)).toBe(true);
   });
 });
 

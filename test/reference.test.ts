@@ -113,7 +113,7 @@ describe('reference.transformer', () => {
   });
 
   it('refuses an unknown layer kind', () => {
-    expect(() => reference.transformer(new Float32Array(1), [1, 1, 1], [{ kind: 'softmax' } as never])).toThrow(/expected kind 'lsa' or 'mlp', got "softmax"/);
+    expect(() => reference.transformer(new Float32Array(1), [1, 1, 1], [{ kind: 'softmax' } as never])).toThrow(/expected kind 'lsa', 'mlp', 'layerNorm' or 'clip', got "softmax"/);
   });
 });
 
@@ -139,5 +139,57 @@ describe('reference.random', () => {
   it('is deterministic per seed', () => {
     expect(Array.from(random(9).normals(5))).toEqual(Array.from(random(9).normals(5)));
     expect(random(9).next()).not.toBe(random(10).next());
+  });
+});
+
+describe('reference norms, X₀ and ridge', () => {
+  it('norm1 is the largest column sum, normInf the largest row sum, safeAlpha 1/(their product)', () => {
+    const a = [1, -2, 3, 4, 0, -6, 0.5, 1, 1]; // rows: 6, 10, 2.5; columns: 5.5, 3, 10
+    expect(reference.norm1(a, 3)).toBe(10);
+    expect(reference.normInf(a, 3)).toBe(10);
+    expect(reference.safeAlpha([2, 0, 1, 1], 2)).toBe(1 / (3 * 2));
+  });
+
+  it('initialInverse is αAᵀ (α = safeAlpha unless given)', () => {
+    const a = [1, 2, 3, 4];
+    expect([...reference.initialInverse(a, 2, 2)]).toEqual([2, 6, 4, 8]);
+    const alpha = reference.safeAlpha(a, 2);
+    expect([...reference.initialInverse(a, 2)]).toEqual([1, 3, 2, 4].map((v) => alpha * v));
+  });
+
+  it('ridge solves the normal equations: (AᵀA + μI) w = Aᵀy for w read back through unit queries', () => {
+    const [d, n, mu] = [4, 9, 0.3];
+    const { a, y } = reference.ridgeData(reference.random(3), d, n, { kappa: 20 });
+    const w = Array.from({ length: d }, (_, k) => reference.ridge(a, y, Float64Array.from({ length: d }, (_, i) => +(i === k)), { d, n, mu }));
+    const r = reference.gram(a, n, d, mu);
+    for (let i = 0; i < d; i++) {
+      let lhs = 0;
+      let rhs = 0;
+      for (let j = 0; j < d; j++) lhs += r[i * d + j]! * w[j]!;
+      for (let t = 0; t < n; t++) rhs += a[t * d + i]! * y[t]!;
+      expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.max(1, Math.abs(rhs)));
+    }
+  });
+
+  it('ridgeData rows have the requested covariance condition number (sample estimate, n large)', () => {
+    const [d, n, kappa] = [3, 20000, 16];
+    const { a } = reference.ridgeData(reference.random(9), d, n, { kappa, noise: 0 });
+    const cov = reference.gram(a, n, d, 0).map((v) => v / n);
+    // Extreme eigenvalues of the sample covariance by power iteration on it and on its inverse.
+    const power = (m: Float64Array) => {
+      let v = Float64Array.from([1, 0.5, 0.25]);
+      let lambda = 0;
+      for (let it = 0; it < 500; it++) {
+        const u = new Float64Array(d);
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) u[i]! += m[i * d + j]! * v[j]!;
+        lambda = Math.hypot(...u);
+        v = u.map((x) => x / lambda);
+      }
+      return lambda;
+    };
+    const max = power(cov);
+    const min = 1 / power(reference.inverseLU(cov, d));
+    expect(max / min).toBeGreaterThan(kappa * 0.9);
+    expect(max / min).toBeLessThan(kappa * 1.1);
   });
 });

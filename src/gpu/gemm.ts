@@ -1,28 +1,21 @@
-import gemmCode from '../../shaders/gemm.wgsl?raw';
-import type { ShaderSpec } from './kernel.js';
-import { wgslConstant } from './context.js';
-import type { DispatchStep } from './program.js';
+import gemmShader from '../../shaders/gemm.wgsl';
+import { type GemmKernel, type Step, step, type Variant, variant } from './op.js';
 
-/** Two schedules of the same product: workgroup-memory tiles (GPUs) or direct 4×4 blocks (CPU adapters). */
-export type GemmKernel = 'tiled' | 'direct';
-export const GEMM: ShaderSpec = { label: 'Gemm', code: gemmCode, entryPoint: 'gemm' };
-export const GEMM_DIRECT: ShaderSpec = { label: 'GemmDirect', code: gemmCode, entryPoint: 'gemm_direct' };
-export const GEMM_DIRECT_SMALL: ShaderSpec = { label: 'GemmDirectSmall', code: gemmCode, entryPoint: 'gemm_direct_small' };
+const { constants: K, entryPoints: E } = gemmShader;
 /** Below this many columns the direct schedule's 32-column blocks mostly idle. */
 const DIRECT_SMALL_N = 32;
-export const GEMM_SPECS: Record<GemmKernel, ShaderSpec> = { tiled: GEMM, direct: GEMM_DIRECT };
-const THREADS = wgslConstant(gemmCode, 'THREADS');
-const TILE_M = wgslConstant(gemmCode, 'TILE_M');
-const TILE_N = wgslConstant(gemmCode, 'TILE_N');
 
-/** Strided view of an operand: element (z, r, c) at off + z*batch + r*row + c*col + ⌊c/block⌋*blockSkip. */
+/**
+ * Strided view of an operand. Slice z splits as z = o·inner + i (inner: the step's `inner`,
+ * default the whole batch); element (z, r, c) lives at off + o*outer + i*batch + r*row + c*col.
+ */
 export interface View {
   off?: number;
   batch: number;
+  /** Stride per outer step of a two-level batch; default 0. */
+  outer?: number;
   row: number;
   col: number;
-  block?: number;
-  blockSkip?: number;
 }
 
 /** `C[z] = ReLU?(alpha·A[z]·B[z] + bias) + beta·R[z] + gamma·I` over named buffers. */
@@ -32,6 +25,8 @@ export interface GemmStep {
   n: number;
   k: number;
   batch: number;
+  /** Two-level batch: slices per outer step (divides batch); default batch (one level). */
+  inner?: number;
   a: readonly [string, View];
   b: readonly [string, View];
   c: readonly [string, View];
@@ -46,39 +41,41 @@ export interface GemmStep {
   gamma?: number;
   /** u32 per z; a nonzero entry skips that z (carrying the residual through when there is one). */
   gate?: string;
-  /** C is known to be symmetric (m = n): only upper-triangle tiles run, mirrored on write. */
+  /** C is known to be symmetric (m = n): only blocks on or above the diagonal run, mirrored on write. */
   symmetric?: boolean;
 }
 
-const NO_BLOCK = 0xffffffff;
+const ENTRIES = { tiled: [E.gemm], direct: [E.gemm_direct, E.gemm_direct_small] } as const;
 
-/** The pipeline variant a step needs; `createRuntime` compiles the ones the ops use. */
-export function gemmConstants(s: Pick<GemmStep, 'bias' | 'relu' | 'residual' | 'gamma' | 'gate' | 'symmetric'> & { a?: GemmStep['a'] }) {
-  return {
-    BLOCKED: s.a?.[1].block !== undefined,
-    BIAS: s.bias !== undefined,
-    RELU: s.relu === true,
-    RESIDUAL: s.residual !== undefined,
-    DIAG: s.gamma !== undefined,
-    GATE: s.gate !== undefined,
-    SYMMETRIC: s.symmetric === true,
-  };
+/**
+ * The GEMM pipelines a schedule dispatches (what an op that runs GEMMs declares): one per entry
+ * point, since every specialisation (epilogue, symmetry, batch layout) is a uniform.
+ */
+export function gemmVariants(kernel: GemmKernel): Variant[] {
+  return ENTRIES[kernel].map((entry) => variant(gemmShader, entry));
 }
 
-export function gemm(s: GemmStep, kernel: GemmKernel): DispatchStep {
+export function gemm(s: GemmStep, kernel: GemmKernel): Step {
   if (s.symmetric && s.m !== s.n) throw new Error(`${s.label}: a symmetric GEMM needs m = n, got ${s.m} × ${s.n}`);
-  const tilesM = Math.ceil(s.m / TILE_M);
-  const tilesN = Math.ceil(s.n / TILE_N);
-  const perZ = s.symmetric ? (tilesM * (tilesM + 1)) / 2 : tilesM * tilesN;
+  const inner = s.inner ?? s.batch;
+  if (!Number.isInteger(s.batch / inner)) throw new Error(`${s.label}: inner ${inner} does not divide batch ${s.batch}`);
+  const tilesM = Math.ceil(s.m / K.TILE_M);
+  const tilesN = Math.ceil(s.n / K.TILE_N);
   const small = kernel === 'direct' && s.n < DIRECT_SMALL_N;
+  const entry = kernel === 'tiled' ? E.gemm : small ? E.gemm_direct_small : E.gemm_direct;
+  // tiled: one workgroup per tile (upper-triangle tiles only when symmetric);
   // direct: one quad of invocations per 8 × 32 block of C; small: one invocation per 4 × 4 block
-  const invocations = small ? Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch : 4 * Math.ceil(s.m / 8) * Math.ceil(s.n / 32) * s.batch;
-  return {
+  const invocations =
+    kernel === 'tiled'
+      ? (s.symmetric ? (tilesM * (tilesM + 1)) / 2 : tilesM * tilesN) * s.batch * K.THREADS
+      : small
+        ? Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch
+        : 4 * Math.ceil(s.m / 8) * Math.ceil(s.n / 32) * s.batch;
+  return step({
     label: s.label,
-    spec: small ? GEMM_DIRECT_SMALL : GEMM_SPECS[kernel],
-    constants: gemmConstants(s),
+    variant: variant(gemmShader, entry),
     uniform: uniformValues(s),
-    workgroups: kernel === 'tiled' ? perZ * s.batch : Math.ceil(invocations / THREADS),
+    invocations,
     buffers: {
       a: s.a[0],
       b: s.b[0],
@@ -87,37 +84,47 @@ export function gemm(s: GemmStep, kernel: GemmKernel): DispatchStep {
       bias: s.bias?.[0] ?? null,
       gate: s.gate ?? null,
     },
-  };
+  });
 }
 
-export function uniformValues(s: GemmStep): Record<string, number> {
+export function uniformValues(s: GemmStep) {
   const [, a] = s.a;
   const [, b] = s.b;
   const [, c] = s.c;
+  const flags =
+    (s.bias !== undefined ? K.F_BIAS : 0) |
+    (s.relu ? K.F_RELU : 0) |
+    (s.residual !== undefined ? K.F_RESIDUAL : 0) |
+    (s.gamma !== undefined ? K.F_DIAG : 0) |
+    (s.gate !== undefined ? K.F_GATE : 0) |
+    (s.symmetric ? K.F_SYMMETRIC : 0);
   return {
     m: s.m,
     n: s.n,
     k: s.k,
     batch: s.batch,
-    tiles_m: Math.ceil(s.m / TILE_M),
-    tiles_n: Math.ceil(s.n / TILE_N),
+    tiles_m: Math.ceil(s.m / K.TILE_M),
+    tiles_n: Math.ceil(s.n / K.TILE_N),
+    inner: s.inner ?? s.batch,
     a_off: a.off ?? 0,
     a_batch: a.batch,
+    a_outer: a.outer ?? 0,
     a_row: a.row,
     a_col: a.col,
-    a_block: a.block ?? NO_BLOCK,
-    a_block_skip: a.blockSkip ?? 0,
     b_off: b.off ?? 0,
     b_batch: b.batch,
+    b_outer: b.outer ?? 0,
     b_row: b.row,
     b_col: b.col,
     c_off: c.off ?? 0,
     c_batch: c.batch,
+    c_outer: c.outer ?? 0,
     c_row: c.row,
     c_col: c.col,
     bias_off: s.bias?.[1] ?? 0,
     alpha: s.alpha ?? 1,
     beta: s.beta ?? 1,
     gamma: s.gamma ?? 0,
+    flags,
   };
 }

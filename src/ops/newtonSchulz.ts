@@ -1,33 +1,34 @@
-import nsCode from '../../shaders/newton_schulz.wgsl?raw';
+import nsShader from '../../shaders/newton_schulz.wgsl';
 import { ShapeError, ValueError } from '../errors.js';
-import { wgslConstant, type GpuContext } from '../gpu/context.js';
-import { gemm, type GemmKernel, type GemmStep } from '../gpu/gemm.js';
-import type { ShaderSpec } from '../gpu/kernel.js';
-import { Program, type DispatchStep } from '../gpu/program.js';
+import { type GemmStep, gemm, gemmVariants } from '../gpu/gemm.js';
+import { type GemmKernel, type Op, type Step, step, type Variant, variant } from '../gpu/op.js';
 import { describe, type Shape } from '../shape.js';
-import { checkSizes } from './program.js';
 
-export const NS_SCALE: ShaderSpec = { label: 'NewtonSchulz.scale', code: nsCode, entryPoint: 'ns_scale' };
-export const NS_INIT: ShaderSpec = { label: 'NewtonSchulz.init', code: nsCode, entryPoint: 'ns_init' };
-export const NS_RESIDUAL: ShaderSpec = { label: 'NewtonSchulz.residual', code: nsCode, entryPoint: 'ns_residual' };
-export const NS_STEP: ShaderSpec = { label: 'NewtonSchulz.fusedStep', code: nsCode, entryPoint: 'ns_step' };
-export const NS_INVERT: ShaderSpec = { label: 'NewtonSchulz.fusedInvert', code: nsCode, entryPoint: 'ns_invert' };
-export const NS_STEP_DIRECT: ShaderSpec = { label: 'NewtonSchulz.fusedStepDirect', code: nsCode, entryPoint: 'ns_step_direct' };
-export const NS_INVERT_DIRECT: ShaderSpec = { label: 'NewtonSchulz.fusedInvertDirect', code: nsCode, entryPoint: 'ns_invert_direct' };
+const NS = nsShader.entryPoints;
+const K = nsShader.constants;
+const SCALE = variant(nsShader, NS.ns_scale);
+const INIT = variant(nsShader, NS.ns_init);
+const RESIDUAL = variant(nsShader, NS.ns_residual);
 
-const WG = wgslConstant(nsCode, 'WG');
-const CAPACITY = wgslConstant(nsCode, 'CAPACITY');
-/** Largest n the fused path takes (one invocation per column, X and T in workgroup memory). */
-export const FUSED_MAX_N = wgslConstant(nsCode, 'MAX_N');
-/** Words per matrix in the status buffer, and its states (see shaders/newton_schulz.wgsl). */
-export const STATUS_WORDS = wgslConstant(nsCode, 'STATUS_WORDS');
-export const STATE = {
-  active: wgslConstant(nsCode, 'ACTIVE'),
-  tolerance: wgslConstant(nsCode, 'TOLERANCE_MET'),
-  floor: wgslConstant(nsCode, 'FLOOR'),
-  failed: wgslConstant(nsCode, 'FAILED'),
-  limit: wgslConstant(nsCode, 'LIMIT'),
-} as const;
+/**
+ * Fused kernels follow the GEMM schedule: 'tiled' (GPUs) shares a workgroup among several
+ * matrices with X and T in workgroup memory, 'direct' (CPU adapters) gives each matrix one
+ * invocation and no barriers.
+ */
+const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
+  tiled: { step: variant(nsShader, NS.ns_step), invert: variant(nsShader, NS.ns_invert) },
+  direct: { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) },
+};
+
+export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: (g) => [...gemmVariants(g), FUSED[g].step] };
+export const invertOp: Op = {
+  name: 'invert',
+  family: 'forward',
+  variants: (g) => [...gemmVariants(g), SCALE, INIT, RESIDUAL, FUSED[g].invert],
+};
+
+/** Largest n the fused path takes. */
+export const FUSED_MAX_N: number = K.MAX_N;
 
 export type NewtonSchulzPath = 'fused' | 'gemm';
 
@@ -101,7 +102,7 @@ export function orderCoefficients(p: number): number[] {
  * `S = c_{p−1} T² + c_{p−2} T + c_{p−3} I`, `S ← T S + c_m I`, then `X' = X S`: p GEMMs.
  * Returns [T = A X] and [the rest], so callers can put a residual between them.
  */
-export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [DispatchStep, DispatchStep[]] {
+export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [Step, Step[]] {
   const { batch, n } = shape;
   const sq = { batch: n * n, row: n, col: 1 };
   const common = { m: n, n, k: n, batch, ...(gate ? { gate } : {}) } satisfies Partial<GemmStep>;
@@ -110,7 +111,7 @@ export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number,
     return [first, [gemm({ ...common, symmetric, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 }, kernel)]];
   }
   const c = orderCoefficients(order);
-  const rest: DispatchStep[] = [
+  const rest: Step[] = [
     gemm({ ...common, label: 'S=T²', a: ['t', sq], b: ['t', sq], c: ['s0', sq], alpha: c[order - 1]!, residual: 't', beta: c[order - 2]!, gamma: c[order - 3]! }, kernel),
   ];
   let s = 's0';
@@ -130,55 +131,25 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
   return order === 2 ? { t: nn } : order === 3 ? { t: nn, s0: nn } : { t: nn, s0: nn, s1: nn };
 }
 
-/** One ungated step for `runtime.newtonSchulzStep`: buffers a, x, xNext and scratch. */
-export function createStepProgram(ctx: GpuContext, shape: MatrixShape, o: ResolvedStepOptions): { program: Program; scratch: Record<string, number> } {
-  checkSizes(ctx, 'NewtonSchulz', { x: shape.batch * shape.n * shape.n });
-  if (o.path === 'fused') return { program: new Program(ctx, 'NewtonSchulz.fusedStep', [fusedStep(ctx.gemm, shape, o)]), scratch: {} };
-  const scratch = stepScratch(shape, o.order);
-  checkSizes(ctx, 'NewtonSchulz', scratch);
-  const [first, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric);
-  return { program: new Program(ctx, 'NewtonSchulz.step', [first, ...rest]), scratch };
+/** Matrices per workgroup of ns_step / ns_invert: n invocations each, X and T (n × ⌈n/4⌉ vec4s each) within CAPACITY. */
+function fusedGroup(kernel: GemmKernel, n: number): number {
+  return kernel === 'tiled' ? Math.min(Math.floor(K.WG / n), Math.floor(K.CAPACITY / (n * Math.ceil(n / 4)))) : 1;
 }
 
-/** Matrices per workgroup on the fused path: n invocations each, X and T (n × ⌈n/4⌉ vec4s each) within CAPACITY. */
-function fusedGroup(n: number): number {
-  return Math.min(Math.floor(WG / n), Math.floor(CAPACITY / (n * Math.ceil(n / 4))));
+/** Invocations a fused dispatch needs: whole workgroups of matrices ('tiled'), or one per matrix ('direct'). */
+function fusedInvocations(kernel: GemmKernel, shape: MatrixShape): number {
+  return kernel === 'tiled' ? Math.ceil(shape.batch / fusedGroup(kernel, shape.n)) * K.WG : shape.batch;
 }
 
-/** Invocations per matrix in ns_scale / ns_residual: the power of two ≥ n, at most WG. */
-function reductionLanes(n: number): number {
-  return Math.min(WG, 2 ** Math.ceil(Math.log2(n)));
-}
-
-/**
- * Fused kernels follow the GEMM schedule: 'tiled' (GPUs) shares a workgroup among several
- * matrices, 'direct' (CPU adapters) gives each matrix one invocation and no barriers.
- */
-function fusedLayout(kernel: GemmKernel, n: number): { perGroup: number; step: ShaderSpec; invert: ShaderSpec } {
-  return kernel === 'tiled' ? { perGroup: fusedGroup(n), step: NS_STEP, invert: NS_INVERT } : { perGroup: WG, step: NS_STEP_DIRECT, invert: NS_INVERT_DIRECT };
-}
-
-/** One fused step over buffers a, x → xNext. */
-export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): DispatchStep {
-  const { perGroup, step } = fusedLayout(kernel, shape.n);
-  return {
-    label: 'fusedStep', spec: step, constants: {},
-    uniform: nsUniform(shape, { per_group: perGroup, order: o.order, symmetric: o.symmetric ? 1 : 0 }),
-    workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
-  };
-}
-
-/**
- * `steps` evaluate-and-update trips of a whole inversion over buffers a, x (in place), status;
- * `first` scales A and starts from X₀ = α Aᵀ.
- */
-export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, steps: number, first: boolean): DispatchStep {
-  const { perGroup, invert } = fusedLayout(kernel, shape.n);
-  return {
-    label: first ? 'fusedInvert(first)' : 'fusedInvert', spec: invert, constants: {},
-    uniform: nsUniform(shape, { per_group: perGroup, order: o.order, symmetric: o.symmetric ? 1 : 0, steps, first: first ? 1 : 0, ...limitUniform(limits) }),
-    workgroups: Math.ceil(shape.batch / perGroup), buffers: { a: 'a', x: 'x', status: 'status' },
-  };
+/** One fused step over slots a, x → xNext. */
+export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): Step {
+  return step({
+    label: 'fusedStep',
+    variant: FUSED[kernel].step,
+    uniform: nsUniform(shape, { per_group: fusedGroup(kernel, shape.n), order: o.order, symmetric: o.symmetric ? 1 : 0 }),
+    invocations: fusedInvocations(kernel, shape),
+    buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
+  });
 }
 
 /** Stop rule inputs shared by both paths: tolerance (0: none) and the step budget. */
@@ -187,38 +158,80 @@ export interface IterationLimits {
   maxIterations: number;
 }
 
-function limitUniform(limits: IterationLimits): Record<string, number> {
-  return { tolerance: limits.tolerance, max_iterations: limits.maxIterations };
+/**
+ * `K.TRIPS_PER_DISPATCH` evaluate-and-update trips of a whole inversion over a, x (in place)
+ * and status; `first` scales A and starts from X₀ = α Aᵀ.
+ */
+export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, first: boolean): Step {
+  return step({
+    label: first ? 'fusedInvert(first)' : 'fusedInvert',
+    variant: FUSED[kernel].invert,
+    uniform: nsUniform(shape, {
+      per_group: fusedGroup(kernel, shape.n),
+      order: o.order,
+      symmetric: o.symmetric ? 1 : 0,
+      steps: K.TRIPS_PER_DISPATCH,
+      first: first ? 1 : 0,
+      tolerance: limits.tolerance,
+      max_iterations: limits.maxIterations,
+    }),
+    invocations: fusedInvocations(kernel, shape),
+    buffers: { a: 'a', x: 'x', status: 'status' },
+  });
 }
 
-/** ns_scale / ns_init / ns_residual as dispatch steps over buffers a, x, status, t. */
-export function nsScale(shape: MatrixShape): DispatchStep {
+/** Invocations per matrix in ns_scale / ns_residual: the power of two ≥ n, at most WG. */
+function reductionLanes(n: number): number {
+  return Math.min(K.WG, 2 ** Math.ceil(Math.log2(n)));
+}
+
+/** ns_scale / ns_init / ns_residual as steps over buffers a, x, status, t. */
+export function nsScale(shape: MatrixShape): Step {
   const lanes = reductionLanes(shape.n);
-  return {
-    label: 'scale', spec: NS_SCALE, constants: {}, uniform: nsUniform(shape, { lanes, per_group: WG / lanes }),
-    workgroups: Math.ceil(shape.batch / (WG / lanes)), buffers: { a: 'a', status: 'status' },
-  };
+  return step({
+    label: 'scale',
+    variant: SCALE,
+    uniform: nsUniform(shape, { lanes, per_group: K.WG / lanes }),
+    invocations: Math.ceil(shape.batch / (K.WG / lanes)) * K.WG,
+    buffers: { a: 'a', status: 'status' },
+  });
 }
 
-export function nsInit(shape: MatrixShape): DispatchStep {
-  return {
-    label: 'init', spec: NS_INIT, constants: {}, uniform: nsUniform(shape, {}),
-    workgroups: Math.ceil((shape.batch * shape.n * shape.n) / WG), buffers: { a: 'a', x: 'x', status: 'status' },
-  };
+export function nsInit(shape: MatrixShape): Step {
+  const invocations = shape.batch * shape.n * shape.n; // one per element
+  return step({ label: 'init', variant: INIT, uniform: nsUniform(shape, {}), invocations, buffers: { a: 'a', x: 'x', status: 'status' } });
 }
 
-export function nsResidual(shape: MatrixShape, limits: IterationLimits): DispatchStep {
+export function nsResidual(shape: MatrixShape, limits: IterationLimits): Step {
   const lanes = reductionLanes(shape.n);
-  return {
-    label: 'residual', spec: NS_RESIDUAL, constants: {}, uniform: nsUniform(shape, { lanes, per_group: WG / lanes, ...limitUniform(limits) }),
-    workgroups: Math.ceil(shape.batch / (WG / lanes)), buffers: { t: 't', status: 'status' },
-  };
+  return step({
+    label: 'residual',
+    variant: RESIDUAL,
+    uniform: nsUniform(shape, { lanes, per_group: K.WG / lanes, tolerance: limits.tolerance, max_iterations: limits.maxIterations }),
+    invocations: Math.ceil(shape.batch / (K.WG / lanes)) * K.WG,
+    buffers: { t: 't', status: 'status' },
+  });
 }
 
 /** The shader's one uniform struct; members a kernel does not read are 0. */
-function nsUniform(shape: MatrixShape, values: Record<string, number>): Record<string, number> {
+function nsUniform(shape: MatrixShape, values: Partial<Record<string, number>>) {
   const c = values.order ? orderCoefficients(values.order) : [];
-  const base: Record<string, number> = { n: shape.n, batch: shape.batch, lanes: 0, per_group: 0, order: 0, steps: 0, first: 0, max_iterations: 0, symmetric: 0, tolerance: 0 };
-  for (let m = 0; m < 5; m++) base[`c${m}`] = c[m] ?? 0;
-  return { ...base, ...values };
+  return {
+    n: shape.n,
+    batch: shape.batch,
+    lanes: 0,
+    per_group: 0,
+    order: 0,
+    steps: 0,
+    first: 0,
+    max_iterations: 0,
+    symmetric: 0,
+    tolerance: 0,
+    c0: c[0] ?? 0,
+    c1: c[1] ?? 0,
+    c2: c[2] ?? 0,
+    c3: c[3] ?? 0,
+    c4: c[4] ?? 0,
+    ...values,
+  };
 }

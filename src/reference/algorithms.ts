@@ -1,5 +1,5 @@
 import { checkValues } from '../shape.js';
-import { matmul, newtonSchulzStep } from './newtonSchulz.js';
+import { inverseLU, newtonSchulzStep } from './newtonSchulz.js';
 
 // The algorithms the constructions emulate, in float64, written from their definitions.
 
@@ -33,6 +33,23 @@ export function ridgeNewton(
   return out;
 }
 
+/** The exact ridge prediction aTestᵀ (AᵀA + μI)⁻¹ Aᵀ y, by LU. */
+export function ridge(
+  a: ArrayLike<number>,
+  y: ArrayLike<number>,
+  aTest: ArrayLike<number>,
+  options: { d: number; n: number; mu: number },
+): number {
+  const { d, n, mu } = options;
+  checkValues('reference.ridge A', a, n * d);
+  checkValues('reference.ridge y', y, n);
+  checkValues('reference.ridge aTest', aTest, d);
+  const inv = inverseLU(gram(a, n, d, mu), d);
+  let out = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) out += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
+  return out;
+}
+
 /** AᵀA + μI for A n×d (rows are examples). */
 export function gram(a: ArrayLike<number>, n: number, d: number, mu: number): Float64Array {
   const r = new Float64Array(d * d);
@@ -40,8 +57,6 @@ export function gram(a: ArrayLike<number>, n: number, d: number, mu: number): Fl
   for (let i = 0; i < d; i++) r[i * d + i]! += mu;
   return r;
 }
-
-export { matmul };
 
 /**
  * Damped Newton for f(w) = (1/n) Σ log(1 + exp(−y_i wᵀa_i)) + (μ/2)‖w‖², with an exact
@@ -61,7 +76,9 @@ export function logisticNewton(
   const w = Float64Array.from(w0);
   for (let s = 0; s < steps; s++) {
     const { g, h } = logisticGradientHessian(a, y, w, d, n, mu);
-    const direction = solve(h, g, d);
+    const hInv = inverseLU(h, d);
+    const direction = new Float64Array(d);
+    for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) direction[k]! += hInv[k * d + l]! * g[l]!;
     let lambda2 = 0;
     for (let k = 0; k < d; k++) lambda2 += g[k]! * direction[k]!;
     const eta = (2 * Math.sqrt(mu)) / (2 * Math.sqrt(mu) + Math.sqrt(lambda2));
@@ -101,31 +118,6 @@ function logisticGradientHessian(a: ArrayLike<number>, y: ArrayLike<number>, w: 
     h[k * d + k]! += mu;
   }
   return { g, h };
-}
-
-/** H⁻¹ g by Gaussian elimination with partial pivoting (H is SPD here). */
-function solve(h: Float64Array, g: Float64Array, d: number): Float64Array {
-  const m = Float64Array.from(h);
-  const x = Float64Array.from(g);
-  for (let k = 0; k < d; k++) {
-    let p = k;
-    for (let i = k + 1; i < d; i++) if (Math.abs(m[i * d + k]!) > Math.abs(m[p * d + k]!)) p = i;
-    if (p !== k) {
-      for (let j = 0; j < d; j++) [m[k * d + j], m[p * d + j]] = [m[p * d + j]!, m[k * d + j]!];
-      [x[k], x[p]] = [x[p]!, x[k]!];
-    }
-    for (let i = k + 1; i < d; i++) {
-      const f = m[i * d + k]! / m[k * d + k]!;
-      for (let j = k; j < d; j++) m[i * d + j]! -= f * m[k * d + j]!;
-      x[i]! -= f * x[k]!;
-    }
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let j = i + 1; j < d; j++) s -= m[i * d + j]! * x[j]!;
-    x[i] = s / m[i * d + i]!;
-  }
-  return x;
 }
 
 /** Gradient descent on ridge regression from w₀ = 0: w ← w + η((1/n)Aᵀ(y − Aw) − μw); returns aTestᵀ w_T. */

@@ -58,11 +58,54 @@ export function logisticData(rng: Random, d: number, n: number): { a: Float64Arr
   const wTrue = Array.from({ length: d }, () => 2 * rng.normal());
   for (let t = 0; t < n; t++) {
     let norm = 0;
-    for (let k = 0; k < d; k++) norm += (a[t * d + k] = rng.normal()) ** 2;
+    for (let k = 0; k < d; k++) {
+      a[t * d + k] = rng.normal();
+      norm += a[t * d + k]! ** 2;
+    }
     const scale = Math.sqrt(rng.next()) / Math.sqrt(norm);
     let z = 0;
-    for (let k = 0; k < d; k++) z += wTrue[k]! * (a[t * d + k]! *= scale);
+    for (let k = 0; k < d; k++) {
+      a[t * d + k]! *= scale;
+      z += wTrue[k]! * a[t * d + k]!;
+    }
     y[t] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : -1;
   }
   return { a, y };
+}
+
+export interface RidgeData {
+  /** n×d, rows are examples. */
+  a: Float64Array;
+  /** y = A w* + noise·ε. */
+  y: Float64Array;
+  /** The query row. */
+  aTest: Float64Array;
+}
+
+/**
+ * Seeded ridge-regression data: rows a_t = scale · Q diag(√(κ^(−i/(d−1)))) g_t with Q orthogonal
+ * and g_t ~ N(0, I) (covariance of condition number κ), y = A w* + noise·ε with w*, ε, aTest ~ N(0, I).
+ */
+export function ridgeData(
+  rng: Random,
+  d: number,
+  n: number,
+  options: { kappa?: number; noise?: number; scale?: number } = {},
+): RidgeData {
+  const { kappa = 1, noise = 0.1, scale = 1 } = options;
+  const { a: q } = conditioned(rng, d, 1); // orthogonal
+  const root = Float64Array.from({ length: d }, (_, i) => scale * Math.sqrt(kappa ** (-i / Math.max(1, d - 1))));
+  const a = new Float64Array(n * d);
+  for (let t = 0; t < n; t++) {
+    const g = Float64Array.from({ length: d }, (_, i) => rng.normal() * root[i]!);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) a[t * d + i]! += q[i * d + j]! * g[j]!;
+  }
+  const wStar = Float64Array.from({ length: d }, () => rng.normal());
+  const y = Float64Array.from({ length: n }, (_, t) => {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += wStar[i]! * a[t * d + i]!;
+    return s + noise * rng.normal();
+  });
+  const aTest = Float64Array.from({ length: d }, () => rng.normal());
+  return { a, y, aTest };
 }

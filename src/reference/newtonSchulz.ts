@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { checkValues } from '../shape.js';
+import { initialInverse, safeAlpha } from './norms.js';
 
 // Float64 Newton–Schulz on one n×n row-major matrix, written from the definitions:
 // X' = X Σ_{m<p} (−1)^m C(p, m+1) (AX)^m, with the powers formed one product at a time.
@@ -43,23 +44,6 @@ export function newtonSchulzStep(a: ArrayLike<number>, x: ArrayLike<number>, n: 
   return out;
 }
 
-/** ‖A‖₁ (largest column sum) times ‖A‖∞ (largest row sum), inverted: the always-safe α. */
-export function safeAlpha(a: ArrayLike<number>, n: number): number {
-  let colMax = 0;
-  let rowMax = 0;
-  for (let i = 0; i < n; i++) {
-    let row = 0;
-    let col = 0;
-    for (let j = 0; j < n; j++) {
-      row += Math.abs(a[i * n + j]!);
-      col += Math.abs(a[j * n + i]!);
-    }
-    rowMax = Math.max(rowMax, row);
-    colMax = Math.max(colMax, col);
-  }
-  return 1 / (colMax * rowMax);
-}
-
 /** ‖I − A X‖_F. */
 export function residual(a: ArrayLike<number>, x: ArrayLike<number>, n: number): number {
   const t = matmul(a, x, n);
@@ -89,8 +73,7 @@ export function newtonSchulzInverse(
   check('reference.newtonSchulzInverse a', a, n);
   const { tolerance = 0, maxIterations = 64, order = 2 } = options;
   const alpha = safeAlpha(a, n);
-  let x: Float64Array = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) x[i * n + j] = alpha * a[j * n + i]!;
+  let x = initialInverse(a, n, alpha);
   let previous = Number.MAX_VALUE;
   let iterations = 0;
   let res = residual(a, x, n);
@@ -126,7 +109,8 @@ export function inverseLU(a: ArrayLike<number>, n: number): Float64Array {
       [perm[k], perm[pivot]] = [perm[pivot]!, perm[k]!];
     }
     for (let i = k + 1; i < n; i++) {
-      const f = (lu[i * n + k]! /= lu[k * n + k]!);
+      lu[i * n + k]! /= lu[k * n + k]!;
+      const f = lu[i * n + k]!;
       for (let j = k + 1; j < n; j++) lu[i * n + j]! -= f * lu[k * n + j]!;
     }
   }

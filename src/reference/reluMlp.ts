@@ -21,7 +21,7 @@ export function reluMlp(h: ArrayLike<number>, shape: Shape, layer: MlpLayer): Fl
       for (let i = 0; i < f; i++) {
         let s = layer.b1 ? layer.b1[i]! : 0;
         for (let c = 0; c < d; c++) s += layer.w1[i * d + c]! * h[base + c * n + t]!;
-        hidden[i] = s > 0 ? s : 0;
+        hidden[i] = Math.max(s, 0);
       }
       for (let r = 0; r < d; r++) {
         let s = layer.b2 ? layer.b2[r]! : 0;

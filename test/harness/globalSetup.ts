@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { launchBrowser } from './browser.js';
-import { serveStatic } from './server.js';
+import { launchBrowser } from '../../tools/browser.js';
+import { serveStatic } from '../../tools/server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -34,10 +34,4 @@ export function symmetrize(m: Float32Array, n: number): Float32Array {
   return m;
 }
 
-export function transposeScaled(m: ArrayLike<number>, n: number, alpha: number): Float32Array {
-  const t = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[i * n + j] = alpha * m[j * n + i]!;
-  return t;
-}
-
 export { relativeError as relativeFrobenius } from '../../src/reference/index.js';

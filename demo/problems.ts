@@ -1,6 +1,6 @@
 // The page's three scenarios as plain functions of (seed, parameters): the page runs them on
 // the GPU, the headless test recomputes them in float64 from the same definitions.
-import { constructions, reference, type Layer } from '../../src/index.js';
+import { constructions, reference, type Layer } from '../src/index.js';
 
 export type Problem = 'inverse' | 'ridge' | 'logistic';
 
@@ -54,7 +54,7 @@ export function scenario(problem: Problem, params: Params): Scenario {
     const { d, kappa, steps } = params;
     const { a, inverse } = reference.conditioned(rng, d, kappa);
     const alpha = reference.safeAlpha(a, d);
-    const x0 = Float64Array.from({ length: d * d }, (_, k) => alpha * a[(k % d) * d + Math.floor(k / d)]!);
+    const x0 = reference.initialInverse(a, d, alpha);
     const c = constructions.newtonSchulz({ d, steps });
     // First-order baseline: gradient descent on ½‖AX − I‖², X ← X − η Aᵀ(AX − I), η = α.
     const gd: number[] = [];
@@ -62,7 +62,7 @@ export function scenario(problem: Problem, params: Params): Scenario {
     for (let s = 0; s < 2 * steps; s++) {
       const ax = mul(a, x, d);
       for (let i = 0; i < d; i++) ax[i * d + i]! -= 1;
-      const g = mul(transpose(a, d), ax, d);
+      const g = mul(reference.initialInverse(a, d, 1), ax, d); // Aᵀ(AX − I)
       x = x.map((v, i) => v - alpha * g[i]!);
       gd.push(relative(x, inverse));
     }
@@ -80,21 +80,9 @@ export function scenario(problem: Problem, params: Params): Scenario {
   }
   if (problem === 'ridge') {
     const { d, n, kappa, steps, mu, noise } = params;
-    const { a: q } = reference.conditioned(rng, d, 1);
-    const scales = Float64Array.from({ length: d }, (_, i) => Math.sqrt(kappa ** (-i / Math.max(1, d - 1))));
-    const a = new Float64Array(n * d);
-    for (let t = 0; t < n; t++) {
-      const g = Float64Array.from({ length: d }, (_, i) => (rng.normal() * scales[i]!) / Math.sqrt(d));
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) a[t * d + i]! += q[i * d + j]! * g[j]!;
-    }
-    const wStar = Float64Array.from({ length: d }, () => rng.normal());
-    const y = Float64Array.from({ length: n }, (_, t) => wStar.reduce((s, w, i) => s + w * a[t * d + i]!, 0) + noise * rng.normal());
-    const aTest = Float64Array.from({ length: d }, () => rng.normal());
-    const r = reference.gram(a, n, d, mu);
-    const inv = reference.inverseLU(r, d);
-    let exact = 0;
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) exact += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
-    const norm1 = Math.max(...range(d, 0).map((j) => range(d, 0).reduce((s, i) => s + Math.abs(r[i * d + j]!), 0)));
+    const { a, y, aTest } = reference.ridgeData(rng, d, n, { kappa, noise, scale: 1 / Math.sqrt(d) });
+    const exact = reference.ridge(a, y, aTest, { d, n, mu });
+    const norm1 = reference.norm1(reference.gram(a, n, d, mu), d);
     const alpha = 1 / norm1 ** 2;
     // Gradient descent minimises (1/2n)‖y − Aw‖² + (μ/2n)‖w‖², whose minimiser is the same
     // (AᵀA + μI)⁻¹Aᵀy; its Hessian is R/n and λ_max(R) ≤ ‖R‖₁, so η = n/‖R‖₁ is a safe step.
@@ -156,10 +144,6 @@ function mul(a: ArrayLike<number>, b: ArrayLike<number>, d: number): Float64Arra
   const c = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) for (let j = 0; j < d; j++) c[i * d + j]! += a[i * d + k]! * b[k * d + j]!;
   return c;
-}
-
-function transpose(a: ArrayLike<number>, d: number): Float64Array {
-  return Float64Array.from({ length: d * d }, (_, k) => a[(k % d) * d + Math.floor(k / d)]!);
 }
 
 /** Runs a transformer layer by layer with any `apply(h, layer)` and records the error at its checkpoints. */

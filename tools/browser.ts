@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+];
 
 /** The browser to drive: PUPPETEER_EXECUTABLE_PATH, else a system Chromium; never a download. */
 export function findChromium(): string {
@@ -50,4 +55,14 @@ export async function openPage(browser: Browser, url: string, ready: string, tim
     throw new Error(`${url} did not start: ${errors.join('; ') || String(error)}`);
   }
   return page;
+}
+
+/** Calls `window[global][fn](...args)` in the page (args and result cross as JSON). */
+export async function callPage<T>(page: Page, global: string, fn: string, ...args: unknown[]): Promise<T> {
+  return (await page.evaluate(
+    (g, f, a) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)[g]![f]!(...a),
+    global,
+    fn,
+    args,
+  )) as T;
 }

@@ -1,0 +1,76 @@
+// TensorFlow.js's WebGPU backend as a benchmark peer (loaded by bench.html as UMD scripts).
+// It runs on the device the page's lsa-newton runtime also uses.
+import type * as TF from '@tensorflow/tfjs-core';
+import type { Peer, PeerHead, PeerOp } from './peer.js';
+
+type Tensor = TF.Tensor;
+
+export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice }> {
+  const tf = (globalThis as unknown as { tf: typeof TF }).tf;
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+
+  /** `build` makes the result from tensors `held` across calls; each call reads it back once. */
+  const op = (held: Tensor[], build: () => Tensor): PeerOp => ({
+    async once() {
+      const result = tf.tidy(build);
+      const out = (await result.data()) as Float32Array;
+      result.dispose();
+      return out;
+    },
+    dispose() {
+      for (const t of held) t.dispose();
+    },
+  });
+  const step = (a: Tensor, x: Tensor) => tf.sub(tf.mul(x, 2), tf.matMul(x, tf.matMul(a, x)));
+  const heads = (hs: PeerHead[], d: number) =>
+    hs.map((h) => ({
+      wv: tf.tensor3d(Float32Array.from(h.wv), [1, d, d]),
+      wk: tf.tensor3d(Float32Array.from(h.wk), [1, d, d]),
+      wq: tf.tensor3d(Float32Array.from(h.wq), [1, d, d]),
+    }));
+
+  const peer: Peer = {
+    name: 'TensorFlow.js',
+    version: tf.version_core,
+    nsStep(a, x, shape) {
+      const [A, X] = [tf.tensor3d(a, shape), tf.tensor3d(x, shape)];
+      return op([A, X], () => step(A, X));
+    },
+    nsChain(a, x, shape, steps) {
+      const [A, X] = [tf.tensor3d(a, shape), tf.tensor3d(x, shape)];
+      return op([A, X], () => {
+        let y: Tensor = X;
+        for (let s = 0; s < steps; s++) y = step(A, y);
+        return y;
+      });
+    },
+    invert(a, shape, steps) {
+      const A = tf.tensor3d(a, shape);
+      return op([A], () => {
+        // Per matrix: ‖A‖₁ = max column sum, ‖A‖∞ = max row sum.
+        const norms = tf.mul(tf.max(tf.sum(tf.abs(A), 1), 1), tf.max(tf.sum(tf.abs(A), 2), 1));
+        let x: Tensor = tf.div(tf.transpose(A, [0, 2, 1]), tf.reshape(norms, [shape[0], 1, 1]));
+        for (let s = 0; s < steps; s++) x = step(A, x);
+        return x;
+      });
+    },
+    lsaStack(h, shape, layers) {
+      const d = shape[1];
+      const H = tf.tensor3d(h, shape);
+      const weights = layers.map((hs) => heads(hs, d));
+      return op([H, ...weights.flatMap((hs) => hs.flatMap((w) => [w.wv, w.wk, w.wq]))], () =>
+        weights.reduce((x: Tensor, hs) => {
+          let out = x;
+          for (const { wv, wk, wq } of hs) {
+            const s = tf.matMul(tf.matMul(wv, x), tf.matMul(wk, x), false, true);
+            out = tf.add(out, tf.matMul(s, tf.matMul(wq, x)));
+          }
+          return out;
+        }, H),
+      );
+    },
+  };
+  return { peer, device };
+}

@@ -1,4 +1,0 @@
-declare module '*.wgsl?raw' {
-  const code: string;
-  export default code;
-}
