@@ -2,7 +2,7 @@
 import type { EntryLayout } from '../src/gpu/shader.js';
 declare const shader: {
   readonly label: "layer_norm";
-  readonly code: string;
+  readonly packed: string;
   readonly constants: {
     readonly EPS: 0.00001;
     readonly WG: 64;

@@ -83,7 +83,7 @@ describe('runtime.createTrainer', () => {
   // [layers, steps, bound as a multiple of the GD predictor's held-out loss]
   it.each([
     [1, 1000, 1.2],
-    [3, 500, 1],
+    [3, 300, 1],
   ])(
     '%i-layer LSA, %i Adam steps on in-context linear regression (d 4, n 20): held-out loss below %f × the best one-step GD predictor',
     async (layers, steps, factor) => {
@@ -96,7 +96,7 @@ describe('runtime.createTrainer', () => {
         loss: { kind: 'mse', rows: [d], token: n },
         optimizer: { kind: 'adam', learningRate: 0.01, warmup: 50, decaySteps: steps - 50, clipNorm: 10 },
         steps,
-        checkpoints: [0, 100, 300],
+        checkpoints: [0, 100, 200],
       });
       expect(r.validation).toBeNull();
       const trained = r.layers as Layer[];
@@ -106,6 +106,8 @@ describe('runtime.createTrainer', () => {
       );
       expect(loss).toBeLessThan(factor * gdLoss);
     },
+    // a minute or two on a loaded software adapter
+    240_000,
   );
 });
 

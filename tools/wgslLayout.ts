@@ -5,6 +5,7 @@
 // types, so a step that names a binding the WGSL lacks fails the build's type check.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { BindingType, EntryLayout } from '../src/gpu/shader.js';
@@ -86,7 +87,7 @@ export function declaration(layout: ShaderLayout): string {
     "import type { EntryLayout } from '../src/gpu/shader.js';",
     'declare const shader: {',
     `  readonly label: ${q(layout.label)};`,
-    '  readonly code: string;',
+    '  readonly packed: string;',
     `  readonly constants: {\n${constants.join('\n')}\n  };`,
     `  readonly entryPoints: {\n${entries.join('\n')}\n  };`,
     '};',
@@ -124,6 +125,11 @@ export function compact(code: string): string {
   return out;
 }
 
+/** The shipped form of a shader: compacted, deflate-compressed (raw), base64; src/gpu/shader.ts inflates it. */
+export function pack(code: string): string {
+  return deflateRawSync(Buffer.from(compact(code), 'utf8'), { level: 9 }).toString('base64');
+}
+
 /**
  * The module a `.wgsl` import becomes: its compacted source and its layout. Entry points of one
  * shader usually share their uniform struct and bindings, so each distinct one is written once
@@ -152,7 +158,7 @@ export function moduleSource(layout: ShaderLayout, code: string): string {
     "  storage: bindings.filter((b) => b.type !== 'uniform').map((b) => b.name),",
     '  uniformMembers: uniform ? Object.keys(uniform.members) : [],',
     '});',
-    `export default { label: ${JSON.stringify(layout.label)}, code: ${JSON.stringify(compact(code))}, constants: ${JSON.stringify(layout.constants)},`,
+    `export default { label: ${JSON.stringify(layout.label)}, packed: ${JSON.stringify(pack(code))}, constants: ${JSON.stringify(layout.constants)},`,
     `  entryPoints: { ${entries.join(', ')} } };`,
     '',
   ].join('\n');
