@@ -23,7 +23,6 @@ declare const shader: {
     readonly CAPACITY: 484;
     readonly QUADRATIC: 0.1;
     readonly HUGE: 3e+38;
-    readonly DIRECT_MAX_N: 8;
   };
   readonly entryPoints: {
     readonly ns_scale: EntryLayout & {

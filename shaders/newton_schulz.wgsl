@@ -9,12 +9,12 @@
 //   ns_step, ns_invert                one whole step X → X' per matrix; up to `steps`
 //                                     evaluate-and-update trips per matrix (scaling in the
 //                                     first dispatch), so an inversion is one submit
-//   ns_step_direct, ns_invert_direct  the same for CPU adapters ('direct' schedule), n ≤ 8
+//   ns_step_direct, ns_invert_direct  the same for CPU adapters ('direct' schedule)
 // ns_step / ns_invert (GPUs): n invocations per matrix, several matrices per workgroup, X and T
 // in workgroup memory; invocation i owns row i in vec4 blocks: T[i, :] = A[i, :] X, then
 // X'[i, :] = X[i, :] Σ c_m T^m by Horner from the right (S and T commute): p row products.
 // *_direct: one invocation per matrix, no workgroup memory or barriers (emulated on CPU
-// adapters, where each barrier is a coroutine switch); the matrix lives in 4×4 blocks.
+// adapters, where each barrier is a coroutine switch); the matrix lives in private 4×4 blocks.
 // status is [STATUS_SECTIONS, batch] u32, section by section: state | iterations | residual |
 // previous | alpha (the last three are f32 bits). gemm.wgsl reads section 0 as its gate.
 
@@ -459,25 +459,36 @@ fn ns_invert(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
   }
 }
 
-// ---- direct schedule: one invocation per matrix, n ≤ DIRECT_MAX_N ---------------------------
-// The matrix as 2 × 2 blocks of mat4x4, zero-padded, held as struct members (no access is
-// indexed at run time). Blocks are stored transposed: a WGSL matrix is column-major, so block
-// row r goes in column r and the stored block of M_IJ is M̃_IJ = M_IJᵀ; C = A B is then
-// C̃_IJ = Σ_K B̃_KJ Ã_IK. Symmetric: X' is averaged with its transpose (exactly symmetric).
+// ---- direct schedule: one invocation per matrix --------------------------------------------
+// Blocks are stored transposed: a WGSL matrix is column-major, so block row r goes in column r
+// and the stored block of M_IJ is M̃_IJ = M_IJᵀ. Then C = A B is C̃_IJ = Σ_K B̃_KJ Ã_IK.
 
-const DIRECT_MAX_N: u32 = 8u;
+const NO_ELEMENT: u32 = 0xffffffffu;
 
-struct Blocks2 {
-  b00: mat4x4<f32>,
-  b01: mat4x4<f32>,
-  b10: mat4x4<f32>,
-  b11: mat4x4<f32>,
+var<private> ab: array<mat4x4<f32>, 64>;  // [nb, nb] Ã, nb = ⌈n/4⌉
+var<private> xb: array<mat4x4<f32>, 64>;  // [nb, nb] X̃
+var<private> tb: array<mat4x4<f32>, 64>;  // [nb, nb] T̃, T = A X
+var<private> rb: array<mat4x4<f32>, 8>;   // [nb] one block row being computed
+var<private> sb: array<mat4x4<f32>, 8>;   // [nb]
+
+fn blocks() -> u32 {
+  return (p.n + 3u) / 4u;
 }
 
-// Row r of block (bi, bj): offsets clamped in bounds, and 1 where the element exists.
+// Offset in a row-major n×n matrix of element e of the block array (16 per block, block
+// row-major, each block by rows), or NO_ELEMENT in the padding.
+fn element(e: u32) -> u32 {
+  let nb = blocks();
+  let row = 4u * (e / 16u / nb) + e / 4u % 4u;
+  let col = 4u * (e / 16u % nb) + e % 4u;
+  return select(NO_ELEMENT, row * p.n + col, row < p.n && col < p.n);
+}
+
+// Row r of block (bi, bj): offsets clamped in bounds (`valid` zeroes the padding).
 fn row_offsets(bi: u32, bj: u32, r: u32) -> vec4<u32> {
+  let row = 4u * bi + r;
   let cols = vec4<u32>(4u * bj) + vec4<u32>(0u, 1u, 2u, 3u);
-  return select(vec4<u32>(0u), vec4<u32>((4u * bi + r) * p.n) + cols, row_valid(bi, bj, r) > vec4<f32>(0.0));
+  return select(vec4<u32>(0u), vec4<u32>(row * p.n) + cols, (vec4<u32>(row) < vec4<u32>(p.n)) & (cols < vec4<u32>(p.n)));
 }
 
 fn row_valid(bi: u32, bj: u32, r: u32) -> vec4<f32> {
@@ -485,6 +496,7 @@ fn row_valid(bi: u32, bj: u32, r: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), vec4<f32>(1.0), (vec4<u32>(4u * bi + r) < vec4<u32>(p.n)) & (cols < vec4<u32>(p.n)));
 }
 
+// Stored (transposed) block (bi, bj) of A, X or the step's input X.
 fn a_block(base: u32, bi: u32, bj: u32) -> mat4x4<f32> {
   var m: mat4x4<f32>;
   for (var r = 0u; r < 4u; r++) {
@@ -512,46 +524,40 @@ fn x_in_block(base: u32, bi: u32, bj: u32) -> mat4x4<f32> {
   return m;
 }
 
-// Offset of element (r, c) of block (bi, bj), or n² in the padding.
-fn block_element(bi: u32, bj: u32, e: u32) -> u32 {
-  let row = 4u * bi + e / 4u;
-  let col = 4u * bj + e % 4u;
-  return select(p.n * p.n, row * p.n + col, row < p.n && col < p.n);
+fn load_a(base: u32) {
+  for (var e = 0u; e < blocks() * blocks(); e++) {
+    ab[e] = a_block(base, e / blocks(), e % blocks());
+  }
 }
 
-fn store_x(base: u32, m: Blocks2) {
-  for (var e = 0u; e < 64u; e++) {
-    let k = block_element(e / 32u, e / 16u % 2u, e % 16u);
-    if (k < p.n * p.n) {
-      x[base + k] = block_value(m, e);
+fn load_x(base: u32) {
+  for (var e = 0u; e < blocks() * blocks(); e++) {
+    xb[e] = x_block(base, e / blocks(), e % blocks());
+  }
+}
+
+fn load_x_in(base: u32) {
+  for (var e = 0u; e < blocks() * blocks(); e++) {
+    xb[e] = x_in_block(base, e / blocks(), e % blocks());
+  }
+}
+
+fn store_x(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    if (k != NO_ELEMENT) {
+      x[base + k] = xb[e / 16u][e / 4u % 4u][e % 4u];
     }
   }
 }
 
-fn store_x_next(base: u32, m: Blocks2) {
-  for (var e = 0u; e < 64u; e++) {
-    let k = block_element(e / 32u, e / 16u % 2u, e % 16u);
-    if (k < p.n * p.n) {
-      x_next[base + k] = block_value(m, e);
+fn store_x_next(base: u32) {
+  for (var e = 0u; e < blocks() * blocks() * 16u; e++) {
+    let k = element(e);
+    if (k != NO_ELEMENT) {
+      x_next[base + k] = xb[e / 16u][e / 4u % 4u][e % 4u];
     }
   }
-}
-
-// Element e of the blocks laid end to end (b00, b01, b10, b11; each by rows).
-fn block_value(m: Blocks2, e: u32) -> f32 {
-  var b = m.b00;
-  if (e >= 48u) {
-    b = m.b11;
-  } else if (e >= 32u) {
-    b = m.b10;
-  } else if (e >= 16u) {
-    b = m.b01;
-  }
-  return b[e / 4u % 4u][e % 4u];
-}
-
-fn load_a2(base: u32) -> Blocks2 {
-  return Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
 }
 
 // The identity's block (bi, bi), zero on padding rows.
@@ -559,6 +565,76 @@ fn eye_block(bi: u32) -> mat4x4<f32> {
   let d = select(vec4<f32>(0.0), vec4<f32>(1.0), vec4<u32>(4u * bi) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(p.n));
   return mat4x4<f32>(vec4<f32>(d.x, 0.0, 0.0, 0.0), vec4<f32>(0.0, d.y, 0.0, 0.0),
                      vec4<f32>(0.0, 0.0, d.z, 0.0), vec4<f32>(0.0, 0.0, 0.0, d.w));
+}
+
+// tb = A X; returns ‖I − T‖²_F.
+fn direct_t() -> f32 {
+  let nb = blocks();
+  var sq = 0.0;
+  for (var bi = 0u; bi < nb; bi++) {
+    for (var bj = 0u; bj < nb; bj++) {
+      var acc = mat4x4<f32>();
+      for (var bk = 0u; bk < nb; bk++) {
+        acc += xb[bk * nb + bj] * ab[bi * nb + bk];
+      }
+      tb[bi * nb + bj] = acc;
+      var d = acc;
+      if (bi == bj) {
+        d -= eye_block(bi);
+      }
+      sq += dot(d[0], d[0]) + dot(d[1], d[1]) + dot(d[2], d[2]) + dot(d[3], d[3]);
+    }
+  }
+  return sq;
+}
+
+// X ← X Σ c_m T^m, block row by block row (row I needs only its own old row, and T): Horner
+// from the right, R ← R T + c_m X[I, :]. Symmetric: rows bottom-up, the last product only for
+// blocks J ≥ I, mirrored into rows already done; diagonal blocks symmetrised.
+fn direct_update() {
+  let nb = blocks();
+  let top = p.order - 1u;
+  for (var step = 0u; step < nb; step++) {
+    let bi = select(step, nb - 1u - step, symmetric());
+    let first = select(0u, bi, symmetric());
+    for (var bj = 0u; bj < nb; bj++) {
+      rb[bj] = coefficient(top) * xb[bi * nb + bj];
+    }
+    for (var m = top; m > 0u; m--) {
+      let c = coefficient(m - 1u);
+      let start = select(0u, first, m == 1u);
+      for (var bj = start; bj < nb; bj++) {
+        var acc = c * xb[bi * nb + bj];
+        for (var bk = 0u; bk < nb; bk++) {
+          acc += tb[bk * nb + bj] * rb[bk];
+        }
+        sb[bj] = acc;
+      }
+      for (var bj = start; bj < nb; bj++) {
+        rb[bj] = sb[bj];
+      }
+    }
+    for (var bj = first; bj < nb; bj++) {
+      var v = rb[bj];
+      if (symmetric()) {
+        if (bj == bi) {
+          v = 0.5 * (v + transpose(v));
+        } else {
+          xb[bj * nb + bi] = transpose(v);
+        }
+      }
+      xb[bi * nb + bj] = v;
+    }
+  }
+}
+
+// n ≤ 8 (at most 2 × 2 blocks): the blocks as struct members, not array elements, so no
+// access is indexed at run time. Symmetric: X' is averaged with its transpose (exactly symmetric).
+struct Blocks2 {
+  b00: mat4x4<f32>,
+  b01: mat4x4<f32>,
+  b10: mat4x4<f32>,
+  b11: mat4x4<f32>,
 }
 
 // L R, stored blocks.
@@ -602,8 +678,21 @@ fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     return;
   }
   let base = z * p.n * p.n;
-  let x2 = Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u), x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
-  store_x_next(base, update2(x2, mul2(load_a2(base), x2)));
+  if (blocks() <= 2u) {
+    let a2 = Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
+    let x2 = Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u), x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
+    let r = update2(x2, mul2(a2, x2));
+    xb[0] = r.b00;
+    xb[1] = r.b01;
+    xb[2] = r.b10;
+    xb[3] = r.b11;
+  } else {
+    load_a(base);
+    load_x_in(base);
+    direct_t();
+    direct_update();
+  }
+  store_x_next(base);
 }
 
 @compute @workgroup_size(WG)
@@ -613,9 +702,8 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   if (z >= b) {
     return;
   }
+  let nb = blocks();
   let base = z * p.n * p.n;
-  let a2 = load_a2(base);
-  var x2: Blocks2;
   var state = ACTIVE;
   var iterations = 0u;
   var residual = 0.0;
@@ -625,8 +713,11 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     write_start(z, alpha);
     state = select(FAILED, ACTIVE, alpha > 0.0);
     residual = select(sqrt(f32(p.n)), HUGE, state == ACTIVE);
+    load_a(base);
     // X₀ = α Aᵀ: X̃₀_IJ = α A_JI = α Ã_JIᵀ
-    x2 = Blocks2(alpha * transpose(a2.b00), alpha * transpose(a2.b10), alpha * transpose(a2.b01), alpha * transpose(a2.b11));
+    for (var e = 0u; e < nb * nb; e++) {
+      xb[e] = alpha * transpose(ab[(e % nb) * nb + e / nb]);
+    }
   } else {
     state = status[S_STATE * b + z];
     if (state != ACTIVE) {
@@ -634,19 +725,39 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     }
     iterations = status[S_ITERATIONS * b + z];
     previous = bitcast<f32>(status[S_PREVIOUS * b + z]);
-    x2 = Blocks2(x_block(base, 0u, 0u), x_block(base, 0u, 1u), x_block(base, 1u, 0u), x_block(base, 1u, 1u));
+    load_a(base);
+    load_x(base);
   }
+  // Past 2 × 2 blocks xb and tb (arrays) hold the iterate; up to it a2, x2, t2 (values).
+  let small = nb <= 2u;
+  let a2 = Blocks2(ab[0], ab[1], ab[2], ab[3]);
+  var x2 = Blocks2(xb[0], xb[1], xb[2], xb[3]);
   for (var trip = 0u; trip < p.steps && state == ACTIVE; trip++) {
-    let t2 = mul2(a2, x2);
-    residual = sqrt(residual2(t2));
+    var t2: Blocks2;
+    if (small) {
+      t2 = mul2(a2, x2);
+      residual = sqrt(residual2(t2));
+    } else {
+      residual = sqrt(direct_t());
+    }
     state = next_state(residual, previous, iterations);
     previous = residual;
     if (state == ACTIVE) {
-      x2 = update2(x2, t2);
+      if (small) {
+        x2 = update2(x2, t2);
+      } else {
+        direct_update();
+      }
       iterations += 1u;
     }
   }
-  store_x(base, x2);
+  if (small) {
+    xb[0] = x2.b00;
+    xb[1] = x2.b01;
+    xb[2] = x2.b10;
+    xb[3] = x2.b11;
+  }
+  store_x(base);
   status[S_STATE * b + z] = state;
   status[S_ITERATIONS * b + z] = iterations;
   status[S_RESIDUAL * b + z] = bitcast<u32>(residual);

@@ -11,26 +11,20 @@ const INIT = variant(nsShader, NS.ns_init);
 const RESIDUAL = variant(nsShader, NS.ns_residual);
 
 /**
- * Fused kernels: ns_step / ns_invert share a workgroup among several matrices with X and T in
- * workgroup memory (GPUs); *_direct give each matrix one invocation and no barriers (CPU
- * adapters, the 'direct' GEMM schedule, up to n = DIRECT_MAX_N).
+ * Fused kernels follow the GEMM schedule: 'tiled' (GPUs) shares a workgroup among several
+ * matrices with X and T in workgroup memory, 'direct' (CPU adapters) gives each matrix one
+ * invocation and no barriers.
  */
-const WORKGROUP = { step: variant(nsShader, NS.ns_step), invert: variant(nsShader, NS.ns_invert) };
-const DIRECT = { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) };
-
-function fused(kernel: GemmKernel, n: number): { step: Variant; invert: Variant } {
-  return kernel === 'direct' && n <= K.DIRECT_MAX_N ? DIRECT : WORKGROUP;
-}
-
-export const newtonSchulzOp: Op = {
-  name: 'newtonSchulz',
-  family: 'forward',
-  variants: (g) => [...gemmVariants(g), WORKGROUP.step, ...(g === 'direct' ? [DIRECT.step] : [])],
+const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
+  tiled: { step: variant(nsShader, NS.ns_step), invert: variant(nsShader, NS.ns_invert) },
+  direct: { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) },
 };
+
+export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: (g) => [...gemmVariants(g), FUSED[g].step] };
 export const invertOp: Op = {
   name: 'invert',
   family: 'forward',
-  variants: (g) => [...gemmVariants(g), SCALE, INIT, RESIDUAL, WORKGROUP.invert, ...(g === 'direct' ? [DIRECT.invert] : [])],
+  variants: (g) => [...gemmVariants(g), SCALE, INIT, RESIDUAL, FUSED[g].invert],
 };
 
 /** Largest n the fused path takes. */
@@ -139,19 +133,19 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
 
 /** Matrices per workgroup of ns_step / ns_invert: n invocations each, X and T (n × ⌈n/4⌉ vec4s each) within CAPACITY. */
 function fusedGroup(kernel: GemmKernel, n: number): number {
-  return fused(kernel, n) === WORKGROUP ? Math.min(Math.floor(K.WG / n), Math.floor(K.CAPACITY / (n * Math.ceil(n / 4)))) : 1;
+  return kernel === 'tiled' ? Math.min(Math.floor(K.WG / n), Math.floor(K.CAPACITY / (n * Math.ceil(n / 4)))) : 1;
 }
 
-/** Invocations a fused dispatch needs: whole workgroups of matrices, or one per matrix (direct). */
+/** Invocations a fused dispatch needs: whole workgroups of matrices ('tiled'), or one per matrix ('direct'). */
 function fusedInvocations(kernel: GemmKernel, shape: MatrixShape): number {
-  return fused(kernel, shape.n) === WORKGROUP ? Math.ceil(shape.batch / fusedGroup(kernel, shape.n)) * K.WG : shape.batch;
+  return kernel === 'tiled' ? Math.ceil(shape.batch / fusedGroup(kernel, shape.n)) * K.WG : shape.batch;
 }
 
 /** One fused step over slots a, x → xNext. */
 export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): Step {
   return step({
     label: 'fusedStep',
-    variant: fused(kernel, shape.n).step,
+    variant: FUSED[kernel].step,
     uniform: nsUniform(shape, { per_group: fusedGroup(kernel, shape.n), order: o.order, symmetric: o.symmetric ? 1 : 0 }),
     invocations: fusedInvocations(kernel, shape),
     buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
@@ -171,7 +165,7 @@ export interface IterationLimits {
 export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, first: boolean): Step {
   return step({
     label: first ? 'fusedInvert(first)' : 'fusedInvert',
-    variant: fused(kernel, shape.n).invert,
+    variant: FUSED[kernel].invert,
     uniform: nsUniform(shape, {
       per_group: fusedGroup(kernel, shape.n),
       order: o.order,
