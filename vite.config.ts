@@ -22,7 +22,7 @@ export default defineConfig(({ mode }) =>
           emptyOutDir: true,
           sourcemap: true,
           // lib mode keeps whitespace in ES output; the package is one module, so minify it fully.
-          rolldownOptions: { output: { minify: true } },
+          rolldownOptions: { preserveEntrySignatures: 'allow-extension', output: { minify: true, chunkFileNames: '[name].js' } },
           lib: {
             entry: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
             formats: ['es'],

@@ -2,7 +2,7 @@
 import type { EntryLayout } from '../src/gpu/shader.js';
 declare const shader: {
   readonly label: "gemm";
-  readonly code: string;
+  readonly packed: string;
   readonly constants: {
     readonly F_BIAS: 1;
     readonly F_RELU: 2;

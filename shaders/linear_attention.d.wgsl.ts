@@ -2,7 +2,7 @@
 import type { EntryLayout } from '../src/gpu/shader.js';
 declare const shader: {
   readonly label: "linear_attention";
-  readonly code: string;
+  readonly packed: string;
   readonly constants: {
     readonly WG: 64;
     readonly ROWS: 4;

@@ -2,7 +2,7 @@
 import type { EntryLayout } from '../src/gpu/shader.js';
 declare const shader: {
   readonly label: "roofline";
-  readonly code: string;
+  readonly packed: string;
   readonly constants: {
     readonly WG: 256;
     readonly FLOPS_PER_TRIP: 64;

@@ -1,7 +1,15 @@
+export * as constructions from './constructions/index.js';
+export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
+export type { Family, GemmKernel } from './gpu/op.js';
+export type { Layer, LsaHead, LsaOptions, MlpLayer, NormParams, TokenShape, Weights } from './layers.js';
+export type { InvertOptions } from './ops/invert.js';
+export type { MatmulOptions } from './ops/matmul.js';
+export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
+export * as reference from './reference/index.js';
 export {
   createRuntime,
-  isSoftwareAdapter,
   type Inverse,
+  isSoftwareAdapter,
   type Kernel,
   type LinearAttentionOptions,
   type LinearAttentionResult,
@@ -10,8 +18,6 @@ export {
   type Runtime,
   type RuntimeOptions,
 } from './runtime.js';
-export type { Family, GemmKernel } from './gpu/op.js';
-export type { InvertOptions } from './ops/invert.js';
 export type {
   LinearAttentionInputs,
   LinearAttentionKernel,
@@ -19,10 +25,7 @@ export type {
   LinearAttentionOutputs,
   LinearAttentionShape,
 } from './ops/linearAttention.js';
-export type { MatmulOptions } from './ops/matmul.js';
-export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
+export { parseLayers, serializeLayers } from './serialize.js';
 export type { Tensor } from './tensor.js';
-export type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape, Weights } from './layers.js';
-export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError, ValueError } from './errors.js';
-export * as reference from './reference/index.js';
-export * as constructions from './constructions/index.js';
+export type { Gradients } from './training/gradients.js';
+export type { Trainer, TrainerOptions } from './training/trainer.js';

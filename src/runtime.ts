@@ -4,7 +4,7 @@ import { checkBufferSize } from './gpu/grid.js';
 import type { Family, GemmKernel, Op } from './gpu/op.js';
 import { compileVariants } from './gpu/pipelines.js';
 import { Plan } from './gpu/plan.js';
-import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
+import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
 import { type Fragment, LAYER_IO, tokenCount } from './ops/fragment.js';
 import { type InvertOptions, invertOnGpu, resolveInvertOptions } from './ops/invert.js';
 import {
@@ -18,12 +18,21 @@ import {
 } from './ops/linearAttention.js';
 import { lsaFragment, lsaOp } from './ops/lsa.js';
 import { type MatmulOptions, matmulFragment, matmulOp, resolveMatmul } from './ops/matmul.js';
-import { type NewtonSchulzOptions, matrixShape, newtonSchulzOp, resolveOrder, stepGemms, stepScratch } from './ops/newtonSchulz.js';
-import { OPS } from './ops/registry.js';
+import {
+  matrixShape,
+  type NewtonSchulzOptions,
+  newtonSchulzOp,
+  resolveOrder,
+  stepGemms,
+  stepScratch,
+} from './ops/newtonSchulz.js';
+import { familyOps, loadTraining } from './ops/registry.js';
 import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
 import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
+import type { Gradients, TrainingHost } from './training/gradients.js';
+import type { Trainer, TrainerOptions } from './training/trainer.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -83,6 +92,10 @@ export interface Runtime {
   readonly gemm: GemmKernel;
   /** Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent. */
   prepare(family: Family): Promise<void>;
+  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
+  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
+  /** A trainer for one stack and token shape (compiles the training family first). */
+  createTrainer(options: TrainerOptions): Promise<Trainer>;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -140,7 +153,9 @@ export interface RuntimeOptions {
 
 /** True for CPU-emulated adapters (SwiftShader, llvmpipe/lavapipe, WARP). */
 export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> | undefined): boolean {
-  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`);
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(
+    `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`,
+  );
 }
 
 /** Compiles the forward ops for `device` (the caller keeps ownership of it). */
@@ -150,15 +165,16 @@ export async function createRuntime(device: GPUDevice, options: RuntimeOptions =
   }
   const adapterInfo = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const gemm = options.gemm ?? (isSoftwareAdapter(adapterInfo) ? 'direct' : 'tiled');
-  if (gemm !== 'tiled' && gemm !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemm)}`);
+  if (gemm !== 'tiled' && gemm !== 'direct')
+    throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemm)}`);
   const runtime = new RuntimeImpl(device, gemm);
   await runtime.prepare('forward');
   return runtime;
 }
 
 /** The variants of every op of a family under a schedule: what createRuntime and prepare compile. */
-export function familyVariants(family: Family, gemm: GemmKernel) {
-  return OPS.filter((op) => op.family === family).flatMap((op) => op.variants(gemm));
+export async function familyVariants(family: Family, gemm: GemmKernel) {
+  return (await familyOps(family)).flatMap((op) => op.variants(gemm));
 }
 
 class RuntimeImpl implements Runtime, TensorOwner {
@@ -195,13 +211,41 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     let pending = this.preparing.get(family);
     if (!pending) {
-      pending = compileVariants(this.device, familyVariants(family, this.gemm)).then(() => {
+      pending = familyVariants(family, this.gemm).then((variants) => compileVariants(this.device, variants)).then(() => {
         this.prepared.add(family);
       });
       pending.catch(() => this.preparing.delete(family));
       this.preparing.set(family, pending);
     }
     return pending;
+  }
+
+  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
+    const shape = this.tokenShape('gradients', h);
+    this.live('gradients', gradOutput);
+    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
+      throw new ShapeError(
+        `gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`,
+      );
+    }
+    checkLayers(layers, shape);
+    await this.prepare('training');
+    return (await loadTraining()).gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  async createTrainer(options: TrainerOptions): Promise<Trainer> {
+    this.assertUsable('createTrainer');
+    await this.prepare('training');
+    return (await loadTraining()).createTrainer(this.host(), options);
+  }
+
+  /** The runtime's side of the training code: context, tensor allocation and readback. */
+  private host(): TrainingHost {
+    return {
+      ctx: this.ctx,
+      allocate: (shape, label) => this.allocate(shape, label),
+      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
+    };
   }
 
   tensor(data: Float32Array, shape: readonly number[]): Tensor {
@@ -218,17 +262,26 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor {
     const shape = this.tokenShape('lsa', h);
-    return this.runLayer(h, this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)));
+    return this.runLayer(
+      h,
+      this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)),
+    );
   }
 
   reluMlp(h: Tensor, layer: MlpLayer): Tensor {
     const shape = this.tokenShape('reluMlp', h);
-    return this.runLayer(h, this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)));
+    return this.runLayer(
+      h,
+      this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)),
+    );
   }
 
   transformer(h: Tensor, layers: Layer[]): Tensor {
     const shape = this.tokenShape('transformer', h);
-    return this.runLayer(h, this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)));
+    return this.runLayer(
+      h,
+      this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)),
+    );
   }
 
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
@@ -245,7 +298,11 @@ class RuntimeImpl implements Runtime, TensorOwner {
     checkShape('createMatmul a', aShape);
     checkShape('createMatmul b', bShape);
     const s = resolveMatmul('createMatmul', aShape, bShape, options);
-    const byteLengths = { a: elementCount(aShape) * 4, b: elementCount(bShape) * 4, output: elementCount(s.output) * 4 };
+    const byteLengths = {
+      a: elementCount(aShape) * 4,
+      b: elementCount(bShape) * 4,
+      output: elementCount(s.output) * 4,
+    };
     const plan = this.plan(matmulOp, 'Matmul', byteLengths, ['output'], matmulFragment(this.gemm, s));
     return {
       byteLengths,
@@ -258,7 +315,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
     const shape = matrixShape('newtonSchulzStep a', this.live('newtonSchulzStep', a).shape);
     const xs = matrixShape('newtonSchulzStep x', this.live('newtonSchulzStep', x).shape);
     if (xs.batch !== shape.batch || xs.n !== shape.n) {
-      throw new ShapeError(`newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`);
+      throw new ShapeError(
+        `newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`,
+      );
     }
     const kernel = this.createNewtonSchulzStep([shape.batch, shape.n, shape.n], options);
     const out = this.allocate(a.shape, 'NewtonSchulz.output');
@@ -290,7 +349,13 @@ class RuntimeImpl implements Runtime, TensorOwner {
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
     const resolved = resolveInvertOptions(options);
-    const r = await invertOnGpu(this.ctx, (buffer, bytes) => readBuffer(this, buffer, bytes), a.buffer, shape, resolved);
+    const r = await invertOnGpu(
+      this.ctx,
+      (buffer, bytes) => readBuffer(this, buffer, bytes),
+      a.buffer,
+      shape,
+      resolved,
+    );
     const inverse = new GpuTensor(this, r.x, [...a.shape]);
     this.tensors.add(inverse);
     return {
@@ -352,17 +417,26 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {
     checkTokenShape('createLsa', shape);
-    return this.layerKernel(shape, this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)),
+    );
   }
 
   createReluMlp(layer: MlpLayer, shape: TokenShape): Kernel {
     checkTokenShape('createReluMlp', shape);
-    return this.layerKernel(shape, this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)),
+    );
   }
 
   createTransformer(layers: Layer[], shape: TokenShape): Kernel {
     checkTokenShape('createTransformer', shape);
-    return this.layerKernel(shape, this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)),
+    );
   }
 
   destroy(): void {
@@ -396,7 +470,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
   private tokenShape(what: string, h: Tensor): TokenShape {
     this.live(what, h);
     if (h.shape.length !== 3) {
-      throw new ShapeError(`${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`);
+      throw new ShapeError(
+        `${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`,
+      );
     }
     const [batch, width, tokens] = h.shape as [number, number, number];
     return { batch, width, tokens };

@@ -5,6 +5,7 @@
 // types, so a step that names a binding the WGSL lacks fails the build's type check.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { BindingType, EntryLayout } from '../src/gpu/shader.js';
@@ -86,7 +87,7 @@ export function declaration(layout: ShaderLayout): string {
     "import type { EntryLayout } from '../src/gpu/shader.js';",
     'declare const shader: {',
     `  readonly label: ${q(layout.label)};`,
-    '  readonly code: string;',
+    '  readonly packed: string;',
     `  readonly constants: {\n${constants.join('\n')}\n  };`,
     `  readonly entryPoints: {\n${entries.join('\n')}\n  };`,
     '};',
@@ -95,19 +96,72 @@ export function declaration(layout: ShaderLayout): string {
   ].join('\n');
 }
 
-/** WGSL without comments, indentation or blank lines (WGSL has no string literals to protect). */
+/** Two-character WGSL tokens: a space between their halves must survive compaction. */
+const PAIRS = new Set(['->', '&&', '||', '==', '!=', '<=', '>=', '<<', '>>', '++', '--', '+=', '-=', '*=', '/=']);
+const WORD = /[A-Za-z0-9_.]/;
+
+/**
+ * WGSL without comments and without whitespace the grammar does not need (WGSL has no string
+ * literals to protect): a space survives only between two word characters or between the
+ * halves of a two-character token.
+ */
 export function compact(code: string): string {
-  return code
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .split('\n')
-    .map((line) => line.replace(/\/\/.*$/, '').trim())
-    .filter((line) => line.length > 0)
-    .join('\n');
+  const flat = code
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  let out = '';
+  for (let i = 0; i < flat.length; i++) {
+    const ch = flat[i]!;
+    if (ch === ' ') {
+      const before = flat[i - 1]!;
+      const after = flat[i + 1]!;
+      const keep = (WORD.test(before) && WORD.test(after)) || PAIRS.has(before + after);
+      if (!keep) continue;
+    }
+    out += ch;
+  }
+  return out;
 }
 
-/** The module a `.wgsl` import becomes: its compacted source and its layout. */
+/** The shipped form of a shader: compacted, deflate-compressed (raw), base64; src/gpu/shader.ts inflates it. */
+export function pack(code: string): string {
+  return deflateRawSync(Buffer.from(compact(code), 'utf8'), { level: 9 }).toString('base64');
+}
+
+/**
+ * The module a `.wgsl` import becomes: its compacted source and its layout. Entry points of one
+ * shader usually share their uniform struct and bindings, so each distinct one is written once
+ * and the derived name lists are rebuilt at load (this is what ships in dist/).
+ */
 export function moduleSource(layout: ShaderLayout, code: string): string {
-  return `export default ${JSON.stringify({ ...layout, code: compact(code) })};\n`;
+  const table = (items: string[]) => (item: string) => {
+    const at = items.indexOf(item);
+    return at >= 0 ? at : items.push(item) - 1;
+  };
+  const uniforms: string[] = [];
+  const bindings: string[] = [];
+  const uniformAt = table(uniforms);
+  const bindingsAt = table(bindings);
+  const entries = Object.values(layout.entryPoints).map((e) => {
+    const u = e.uniform ? uniformAt(JSON.stringify(e.uniform)) : -1;
+    const b = bindingsAt(JSON.stringify(e.bindings.map((x) => [x.name, x.binding, x.type])));
+    return `${JSON.stringify(e.name)}: entry(${JSON.stringify(e.name)}, ${JSON.stringify(e.workgroupSize)}, B[${b}], ${u >= 0 ? `U[${u}]` : 'null'})`;
+  });
+  return [
+    `const U = [${uniforms.join(', ')}];`,
+    `const B = [${bindings.join(', ')}].map((list) => list.map(([name, binding, type]) => ({ name, binding, type })));`,
+    `const overrides = ${JSON.stringify(Object.values(layout.entryPoints)[0]?.overrides ?? [])};`,
+    'const entry = (name, workgroupSize, bindings, uniform) => ({',
+    '  name, workgroupSize, bindings, uniform, overrides,',
+    "  storage: bindings.filter((b) => b.type !== 'uniform').map((b) => b.name),",
+    '  uniformMembers: uniform ? Object.keys(uniform.members) : [],',
+    '});',
+    `export default { label: ${JSON.stringify(layout.label)}, packed: ${JSON.stringify(pack(code))}, constants: ${JSON.stringify(layout.constants)},`,
+    `  entryPoints: { ${entries.join(', ')} } };`,
+    '',
+  ].join('\n');
 }
 
 /** Writes `x.d.wgsl.ts` beside every shader in `dir` (only when its content changed). */

@@ -1,5 +1,6 @@
 import { LsaNewtonError, LimitError } from '../errors.js';
 import type { Variant } from './op.js';
+import { shaderSource } from './shader.js';
 
 export interface Compiled {
   readonly variant: Variant;
@@ -41,6 +42,8 @@ export async function compileVariants(device: GPUDevice, variants: readonly Vari
   const unique = new Map(variants.map((v) => [v.key, v]));
   for (const v of unique.values()) checkVariant(device, v);
   const modules = new Map<string, GPUShaderModule>();
+  const shaders = new Map([...unique.values()].map((v) => [v.shader.label, v.shader]));
+  const code = new Map(await Promise.all([...shaders].map(async ([label, s]) => [label, await shaderSource(s)] as const)));
   const pending: Promise<Compiled>[] = [];
   for (const v of unique.values()) {
     const hit = cache.get(v.key);
@@ -50,7 +53,7 @@ export async function compileVariants(device: GPUDevice, variants: readonly Vari
     }
     let module = modules.get(v.shader.label);
     if (!module) {
-      module = device.createShaderModule({ label: `${v.shader.label}.module`, code: v.shader.code });
+      module = device.createShaderModule({ label: `${v.shader.label}.module`, code: code.get(v.shader.label)! });
       modules.set(v.shader.label, module);
     }
     const layout = device.createBindGroupLayout({

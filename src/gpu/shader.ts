@@ -26,10 +26,24 @@ export interface EntryLayout {
 export interface ShaderModule {
   /** The file name without `.wgsl`; labels GPU objects. */
   readonly label: string;
-  readonly code: string;
+  /** The WGSL, compacted and deflate-compressed (base64): `shaderSource` inflates it. */
+  readonly packed: string;
   /** Module-scope `const NAME: u32 = …;` values: the single source of sizes and layouts. */
   readonly constants: Readonly<Record<string, number>>;
   readonly entryPoints: Readonly<Record<string, EntryLayout>>;
+}
+
+const sources = new WeakMap<ShaderModule, Promise<string>>();
+
+/** The WGSL of a shader, inflated once (DecompressionStream: browsers, Node ≥ 18). */
+export function shaderSource(shader: ShaderModule): Promise<string> {
+  let source = sources.get(shader);
+  if (!source) {
+    const bytes = Uint8Array.from(atob(shader.packed), (c) => c.charCodeAt(0));
+    source = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+    sources.set(shader, source);
+  }
+  return source;
 }
 
 /** The names a step may bind for an entry point (literal types from the generated declaration). */

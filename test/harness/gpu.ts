@@ -30,7 +30,18 @@ export function wire(value: unknown): unknown {
   if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
   if (Array.isArray(value)) return value.map(wire);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  return value;
+}
+
+/** The page's { $f32: base64 } values back to Float32Arrays, anywhere in a result. */
+export function unwire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwire);
+  if (value && typeof value === 'object') {
+    if ('$f32' in value) return floats((value as { $f32: string }).$f32);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwire(v)]));
+  }
   return value;
 }
 
@@ -73,6 +84,20 @@ export interface LinearAttentionApiRun {
   validation: string | null;
 }
 
+type Outcome<T> = { value: T; error?: undefined } | { value?: undefined; error: { name: string; message: string } };
+
+export interface TrainResult {
+  before: Outcome<number>;
+  checkpoints: { step: number; loss: Outcome<number> }[];
+  snapshots: unknown[][];
+  finalLoss: Outcome<number>;
+  layers: unknown[];
+  submits: number;
+  maps: number;
+  ms: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -84,6 +109,10 @@ export interface GpuPage {
   linearAttention(job: object): Promise<LinearAttentionRun>;
   linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
   matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
+  train(job: object): Promise<TrainResult>;
+  gradients(
+    job: object,
+  ): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -91,7 +120,9 @@ export interface GpuPage {
 export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
-  const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
+  const adapter = await page.evaluate(
+    () => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter,
+  );
   type Job =
     | 'runKernel'
     | 'runApi'
@@ -100,7 +131,9 @@ export async function openGpuPage(): Promise<GpuPage> {
     | 'invert'
     | 'matmul'
     | 'linearAttention'
-    | 'linearAttentionApi';
+    | 'linearAttentionApi'
+    | 'gradients'
+    | 'train';
   const call = (fn: Job, job: object) => callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -112,9 +145,24 @@ export async function openGpuPage(): Promise<GpuPage> {
       const r = (await call('expectError', job)) as ErrorResult;
       return { ...r, probe: withFloats(r.probe) };
     },
-    newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
+    newtonSchulzStep: async (job) =>
+      withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
-    matmul: async (job) => withFloats((await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null }),
+    train: async (job) => unwire(await call('train', job)) as TrainResult,
+    gradients: async (job) => {
+      const r = (await call('gradients', job)) as {
+        input: string;
+        layers: unknown[];
+        submits: number;
+        maps: number;
+        validation: string | null;
+      };
+      return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };
+    },
+    matmul: async (job) =>
+      withFloats(
+        (await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null },
+      ),
     linearAttention: async (job) => {
       type Wire = Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
       const r = (await call('linearAttention', job)) as Wire;
@@ -151,12 +199,20 @@ export function useGpuPage(): () => GpuPage {
  * Fails with the case name, both errors and the first bad index unless the GPU result is
  * finite everywhere and within `rmsTolerance` RMS-relative of the float64 reference.
  */
-export function expectClose(name: string, actual: Float32Array, expected: Float64Array, rmsTolerance = 1e-5): { rmsRelative: number; maxAbs: number } {
+export function expectClose(
+  name: string,
+  actual: Float32Array,
+  expected: Float64Array,
+  rmsTolerance = 1e-5,
+): { rmsRelative: number; maxAbs: number } {
   const c = compare(actual, expected);
-  const where = c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
+  const where =
+    c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
   if (c.nonFinite > 0) throw new Error(`${name}: ${c.nonFinite} non-finite values, first${where}`);
   if (!(c.rmsRelative <= rmsTolerance)) {
-    throw new Error(`${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`);
+    throw new Error(
+      `${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`,
+    );
   }
   return { rmsRelative: c.rmsRelative, maxAbs: c.maxAbs };
 }

@@ -211,8 +211,17 @@ async function invert(wire) {
   r.inverse.destroy();
   const error = await device.popErrorScope();
   return {
-    out: base64(x), iterations: r.iterations, matrixIterations: [...r.matrixIterations], residual: [...r.residual],
-    converged: r.converged, alpha: [...r.alpha], submits, maps, readbacks: r.readbacks, ms, validation: error ? error.message : null,
+    out: base64(x),
+    iterations: r.iterations,
+    matrixIterations: [...r.matrixIterations],
+    residual: [...r.residual],
+    converged: r.converged,
+    alpha: [...r.alpha],
+    submits,
+    maps,
+    readbacks: r.readbacks,
+    ms,
+    validation: error ? error.message : null,
   };
 }
 
@@ -292,6 +301,93 @@ async function linearAttentionApi(wire) {
   return { out, finalState, shapes, submits, maps, validation: error ? error.message : null };
 }
 
+/** Float32Arrays anywhere in a result → { $f32: base64 } for the trip back to Node. */
+function encode(value) {
+  if (value instanceof Float32Array) return { $f32: base64(value) };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  return value;
+}
+
+/** runtime.gradients on one stack: dL/dh and the weight gradients, with submit and map counts. */
+async function gradients(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const h = runtime.tensor(job.h, job.shape);
+  const g = runtime.tensor(job.g, job.shape);
+  const before = { ...counts };
+  const r = await runtime.gradients(h, job.layers, g);
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const input = await r.input.read();
+  for (const t of [h, g, r.input]) t.destroy();
+  const error = await device.popErrorScope();
+  return { input: base64(input), layers: encode(r.layers), submits, maps, validation: error ? error.message : null };
+}
+
+/**
+ * Trains with runtime.createTrainer, cycling through the given batches; counts submits and maps
+ * made by step() calls only. `nanAt`: step indices whose input is replaced by `nanInput`.
+ * Returns losses read at `checkpoints` (or the error loss() rejected with) and the final weights.
+ */
+async function train(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const inputs = job.inputs.map((x) => runtime.tensor(x, [job.shape.batch, job.shape.width, job.shape.tokens]));
+  const targets = job.targets.map((y) => runtime.tensor(y, [job.shape.batch, job.loss.rows.length]));
+  // runtime.tensor refuses NaN, so the injected input is written into a tensor's buffer directly.
+  const nan = job.nanInput
+    ? runtime.tensor(new Float32Array(job.nanInput.length), [job.shape.batch, job.shape.width, job.shape.tokens])
+    : null;
+  if (nan) device.queue.writeBuffer(nan.buffer, 0, job.nanInput);
+  const trainer = await runtime.createTrainer({
+    layers: job.layers,
+    shape: job.shape,
+    loss: job.loss,
+    optimizer: job.optimizer,
+  });
+  const outcome = (p) =>
+    p.then(
+      (value) => ({ value }),
+      (e) => ({ error: { name: e?.name, message: e?.message } }),
+    );
+  const before = await outcome(trainer.loss());
+  const checkpoints = [];
+  const snapshots = [];
+  let submits = 0;
+  let maps = 0;
+  const t0 = performance.now();
+  for (let s = 0; s < job.steps; s++) {
+    const c = { ...counts };
+    const input = job.nanAt?.includes(s) ? nan : inputs[s % inputs.length];
+    trainer.step(input, targets[s % targets.length]);
+    submits += counts.submits - c.submits;
+    maps += counts.maps - c.maps;
+    if (job.checkpoints?.includes(s)) {
+      checkpoints.push({ step: s, loss: await outcome(trainer.loss()) });
+      if (job.snapshots) snapshots.push(await trainer.layers());
+    }
+  }
+  const finalLoss = await outcome(trainer.loss());
+  const ms = performance.now() - t0;
+  const layers = await trainer.layers();
+  trainer.destroy();
+  for (const t of [...inputs, ...targets, ...(nan ? [nan] : [])]) t.destroy();
+  const error = await device.popErrorScope();
+  return encode({
+    before,
+    checkpoints,
+    snapshots,
+    finalLoss,
+    layers,
+    submits,
+    maps,
+    ms,
+    validation: error ? error.message : null,
+  });
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = pick(decode(wire));
@@ -359,6 +455,29 @@ async function expectError(wire) {
         kernel.destroy();
         for (const x of made) x.destroy();
       }
+    } else if (job.op === 'gradients') {
+      const h = runtime.tensor(job.h, job.shape);
+      const g = runtime.tensor(job.g, job.gShape);
+      try {
+        await runtime.gradients(h, job.layers, g);
+      } finally {
+        h.destroy();
+        g.destroy();
+      }
+    } else if (job.op === 'createTrainer') {
+      (await runtime.createTrainer(job.options)).destroy();
+    } else if (job.op === 'trainerStep' || job.op === 'trainerDestroyed') {
+      const trainer = await runtime.createTrainer(job.options);
+      const h = runtime.tensor(job.h, job.shape);
+      const y = runtime.tensor(job.y, job.yShape);
+      try {
+        if (job.op === 'trainerDestroyed') trainer.destroy();
+        trainer.step(h, y);
+      } finally {
+        trainer.destroy();
+        h.destroy();
+        y.destroy();
+      }
     } else if (job.kernel) {
       makeKernel(job, job.kernelShape);
     } else {
@@ -375,7 +494,16 @@ async function expectError(wire) {
   const submits = counts.submits - before.submits;
   const error = await device.popErrorScope();
   // The runtime must keep working: one small layer, checked in Node against the reference.
-  const probe = await runApi({ op: 'reluMlp', h: { $f32: base64(new Float32Array([1, -2, 3, 4])) }, shape: [1, 2, 2], layer: { hidden: 1, w1: { $f32: base64(new Float32Array([1, 1])) }, w2: { $f32: base64(new Float32Array([2, -1])) } } });
+  const probe = await runApi({
+    op: 'reluMlp',
+    h: { $f32: base64(new Float32Array([1, -2, 3, 4])) },
+    shape: [1, 2, 2],
+    layer: {
+      hidden: 1,
+      w1: { $f32: base64(new Float32Array([1, 1])) },
+      w2: { $f32: base64(new Float32Array([2, -1])) },
+    },
+  });
   return { thrown, submits, validation: error ? error.message : null, probe };
 }
 
@@ -384,7 +512,11 @@ async function deviceLoss() {
   const own = await (await navigator.gpu.requestAdapter()).requestDevice();
   const rt = await lib.createRuntime(own);
   const t = rt.tensor(new Float32Array([1, 2, 3, 4]), [1, 2, 2]);
-  const outcome = (p) => p.then(() => null, (e) => ({ name: e?.name, message: e?.message }));
+  const outcome = (p) =>
+    p.then(
+      () => null,
+      (e) => ({ name: e?.name, message: e?.message }),
+    );
   const pending = outcome(t.read());
   own.destroy();
   const pendingRead = await pending;
@@ -403,6 +535,8 @@ const info = adapter.info;
 window.harness = {
   runKernel,
   runApi,
+  gradients,
+  train,
   expectError,
   deviceLoss,
   newtonSchulzStep,
@@ -412,5 +546,8 @@ window.harness = {
   matmul,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
-  limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
+  limits: {
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+  },
 };
