@@ -7,9 +7,9 @@ import { countGpuCalls } from '../tools/gpuCounters.js';
 import { median } from '../tools/stats.js';
 import { linearAttentionCases } from './linear-attention.js';
 import { loadJax } from './peers/jax.js';
+import { ORT_VERSION } from './peers/onnx.js';
 import type { Peer, PeerOp } from './peers/peer.js';
 import { loadTf } from './peers/tf.js';
-import { ORT_VERSION } from './peers/onnx.js';
 import { measureRoofline } from './roofline.js';
 
 const url = '/dist/index.js';
@@ -405,7 +405,8 @@ function layersCase(spec: LayersSpec): CaseSpec {
         t.destroy();
       }
       const flops = layers.reduce(
-        (s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : (l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0)),
+        (s, l) =>
+          s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0),
         0,
       );
       return {
@@ -617,7 +618,11 @@ async function info() {
             device: `its own GPUDevice on ${jaxInfo ? `${jaxInfo.vendor} / ${jaxInfo.architecture}` : 'the default adapter'}`,
           }
         : { name: 'jax-js', version: '', device: `not loaded: ${jaxError}` },
-      ort: { name: 'ONNX Runtime Web', version: ORT_VERSION, device: 'its own GPUDevice (WebGPU EP), linear attention only' },
+      ort: {
+        name: 'ONNX Runtime Web',
+        version: ORT_VERSION,
+        device: 'its own GPUDevice (WebGPU EP), linear attention only',
+      },
     },
   };
 }

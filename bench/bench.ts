@@ -228,12 +228,16 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
     ['la-gated-B4-T512-H8-K64-V64', 'gated, B 4, T 512, H 8, 64'],
     ['la-gated-B1-T4096-H4-K128-V128', 'gated, B 1, T 4096, H 4, 128'],
   ] as const) {
-    target(`linear attention ${what}: ≥ 5× ONNX Runtime Web`, id, (c) => [(c.ratios.ort ?? 0) >= 5, times(c.ratios.ort)]);
+    target(`linear attention ${what}: ≥ 5× ONNX Runtime Web`, id, (c) => [
+      (c.ratios.ort ?? 0) >= 5,
+      times(c.ratios.ort),
+    ]);
   }
-  target('linear attention, 100-token generation loop: at least as fast as ONNX Runtime Web', 'la-decode-100-H8-K64', (c) => [
-    (c.ratios.ort ?? 0) >= 1,
-    times(c.ratios.ort),
-  ]);
+  target(
+    'linear attention, 100-token generation loop: at least as fast as ONNX Runtime Web',
+    'la-decode-100-H8-K64',
+    (c) => [(c.ratios.ort ?? 0) >= 1, times(c.ratios.ort)],
+  );
   const small = cases.find((c) => c.id === 'la-linear-B1-T512-H8-K64-V64');
   const large = cases.find((c) => c.id === 'la-linear-B1-T4096-H8-K64-V64');
   if (small && large) {

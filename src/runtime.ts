@@ -212,9 +212,11 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     let pending = this.preparing.get(family);
     if (!pending) {
-      pending = familyVariants(family, this.gemm).then((variants) => compileVariants(this.device, variants)).then(() => {
-        this.prepared.add(family);
-      });
+      pending = familyVariants(family, this.gemm)
+        .then((variants) => compileVariants(this.device, variants))
+        .then(() => {
+          this.prepared.add(family);
+        });
       pending.catch(() => this.preparing.delete(family));
       this.preparing.set(family, pending);
     }

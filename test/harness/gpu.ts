@@ -26,8 +26,10 @@ export interface ErrorResult {
 
 /** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64); NaN and ±∞ as { $num }. */
 export function wire(value: unknown): unknown {
-  if (value instanceof Float32Array) return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-  if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float32Array)
+    return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float64Array)
+    return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
   if (Array.isArray(value)) return value.map(wire);
   if (value && typeof value === 'object')
