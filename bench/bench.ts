@@ -31,10 +31,12 @@ function ratio(c: CaseResult, peer: PeerName): number | null {
 }
 
 const ms = (v: number) => v.toFixed(3);
+/** Two decimals, or two significant digits below 0.1 (a peer far faster than us). */
+export const ratioText = (r: number) => `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 const peerText = (name: string, m: Measured | null, r: number | null) =>
   m
     ? ` | ${name} ${ms(m.medianMs)} ms${m.accuracy.ok ? '' : ` (result off: rms-rel ${m.accuracy.rmsRelative.toExponential(1)})`}` +
-      `, ratio ${r === null ? '—' : `${r.toFixed(2)}×`}`
+      `, ratio ${r === null ? '—' : ratioText(r)}`
     : '';
 
 export async function runBench(options: BenchOptions): Promise<{
@@ -178,7 +180,7 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
     const [met, measured] = check(c);
     targets.push({ name, measured, met: met && c.verdict === 'ok' });
   };
-  const times = (r: number | null) => (r === null ? 'no ratio (a result failed its check)' : `${r.toFixed(2)}×`);
+  const times = (r: number | null) => (r === null ? 'no ratio (a result failed its check)' : ratioText(r));
   if (software) {
     targets.push({
       name: `createRuntime ≤ ${STARTUP_TARGET_MS / 1000} s on the software adapter (median of fresh devices)`,
@@ -242,7 +244,7 @@ function table(report: BenchReport): string {
   ];
   const peerCells = (c: BenchReport['cases'][number], p: PeerName) => [
     c[p] ? ms(c[p]!.medianMs) : '—',
-    c.ratios[p] === null ? '—' : `${c.ratios[p]!.toFixed(2)}×`,
+    c.ratios[p] === null ? '—' : ratioText(c.ratios[p]!),
   ];
   const rows = report.cases.map((c) => [
     c.op,

@@ -36,7 +36,7 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
-const times = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
+const times = (v: number | null) => (v === null ? '—' : `${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}×`);
 
 /** A self-contained HTML report (Chart.js inlined from node_modules, data embedded): opens offline. */
 export function renderReport(report: BenchReport, chartJsPath: string): string {
