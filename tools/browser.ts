@@ -19,7 +19,8 @@ export function findChromium(): string {
   if (found) return found;
   throw new Error(
     `No Chromium found (looked at ${CANDIDATES.join(', ')}). Install it with ` +
-      '`apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or set PUPPETEER_EXECUTABLE_PATH to a Chrome or Chromium binary.',
+      '`apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or set PUPPETEER_EXECUTABLE_PATH ' +
+      'to a Chrome or Chromium binary.',
   );
 }
 
