@@ -38,7 +38,8 @@ export async function launchBrowser(): Promise<Browser> {
   ];
   // Chromium refuses to run as root with its sandbox on (CI runs as root).
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  return puppeteer.launch({ executablePath: findChromium(), headless: true, args });
+  // Benchmark cases on a software adapter can run for minutes inside one page call.
+  return puppeteer.launch({ executablePath: findChromium(), headless: true, args, protocolTimeout: 30 * 60_000 });
 }
 
 /**
