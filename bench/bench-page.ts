@@ -5,16 +5,18 @@
 import type * as Lib from '../src/index.js';
 import { countGpuCalls } from '../tools/gpuCounters.js';
 import { median } from '../tools/stats.js';
+import { linearAttentionCases } from './linear-attention.js';
 import { loadJax } from './peers/jax.js';
 import type { Peer, PeerOp } from './peers/peer.js';
 import { loadTf } from './peers/tf.js';
+import { ORT_VERSION } from './peers/onnx.js';
 import { measureRoofline } from './roofline.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
 const R = lib.reference;
 
-export type PeerName = 'tf' | 'jax';
+export type PeerName = 'tf' | 'jax' | 'ort';
 
 export interface Timing {
   /** Median wall clock of one measurement: run once, read the whole result back. */
@@ -45,22 +47,26 @@ export interface CaseResult {
   ours: Measured;
   tf: Measured | null;
   jax: Measured | null;
+  /** ONNX Runtime Web (linear attention only). */
+  ort: Measured | null;
   notes: string[];
   /** Submits and buffer maps of one `runtime.transformer` call, counted (transformer cases). */
   counts: { layers: number; submits: number; maps: number } | null;
 }
 
-interface OursRun {
+export interface OursRun {
   out: Float32Array;
   /** Reads the GPU time of this run (after the wall clock stopped), or null without timestamps. */
   gpuMs: (() => Promise<number>) | null;
 }
 
-interface Prepared {
+export interface Prepared {
   flops: number;
   ours(): Promise<OursRun>;
   /** The same computation on a peer, or null when the peer has no equivalent. */
   peer(p: Peer): PeerOp | null;
+  /** The same computation on ONNX Runtime Web (its sessions are created asynchronously). */
+  ort?(): Promise<PeerOp>;
   /** Compares a result with float64; `ours` adds checks only our op reports (convergence). */
   check(out: Float32Array, ours: boolean): Accuracy;
   notes?: string[];
@@ -68,7 +74,7 @@ interface Prepared {
   dispose(): void;
 }
 
-interface CaseSpec {
+export interface CaseSpec {
   id: string;
   op: string;
   config: string;
@@ -86,7 +92,7 @@ try {
 } catch (e) {
   jaxError = String(e instanceof Error ? e.message : e);
 }
-const PEERS: Record<PeerName, Peer | null> = { tf: tfPeer.peer, jax: jaxPeer?.peer ?? null };
+const PEERS: Record<'tf' | 'jax', Peer | null> = { tf: tfPeer.peer, jax: jaxPeer?.peer ?? null };
 // Ours on TensorFlow.js's device: the same device and queue as that peer.
 const device = tfPeer.device;
 const runtime = await lib.createRuntime(device);
@@ -402,7 +408,7 @@ function layersCase(spec: LayersSpec): CaseSpec {
         t.destroy();
       }
       const flops = layers.reduce(
-        (s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : b * 4 * l.hidden * d * n),
+        (s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : (l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0)),
         0,
       );
       return {
@@ -490,6 +496,9 @@ const CASES: CaseSpec[] = [
   nsTransformerCase(16, 10, 4, true, false),
 ];
 
+let onnxModels: Record<string, Uint8Array> = {};
+CASES.push(...linearAttentionCases({ lib, device, runtime, buffer, accuracy, models: () => onnxModels }));
+
 /**
  * One untimed warm-up run (compilation, first-use allocation), then measurements of one run
  * plus one readback each: at least 3, then more while the time budget lasts (at most 15). Quick
@@ -541,6 +550,7 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
       ours: measured(ours.timing, p.check(ours.last.out, true)),
       tf: null,
       jax: null,
+      ort: null,
       notes: [...(p.notes ?? [])],
       counts: p.counts ?? null,
     };
@@ -553,6 +563,15 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
         result[name] = measured(t.timing, p.check(t.last, false));
       } catch (e) {
         result.notes.push(`${peer!.name} failed: ${String(e instanceof Error ? e.message : e)}`);
+      } finally {
+        op.dispose();
+      }
+    }
+    if (p.ort) {
+      const op = await p.ort();
+      try {
+        const t = await time(() => op.once(), quick);
+        result.ort = measured(t.timing, p.check(t.last, false));
       } finally {
         op.dispose();
       }
@@ -601,6 +620,7 @@ async function info() {
             device: `its own GPUDevice on ${jaxInfo ? `${jaxInfo.vendor} / ${jaxInfo.architecture}` : 'its adapter'}`,
           }
         : { name: 'jax-js', version: '', device: `not loaded: ${jaxError}` },
+      ort: { name: 'ONNX Runtime Web', version: ORT_VERSION, device: 'its own GPUDevice (WebGPU EP), linear attention only' },
     },
   };
 }
@@ -613,6 +633,11 @@ Object.assign(window, {
     roofline: (quick: boolean) => measureRoofline(device, { quick }),
     startup,
     info,
+    /** One-node ONNX models (base64) for the ONNX Runtime Web peer, written in Node with onnx-proto. */
+    setOnnxModels: (models: Record<string, string>) => {
+      const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      onnxModels = Object.fromEntries(Object.entries(models).map(([k, b64]) => [k, bytes(b64)]));
+    },
   },
 });
 document.getElementById('log')!.textContent = 'ready';

@@ -7,17 +7,20 @@ import { callPage, launchBrowser, openPage } from '../tools/browser.js';
 import { serveStatic } from '../tools/server.js';
 import { median } from '../tools/stats.js';
 import type { CaseResult, Measured, PeerName } from './bench-page.js';
+import { linearAttentionModels } from './peers/onnx-model.js';
 import { type BenchReport, renderReport } from './report.js';
 
 export interface BenchOptions {
   quick: boolean;
+  /** Only the cases whose id contains this (e.g. 'la-'). */
+  only?: string;
   outDir: string;
   log?: (line: string) => void;
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const PEERS: PeerName[] = ['tf', 'jax'];
-const LABEL: Record<PeerName, string> = { tf: 'TF.js', jax: 'jax-js' };
+const PEERS: PeerName[] = ['tf', 'jax', 'ort'];
+const LABEL: Record<PeerName, string> = { tf: 'TF.js', jax: 'jax-js', ort: 'ORT Web' };
 /** The start-up target (issue 9): createRuntime on the software adapter, median of fresh devices. */
 const STARTUP_TARGET_MS = 5_000;
 
@@ -77,7 +80,9 @@ export async function runBench(options: BenchOptions): Promise<{
     // Percentages are taken against the better of the two measurements, so a roofline measured
     // while something else loaded the machine cannot flatter the kernels.
     const roofline = { ...rooflineStart };
-    const list = await call<{ id: string; op: string; config: string }[]>(page, 'list', options.quick);
+    await call(page, 'setOnnxModels', linearAttentionModels());
+    const all = await call<{ id: string; op: string; config: string }[]>(page, 'list', options.quick);
+    const list = all.filter((c) => options.only === undefined || c.id.includes(options.only));
     const cases: BenchReport['cases'] = [];
     for (const [i, c] of list.entries()) {
       log(`[${i + 1}/${list.length}] ${c.op}, ${c.config} …`);
@@ -86,7 +91,7 @@ export async function runBench(options: BenchOptions): Promise<{
       const verdict = ok
         ? 'ok'
         : `WRONG (rms-rel ${r.ours.accuracy.rmsRelative.toExponential(1)}, ${r.ours.accuracy.nonFinite} non-finite)`;
-      const ratios = { tf: ratio(r, 'tf'), jax: ratio(r, 'jax') };
+      const ratios = { tf: ratio(r, 'tf'), jax: ratio(r, 'jax'), ort: ratio(r, 'ort') };
       const pctRoofline = (100 * r.ours.gflops) / roofline.fmaGflops;
       cases.push({ ...r, ratios, pctRoofline, verdict });
       const gpu = r.ours.gpuMedianMs === null ? '' : ` (GPU timestamps ${ms(r.ours.gpuMedianMs)} ms)`;
@@ -129,7 +134,8 @@ export async function runBench(options: BenchOptions): Promise<{
     };
     mkdirSync(options.outDir, { recursive: true });
     const adapterSlug = (adapter.architecture || adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-');
-    const slug = `${date}-${adapterSlug}${options.quick ? '-quick' : ''}`;
+    const only = options.only ? `-only-${options.only.replace(/[^a-z0-9]+/gi, '')}` : '';
+    const slug = `${date}-${adapterSlug}${options.quick ? '-quick' : ''}${only}`;
     const json = `${options.outDir}/${slug}.json`;
     const html = `${options.outDir}/${slug}.html`;
     const png = `${options.outDir}/${slug}.png`;
@@ -216,6 +222,30 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
       met: growth <= 1.5 * nGrowth,
     });
   }
+  for (const [id, what] of [
+    ['la-linear-B1-T2048-H8-K64-V64', 'B 1, T 2048, H 8, 64'],
+    ['la-linear-B4-T512-H8-K64-V64', 'B 4, T 512, H 8, 64'],
+    ['la-linear-B1-T4096-H4-K128-V128', 'B 1, T 4096, H 4, 128'],
+    ['la-gated-B1-T2048-H8-K64-V64', 'gated, B 1, T 2048, H 8, 64'],
+    ['la-gated-B4-T512-H8-K64-V64', 'gated, B 4, T 512, H 8, 64'],
+    ['la-gated-B1-T4096-H4-K128-V128', 'gated, B 1, T 4096, H 4, 128'],
+  ] as const) {
+    target(`linear attention ${what}: ≥ 5× ONNX Runtime Web`, id, (c) => [(c.ratios.ort ?? 0) >= 5, times(c.ratios.ort)]);
+  }
+  target('linear attention, 100-token generation loop: at least as fast as ONNX Runtime Web', 'la-decode-100-H8-K64', (c) => [
+    (c.ratios.ort ?? 0) >= 1,
+    times(c.ratios.ort),
+  ]);
+  const small = cases.find((c) => c.id === 'la-linear-B1-T512-H8-K64-V64');
+  const large = cases.find((c) => c.id === 'la-linear-B1-T4096-H8-K64-V64');
+  if (small && large) {
+    const growth = large.ours.medianMs / small.ours.medianMs;
+    targets.push({
+      name: 'linear attention time from T = 512 to T = 4096 (B 1, H 8, 64): grows ≤ 8.5×',
+      measured: `×${growth.toFixed(2)}`,
+      met: growth <= 8.5 && small.verdict === 'ok' && large.verdict === 'ok',
+    });
+  }
   for (const c of cases.filter((x) => x.counts)) {
     const { layers, submits, maps } = c.counts!;
     targets.push({
@@ -241,6 +271,8 @@ function table(report: BenchReport): string {
     '×TF',
     'jax-js ms',
     '×jax',
+    'ORT ms',
+    '×ORT',
     'max err',
     'check',
   ];
@@ -257,6 +289,7 @@ function table(report: BenchReport): string {
     c.pctRoofline.toFixed(1),
     ...peerCells(c, 'tf'),
     ...peerCells(c, 'jax'),
+    ...peerCells(c, 'ort'),
     c.ours.accuracy.maxAbs.toExponential(1),
     c.verdict,
   ]);
@@ -274,7 +307,8 @@ function table(report: BenchReport): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes('--quick');
-  const { report, chartVariance } = await runBench({ quick, outDir: `${root}bench/results` });
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const { report, chartVariance } = await runBench({ quick, only, outDir: `${root}bench/results` });
   const wrong = report.cases.filter((c) => c.verdict !== 'ok');
   if (wrong.length > 0 || chartVariance.some((v) => v < 10)) process.exitCode = 1;
 }

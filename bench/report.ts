@@ -51,6 +51,8 @@ const HEAD = [
   'TF.js / ours',
   'jax-js ms',
   'jax-js / ours',
+  'ORT Web ms',
+  'ORT Web / ours',
   'max abs err',
   'check',
 ];
@@ -73,6 +75,8 @@ export function renderReport(report: BenchReport, chartJsPath: string): string {
         times(c.ratios.tf),
         ms(c.jax?.medianMs),
         times(c.ratios.jax),
+        ms(c.ort?.medianMs),
+        times(c.ratios.ort),
         c.ours.accuracy.maxAbs.toExponential(1),
       ];
       const verdict = `<td class="${c.verdict === 'ok' ? 'ok' : 'bad'}">${escapeHtml(c.verdict)}</td>`;
@@ -129,10 +133,11 @@ function drawCharts(report: BenchReport, Chart: ChartConstructor): void {
   const canvas = (id: string) => document.getElementById(id)!;
   const common = { responsive: true, maintainAspectRatio: false, animation: false };
   const title = (text: string) => ({ title: { display: true, text } });
-  const colors = { ours: '#1f77b4', tf: '#ff7f0e', jax: '#9467bd' };
+  const colors = { ours: '#1f77b4', tf: '#ff7f0e', jax: '#9467bd', ort: '#2ca02c' };
   const peers = [
     ['tf', 'TensorFlow.js'],
     ['jax', 'jax-js'],
+    ['ort', 'ONNX Runtime Web'],
   ] as const;
   const roof = report.roofline.fmaGflops;
   const ns = cases.filter((c) => c.id.startsWith('ns-step-B1-'));
@@ -174,7 +179,7 @@ function drawCharts(report: BenchReport, Chart: ChartConstructor): void {
     },
     options: { ...common, indexAxis: 'y', plugins: title('Share of the measured FMA roofline') },
   });
-  const compared = cases.filter((c) => c.ratios.tf || c.ratios.jax);
+  const compared = cases.filter((c) => c.ratios.tf || c.ratios.jax || c.ratios.ort);
   new Chart(canvas('ratio'), {
     type: 'bar',
     data: {

@@ -9,6 +9,7 @@ declare const shader: {
     readonly F_RESIDUAL: 4;
     readonly F_DIAG: 8;
     readonly F_GATE: 16;
+    readonly F_SYMMETRIC: 32;
     readonly TILE_M: 32;
     readonly TILE_N: 32;
     readonly TILE_K: 16;
@@ -18,20 +19,20 @@ declare const shader: {
     readonly gemm: EntryLayout & {
       readonly name: "gemm";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
-      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "a_off", "a_batch", "a_row", "a_col", "a_block", "a_block_skip", "b_off", "b_batch", "b_row", "b_col", "c_off", "c_batch", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
-      readonly overrides: readonly ["SYMMETRIC", "BLOCKED"];
+      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
+      readonly overrides: readonly [];
     };
     readonly gemm_direct: EntryLayout & {
       readonly name: "gemm_direct";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
-      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "a_off", "a_batch", "a_row", "a_col", "a_block", "a_block_skip", "b_off", "b_batch", "b_row", "b_col", "c_off", "c_batch", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
-      readonly overrides: readonly ["SYMMETRIC", "BLOCKED"];
+      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
+      readonly overrides: readonly [];
     };
     readonly gemm_direct_small: EntryLayout & {
       readonly name: "gemm_direct_small";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
-      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "a_off", "a_batch", "a_row", "a_col", "a_block", "a_block_skip", "b_off", "b_batch", "b_row", "b_col", "c_off", "c_batch", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
-      readonly overrides: readonly ["SYMMETRIC", "BLOCKED"];
+      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
+      readonly overrides: readonly [];
     };
   };
 };

@@ -1,8 +1,9 @@
 // Batched strided GEMM with a fused epilogue, the primitive every layer is built from:
 //   C[z] = ReLU?(alpha · A[z] · B[z] + bias[row]) + beta · R[z] + gamma · I
 // Operands are addressed through strides, so transposes, broadcasts (batch stride 0) and
-// head-blocked layouts are views, never copies. Element (z, r, c) of an operand lives at
-//   off + z*batch + r*row + c*col + (c / block) * block_skip.
+// per-head layouts are views, never copies. Slice z splits as z = o·inner + i, and element
+// (z, r, c) of an operand lives at
+//   off + o*outer + i*batch + r*row + c*col     (inner = batch count: a single-level batch).
 
 struct Params {
   m: u32,                 // rows of C
@@ -11,9 +12,10 @@ struct Params {
   batch: u32,             // number of z slices
   tiles_m: u32,           // ceil(m / TILE_M)
   tiles_n: u32,           // ceil(n / TILE_N)
-  a_off: u32, a_batch: u32, a_row: u32, a_col: u32, a_block: u32, a_block_skip: u32,
-  b_off: u32, b_batch: u32, b_row: u32, b_col: u32,
-  c_off: u32, c_batch: u32, c_row: u32, c_col: u32,  // C and R share this layout
+  inner: u32,             // slices per outer step
+  a_off: u32, a_batch: u32, a_outer: u32, a_row: u32, a_col: u32,
+  b_off: u32, b_batch: u32, b_outer: u32, b_row: u32, b_col: u32,
+  c_off: u32, c_batch: u32, c_outer: u32, c_row: u32, c_col: u32,  // C and R share this layout
   bias_off: u32,
   alpha: f32,             // scales A·B
   beta: f32,              // scales the residual R (F_RESIDUAL)
@@ -38,11 +40,9 @@ const F_DIAG: u32 = 8u;      // + gamma on the diagonal
 // A finished z (gate[z] != 0) does no arithmetic: with RESIDUAL it carries R into C unchanged
 // (C is the next iterate of R), otherwise it writes nothing.
 const F_GATE: u32 = 16u;
+// C is symmetric (m = n): only blocks on or above the diagonal run, each writing C[r,c] and C[c,r].
+const F_SYMMETRIC: u32 = 32u;
 
-// C is symmetric: only tiles on or above the diagonal run, each writing C[r,c] and C[c,r].
-override SYMMETRIC: bool = false;
-// A's columns come in blocks (a_block, a_block_skip); off, the integer division is skipped.
-override BLOCKED: bool = false;
 
 const TILE_M: u32 = 32u;
 const TILE_N: u32 = 32u;
@@ -56,35 +56,42 @@ fn has(flag: u32) -> bool {
   return (p.flags & flag) != 0u;
 }
 
-fn a_index(z: u32, row: u32, col: u32) -> u32 {
-  var idx = p.a_off + z * p.a_batch + row * p.a_row + col * p.a_col;
-  if (BLOCKED) {
-    idx += (col / p.a_block) * p.a_block_skip;
-  }
-  return idx;
+// Where slice z of an operand starts.
+fn slice(z: u32, off: u32, batch: u32, outer: u32) -> u32 {
+  return off + (z / p.inner) * outer + (z % p.inner) * batch;
 }
 
-fn b_index(z: u32, row: u32, col: u32) -> u32 {
-  return p.b_off + z * p.b_batch + row * p.b_row + col * p.b_col;
+fn a_slice(z: u32) -> u32 {
+  return slice(z, p.a_off, p.a_batch, p.a_outer);
 }
 
-fn store(z: u32, row: u32, col: u32, product: f32) {
-  if (row >= p.m || col >= p.n || (SYMMETRIC && row > col)) {
+fn b_slice(z: u32) -> u32 {
+  return slice(z, p.b_off, p.b_batch, p.b_outer);
+}
+
+fn c_slice(z: u32) -> u32 {
+  return slice(z, p.c_off, p.c_batch, p.c_outer);
+}
+
+// cz: where C's slice starts (c_slice).
+fn store(cz: u32, row: u32, col: u32, product: f32) {
+  let symmetric = has(F_SYMMETRIC);
+  if (row >= p.m || col >= p.n || (symmetric && row > col)) {
     return;
   }
-  let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
+  let idx = cz + row * p.c_row + col * p.c_col;
   c[idx] = epilogue(product, row, col, idx);
-  if (SYMMETRIC && row != col) {
-    let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+  if (symmetric && row != col) {
+    let mirror = cz + col * p.c_row + row * p.c_col;
     c[mirror] = epilogue(product, col, row, mirror);
   }
 }
 
-fn store_row(z: u32, row: u32, col: u32, v: vec4<f32>) {
-  store(z, row, col, v.x);
-  store(z, row, col + 1u, v.y);
-  store(z, row, col + 2u, v.z);
-  store(z, row, col + 3u, v.w);
+fn store_row(cz: u32, row: u32, col: u32, v: vec4<f32>) {
+  store(cz, row, col, v.x);
+  store(cz, row, col + 1u, v.y);
+  store(cz, row, col + 2u, v.z);
+  store(cz, row, col + 3u, v.w);
 }
 
 fn epilogue(product: f32, row: u32, col: u32, idx: u32) -> f32 {
@@ -114,7 +121,7 @@ fn gemm(
   // no dispatch dimension exceeds the device limit; the tail of the last row does nothing.
   let linear = wid.x + wid.y * nwg.x;
   var per_z = p.tiles_m * p.tiles_n;
-  if (SYMMETRIC) {
+  if (has(F_SYMMETRIC)) {
     per_z = p.tiles_m * (p.tiles_m + 1u) / 2u;
   }
   if (linear >= per_z * p.batch) {
@@ -123,7 +130,7 @@ fn gemm(
   let z = linear / per_z;
   var tile_row = (linear % per_z) / p.tiles_n;
   var tile_col = (linear % per_z) % p.tiles_n;
-  if (SYMMETRIC) {
+  if (has(F_SYMMETRIC)) {
     // Upper-triangle tiles in row-major order: row i holds tiles_m - i of them.
     var t = linear % per_z;
     tile_row = 0u;
@@ -137,13 +144,16 @@ fn gemm(
   let col0 = tile_col * TILE_N;
   let tr = (lid / 8u) * 4u;
   let tc = (lid % 8u) * 4u;
+  let cz = c_slice(z);
 
   if (has(F_GATE) && gate[z] != 0u) {
     if (has(F_RESIDUAL)) {
-      carry_block(z, row0 + tr, col0 + tc);
+      carry_block(cz, row0 + tr, col0 + tc);
     }
     return;
   }
+  let az = a_slice(z);
+  let bz = b_slice(z);
 
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
@@ -155,7 +165,7 @@ fn gemm(
       let mm = e / TILE_K;
       var v = 0.0;
       if (row0 + mm < p.m && k0 + kk < p.k) {
-        v = a[a_index(z, row0 + mm, k0 + kk)];
+        v = a[az + (row0 + mm) * p.a_row + (k0 + kk) * p.a_col];
       }
       a_tile[kk * (TILE_M / 4u) + mm / 4u][mm % 4u] = v;
     }
@@ -164,7 +174,7 @@ fn gemm(
       let kk = e / TILE_N;
       var v = 0.0;
       if (k0 + kk < p.k && col0 + nn < p.n) {
-        v = b[b_index(z, k0 + kk, col0 + nn)];
+        v = b[bz + (k0 + kk) * p.b_row + (col0 + nn) * p.b_col];
       }
       b_tile[kk * (TILE_N / 4u) + nn / 4u][nn % 4u] = v;
     }
@@ -181,10 +191,10 @@ fn gemm(
   }
 
   // Unrolled by hand: a private array indexed in a loop would leave registers for memory.
-  store_row(z, row0 + tr, col0 + tc, acc0);
-  store_row(z, row0 + tr + 1u, col0 + tc, acc1);
-  store_row(z, row0 + tr + 2u, col0 + tc, acc2);
-  store_row(z, row0 + tr + 3u, col0 + tc, acc3);
+  store_row(cz, row0 + tr, col0 + tc, acc0);
+  store_row(cz, row0 + tr + 1u, col0 + tc, acc1);
+  store_row(cz, row0 + tr + 2u, col0 + tc, acc2);
+  store_row(cz, row0 + tr + 3u, col0 + tc, acc3);
 }
 
 // The same product without workgroup memory or barriers, for adapters where both are
@@ -207,12 +217,13 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   let row0 = ((quad % per_z) / blocks_n) * 8u;
   let col32 = ((quad % per_z) % blocks_n) * 32u;
   let col0 = col32 + linear % 4u;
-  if (SYMMETRIC && row0 > col32 + 31u) {
+  if (has(F_SYMMETRIC) && row0 > col32 + 31u) {
     return;
   }
+  let cz = c_slice(z);
   if (has(F_GATE) && gate[z] != 0u) {
     if (has(F_RESIDUAL)) {
-      carry_columns(z, row0, col0);
+      carry_columns(cz, row0, col0);
     }
     return;
   }
@@ -240,25 +251,18 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   var bcc5 = vec4<f32>();
   var bcc6 = vec4<f32>();
   var bcc7 = vec4<f32>();
-  let a_base = p.a_off + z * p.a_batch;
+  let a_base = a_slice(z);
   let ia = a_base + rows * p.a_row;
   let ia2 = a_base + rows2 * p.a_row;
-  let b_base = p.b_off + z * p.b_batch;
+  let b_base = b_slice(z);
   let ib0 = b_base + vec4<u32>(min(col0, last), min(col0 + 4u, last), min(col0 + 8u, last), min(col0 + 12u, last)) * p.b_col;
   let ib1 = b_base + vec4<u32>(min(col0 + 16u, last), min(col0 + 20u, last), min(col0 + 24u, last), min(col0 + 28u, last)) * p.b_col;
   var ka = 0u;
   var kb = 0u;
   for (var k = 0u; k < p.k; k++) {
-    var av: vec4<f32>;
-    var aw: vec4<f32>;
-    if (BLOCKED) {
-      av = vec4<f32>(a[a_index(z, rows.x, k)], a[a_index(z, rows.y, k)], a[a_index(z, rows.z, k)], a[a_index(z, rows.w, k)]);
-      aw = vec4<f32>(a[a_index(z, rows2.x, k)], a[a_index(z, rows2.y, k)], a[a_index(z, rows2.z, k)], a[a_index(z, rows2.w, k)]);
-    } else {
-      // Addresses hoisted out of the loop and stepped: the JIT (Subzero) does not do it for us.
-      av = vec4<f32>(a[ia.x + ka], a[ia.y + ka], a[ia.z + ka], a[ia.w + ka]);
-      aw = vec4<f32>(a[ia2.x + ka], a[ia2.y + ka], a[ia2.z + ka], a[ia2.w + ka]);
-    }
+    // Addresses hoisted out of the loop and stepped: the JIT (Subzero) does not do it for us.
+    let av = vec4<f32>(a[ia.x + ka], a[ia.y + ka], a[ia.z + ka], a[ia.w + ka]);
+    let aw = vec4<f32>(a[ia2.x + ka], a[ia2.y + ka], a[ia2.z + ka], a[ia2.w + ka]);
     let b0 = vec4<f32>(b[ib0.x + kb]);
     let b1 = vec4<f32>(b[ib0.y + kb]);
     let b2 = vec4<f32>(b[ib0.z + kb]);
@@ -286,22 +290,22 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     ka += p.a_col;
     kb += p.b_row;
   }
-  store_column(z, row0, col0, acc0);
-  store_column(z, row0, col0 + 4u, acc1);
-  store_column(z, row0, col0 + 8u, acc2);
-  store_column(z, row0, col0 + 12u, acc3);
-  store_column(z, row0, col0 + 16u, acc4);
-  store_column(z, row0, col0 + 20u, acc5);
-  store_column(z, row0, col0 + 24u, acc6);
-  store_column(z, row0, col0 + 28u, acc7);
-  store_column(z, row0 + 4u, col0, bcc0);
-  store_column(z, row0 + 4u, col0 + 4u, bcc1);
-  store_column(z, row0 + 4u, col0 + 8u, bcc2);
-  store_column(z, row0 + 4u, col0 + 12u, bcc3);
-  store_column(z, row0 + 4u, col0 + 16u, bcc4);
-  store_column(z, row0 + 4u, col0 + 20u, bcc5);
-  store_column(z, row0 + 4u, col0 + 24u, bcc6);
-  store_column(z, row0 + 4u, col0 + 28u, bcc7);
+  store_column(cz, row0, col0, acc0);
+  store_column(cz, row0, col0 + 4u, acc1);
+  store_column(cz, row0, col0 + 8u, acc2);
+  store_column(cz, row0, col0 + 12u, acc3);
+  store_column(cz, row0, col0 + 16u, acc4);
+  store_column(cz, row0, col0 + 20u, acc5);
+  store_column(cz, row0, col0 + 24u, acc6);
+  store_column(cz, row0, col0 + 28u, acc7);
+  store_column(cz, row0 + 4u, col0, bcc0);
+  store_column(cz, row0 + 4u, col0 + 4u, bcc1);
+  store_column(cz, row0 + 4u, col0 + 8u, bcc2);
+  store_column(cz, row0 + 4u, col0 + 12u, bcc3);
+  store_column(cz, row0 + 4u, col0 + 16u, bcc4);
+  store_column(cz, row0 + 4u, col0 + 20u, bcc5);
+  store_column(cz, row0 + 4u, col0 + 24u, bcc6);
+  store_column(cz, row0 + 4u, col0 + 28u, bcc7);
 }
 
 // The direct schedule for small products (n < 32, e.g. thousands of 8×8 matrices), where a
@@ -319,12 +323,13 @@ fn gemm_direct_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let z = linear / per_z;
   let row0 = ((linear % per_z) / blocks_n) * 4u;
   let col0 = ((linear % per_z) % blocks_n) * 4u;
-  if (SYMMETRIC && row0 > col0 + 3u) {
+  if (has(F_SYMMETRIC) && row0 > col0 + 3u) {
     return;
   }
+  let cz = c_slice(z);
   if (has(F_GATE) && gate[z] != 0u) {
     if (has(F_RESIDUAL)) {
-      carry_block(z, row0, col0);
+      carry_block(cz, row0, col0);
     }
     return;
   }
@@ -332,55 +337,60 @@ fn gemm_direct_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let ln = p.n - 1u;
   let rows = vec4<u32>(row0, min(row0 + 1u, lm), min(row0 + 2u, lm), min(row0 + 3u, lm));
   let cols = vec4<u32>(col0, min(col0 + 1u, ln), min(col0 + 2u, ln), min(col0 + 3u, ln));
+  let ia = a_slice(z) + rows * p.a_row;
+  let ib = b_slice(z) + cols * p.b_col;
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
   for (var k = 0u; k < p.k; k++) {
-    let av = vec4<f32>(a[a_index(z, rows.x, k)], a[a_index(z, rows.y, k)], a[a_index(z, rows.z, k)], a[a_index(z, rows.w, k)]);
-    let bv = vec4<f32>(b[b_index(z, k, cols.x)], b[b_index(z, k, cols.y)], b[b_index(z, k, cols.z)], b[b_index(z, k, cols.w)]);
+    let ka = k * p.a_col;
+    let kb = k * p.b_row;
+    let av = vec4<f32>(a[ia.x + ka], a[ia.y + ka], a[ia.z + ka], a[ia.w + ka]);
+    let bv = vec4<f32>(b[ib.x + kb], b[ib.y + kb], b[ib.z + kb], b[ib.w + kb]);
     acc0 = fma(vec4<f32>(av.x), bv, acc0);
     acc1 = fma(vec4<f32>(av.y), bv, acc1);
     acc2 = fma(vec4<f32>(av.z), bv, acc2);
     acc3 = fma(vec4<f32>(av.w), bv, acc3);
   }
-  store_row(z, row0, col0, acc0);
-  store_row(z, row0 + 1u, col0, acc1);
-  store_row(z, row0 + 2u, col0, acc2);
-  store_row(z, row0 + 3u, col0, acc3);
+  store_row(cz, row0, col0, acc0);
+  store_row(cz, row0 + 1u, col0, acc1);
+  store_row(cz, row0 + 2u, col0, acc2);
+  store_row(cz, row0 + 3u, col0, acc3);
 }
 
-fn store_column(z: u32, row0: u32, col: u32, v: vec4<f32>) {
-  store(z, row0, col, v.x);
-  store(z, row0 + 1u, col, v.y);
-  store(z, row0 + 2u, col, v.z);
-  store(z, row0 + 3u, col, v.w);
+fn store_column(cz: u32, row0: u32, col: u32, v: vec4<f32>) {
+  store(cz, row0, col, v.x);
+  store(cz, row0 + 1u, col, v.y);
+  store(cz, row0 + 2u, col, v.z);
+  store(cz, row0 + 3u, col, v.w);
 }
 
 // A gated (finished) z carries R into C unchanged: rows row0..row0+7, columns col0 + 4j.
-fn carry_columns(z: u32, row0: u32, col0: u32) {
+fn carry_columns(cz: u32, row0: u32, col0: u32) {
   for (var i = 0u; i < 8u; i++) {
     for (var j = 0u; j < 8u; j++) {
-      carry(z, row0 + i, col0 + 4u * j);
+      carry(cz, row0 + i, col0 + 4u * j);
     }
   }
 }
 
 // A gated (finished) z carries R into C unchanged for a 4×4 block (tiled schedule).
-fn carry_block(z: u32, row0: u32, col0: u32) {
+fn carry_block(cz: u32, row0: u32, col0: u32) {
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
-      carry(z, row0 + i, col0 + j);
+      carry(cz, row0 + i, col0 + j);
     }
   }
 }
 
-fn carry(z: u32, row: u32, col: u32) {
-  if (row < p.m && col < p.n && (!SYMMETRIC || row <= col)) {
-    let idx = p.c_off + z * p.c_batch + row * p.c_row + col * p.c_col;
+fn carry(cz: u32, row: u32, col: u32) {
+  let symmetric = has(F_SYMMETRIC);
+  if (row < p.m && col < p.n && (!symmetric || row <= col)) {
+    let idx = cz + row * p.c_row + col * p.c_col;
     c[idx] = r[idx];
-    if (SYMMETRIC) {
-      let mirror = p.c_off + z * p.c_batch + col * p.c_row + row * p.c_col;
+    if (symmetric) {
+      let mirror = cz + col * p.c_row + row * p.c_col;
       c[mirror] = r[mirror];
     }
   }

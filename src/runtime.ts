@@ -4,17 +4,35 @@ import { checkBufferSize } from './gpu/grid.js';
 import type { Family, GemmKernel, Op } from './gpu/op.js';
 import { compileVariants } from './gpu/pipelines.js';
 import { Plan } from './gpu/plan.js';
-import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
+import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
 import { type Fragment, LAYER_IO, tokenCount } from './ops/fragment.js';
 import { type InvertOptions, invertOnGpu, resolveInvertOptions } from './ops/invert.js';
+import {
+  createLinearAttentionKernel,
+  type LinearAttentionKernel,
+  type LinearAttentionKernelOptions,
+  type LinearAttentionShape,
+  linearAttentionPlan,
+  resolveCall,
+  resolveKernelOptions,
+} from './ops/linearAttention.js';
 import { lsaFragment, lsaOp } from './ops/lsa.js';
 import { type MatmulOptions, matmulFragment, matmulOp, resolveMatmul } from './ops/matmul.js';
-import { type NewtonSchulzOptions, matrixShape, newtonSchulzOp, resolveOrder, stepGemms, stepScratch } from './ops/newtonSchulz.js';
+import {
+  matrixShape,
+  type NewtonSchulzOptions,
+  newtonSchulzOp,
+  resolveOrder,
+  stepGemms,
+  stepScratch,
+} from './ops/newtonSchulz.js';
 import { OPS } from './ops/registry.js';
 import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
 import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
+import { type Gradients, gradients, type TrainingHost } from './training/gradients.js';
+import { createTrainer, type Trainer, type TrainerOptions } from './training/trainer.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -47,12 +65,37 @@ export interface MatmulKernel {
   destroy(): void;
 }
 
+/** Options of `runtime.linearAttention` (DESIGN.md §7). */
+export interface LinearAttentionOptions {
+  /** Default 1/√K. */
+  scale?: number;
+  /** [B, H, K, V]. */
+  initialState?: Tensor;
+  /**
+   * Per-head log-decays (H numbers, each ≤ 0: RetNet's γ = 0.97 is Math.log(0.97)) or per-token log-gates
+   * [B, T, H] (≤ 0 by contract, not read back).
+   */
+  decay?: number[] | Tensor;
+  outputFinalState?: boolean;
+  /** Tokens per chunk, 1..256; default 64. */
+  chunkSize?: number;
+}
+
+export interface LinearAttentionResult {
+  output: Tensor; // [B, T, H, V]
+  finalState?: Tensor; // [B, H, K, V], when outputFinalState
+}
+
 export interface Runtime {
   readonly device: GPUDevice;
   /** The GEMM schedule in use ('tiled' or 'direct'). */
   readonly gemm: GemmKernel;
   /** Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent. */
   prepare(family: Family): Promise<void>;
+  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
+  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
+  /** A trainer for one stack and token shape (compiles the training family first). */
+  createTrainer(options: TrainerOptions): Promise<Trainer>;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -66,6 +109,13 @@ export interface Runtime {
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
   /** The same into caller-owned buffers: `encode(encoder, a, b, output)`. */
   createMatmul(aShape: readonly number[], bShape: readonly number[], options?: MatmulOptions): MatmulKernel;
+  /**
+   * Causal linear attention `S_t = exp(g_t) S_{t−1} + k_t v_tᵀ`, `o_t = scale · S_tᵀ q_t` on q, k [B, T, H, K],
+   * v [B, T, H, V]: encodes and submits, no readback.
+   */
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options?: LinearAttentionOptions): LinearAttentionResult;
+  /** The same over caller-owned buffers, for one shape (T = 1: the decode path, no chunks). */
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel;
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel;
   /** One Newton–Schulz step for [B, n, n] (or [n, n]) matrices into caller-owned buffers. */
   createNewtonSchulzStep(shape: readonly number[], options?: NewtonSchulzOptions): MatrixKernel;
@@ -103,7 +153,9 @@ export interface RuntimeOptions {
 
 /** True for CPU-emulated adapters (SwiftShader, llvmpipe/lavapipe, WARP). */
 export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> | undefined): boolean {
-  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`);
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(
+    `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`,
+  );
 }
 
 /** Compiles the forward ops for `device` (the caller keeps ownership of it). */
@@ -113,7 +165,8 @@ export async function createRuntime(device: GPUDevice, options: RuntimeOptions =
   }
   const adapterInfo = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const gemm = options.gemm ?? (isSoftwareAdapter(adapterInfo) ? 'direct' : 'tiled');
-  if (gemm !== 'tiled' && gemm !== 'direct') throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemm)}`);
+  if (gemm !== 'tiled' && gemm !== 'direct')
+    throw new ValueError(`createRuntime: expected gemm 'tiled' or 'direct', got ${String(gemm)}`);
   const runtime = new RuntimeImpl(device, gemm);
   await runtime.prepare('forward');
   return runtime;
@@ -167,6 +220,34 @@ class RuntimeImpl implements Runtime, TensorOwner {
     return pending;
   }
 
+  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
+    const shape = this.tokenShape('gradients', h);
+    this.live('gradients', gradOutput);
+    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
+      throw new ShapeError(
+        `gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`,
+      );
+    }
+    checkLayers(layers, shape);
+    await this.prepare('training');
+    return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  async createTrainer(options: TrainerOptions): Promise<Trainer> {
+    this.assertUsable('createTrainer');
+    await this.prepare('training');
+    return createTrainer(this.host(), options);
+  }
+
+  /** The runtime's side of the training code: context, tensor allocation and readback. */
+  private host(): TrainingHost {
+    return {
+      ctx: this.ctx,
+      allocate: (shape, label) => this.allocate(shape, label),
+      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
+    };
+  }
+
   tensor(data: Float32Array, shape: readonly number[]): Tensor {
     this.assertUsable('tensor');
     checkShape('tensor', shape);
@@ -181,17 +262,26 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor {
     const shape = this.tokenShape('lsa', h);
-    return this.runLayer(h, this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)));
+    return this.runLayer(
+      h,
+      this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)),
+    );
   }
 
   reluMlp(h: Tensor, layer: MlpLayer): Tensor {
     const shape = this.tokenShape('reluMlp', h);
-    return this.runLayer(h, this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)));
+    return this.runLayer(
+      h,
+      this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)),
+    );
   }
 
   transformer(h: Tensor, layers: Layer[]): Tensor {
     const shape = this.tokenShape('transformer', h);
-    return this.runLayer(h, this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)));
+    return this.runLayer(
+      h,
+      this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)),
+    );
   }
 
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
@@ -208,7 +298,11 @@ class RuntimeImpl implements Runtime, TensorOwner {
     checkShape('createMatmul a', aShape);
     checkShape('createMatmul b', bShape);
     const s = resolveMatmul('createMatmul', aShape, bShape, options);
-    const byteLengths = { a: elementCount(aShape) * 4, b: elementCount(bShape) * 4, output: elementCount(s.output) * 4 };
+    const byteLengths = {
+      a: elementCount(aShape) * 4,
+      b: elementCount(bShape) * 4,
+      output: elementCount(s.output) * 4,
+    };
     const plan = this.plan(matmulOp, 'Matmul', byteLengths, ['output'], matmulFragment(this.gemm, s));
     return {
       byteLengths,
@@ -221,7 +315,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
     const shape = matrixShape('newtonSchulzStep a', this.live('newtonSchulzStep', a).shape);
     const xs = matrixShape('newtonSchulzStep x', this.live('newtonSchulzStep', x).shape);
     if (xs.batch !== shape.batch || xs.n !== shape.n) {
-      throw new ShapeError(`newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`);
+      throw new ShapeError(
+        `newtonSchulzStep: expected x of shape ${describe(a.shape)} like a, got ${describe(x.shape)}`,
+      );
     }
     const kernel = this.createNewtonSchulzStep([shape.batch, shape.n, shape.n], options);
     const out = this.allocate(a.shape, 'NewtonSchulz.output');
@@ -253,7 +349,13 @@ class RuntimeImpl implements Runtime, TensorOwner {
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
     const resolved = resolveInvertOptions(options);
-    const r = await invertOnGpu(this.ctx, (buffer, bytes) => readBuffer(this, buffer, bytes), a.buffer, shape, resolved);
+    const r = await invertOnGpu(
+      this.ctx,
+      (buffer, bytes) => readBuffer(this, buffer, bytes),
+      a.buffer,
+      shape,
+      resolved,
+    );
     const inverse = new GpuTensor(this, r.x, [...a.shape]);
     this.tensors.add(inverse);
     return {
@@ -268,19 +370,66 @@ class RuntimeImpl implements Runtime, TensorOwner {
     };
   }
 
+  linearAttention(q: Tensor, k: Tensor, v: Tensor, options: LinearAttentionOptions = {}): LinearAttentionResult {
+    const what = 'linearAttention';
+    for (const t of [q, k, v]) this.live(what, t);
+    if (options === null || typeof options !== 'object') {
+      throw new ValueError(`${what}: expected an options object, got ${String(options)}`);
+    }
+    const { initialState, decay, scale, chunkSize } = options;
+    if (initialState !== undefined) this.live(what, initialState);
+    const gates = decay !== undefined && !Array.isArray(decay) ? this.live(what, decay) : undefined;
+    const shape = resolveCall(what, q.shape, k.shape, v.shape, {
+      scale,
+      initialState: initialState?.shape,
+      decay: gates ?? decay,
+      outputFinalState: options.outputFinalState,
+      chunkSize,
+    });
+    const kind = decay === undefined ? undefined : gates ? 'token' : 'head';
+    const resolved = resolveKernelOptions(what, shape, { scale, decay: kind, chunkSize });
+    const writeFinal = options.outputFinalState === true;
+    this.assertUsable(what);
+    const headDecay = Array.isArray(decay) ? decay : undefined;
+    const plan = linearAttentionPlan(this.ctx, shape, resolved, !!initialState, writeFinal, headDecay);
+    const { batch: b, tokens: t, heads: h, keyDim, valueDim } = shape;
+    const output = this.allocate([b, t, h, valueDim], 'LinearAttention.output');
+    const finalState = writeFinal ? this.allocate([b, h, keyDim, valueDim], 'LinearAttention.finalState') : undefined;
+    const io: Record<string, GPUBuffer> = { q: q.buffer, k: k.buffer, v: v.buffer, output: output.buffer };
+    if (initialState) io.initialState = initialState.buffer;
+    if (finalState) io.finalState = finalState.buffer;
+    if (gates) io.decay = gates.buffer;
+    this.submitOnce(plan.label, plan, (encoder) => plan.encode(encoder, io));
+    return finalState ? { output, finalState } : { output };
+  }
+
+  createLinearAttention(shape: LinearAttentionShape, options?: LinearAttentionKernelOptions): LinearAttentionKernel {
+    this.assertUsable('createLinearAttention');
+    return createLinearAttentionKernel(this.ctx, shape, options);
+  }
+
   createLsa(heads: LsaHead[], shape: TokenShape, options?: LsaOptions): Kernel {
     checkTokenShape('createLsa', shape);
-    return this.layerKernel(shape, this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(lsaOp, 'Lsa', shape, lsaFragment(this.gemm, heads, shape, options ?? {}, LAYER_IO)),
+    );
   }
 
   createReluMlp(layer: MlpLayer, shape: TokenShape): Kernel {
     checkTokenShape('createReluMlp', shape);
-    return this.layerKernel(shape, this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(reluMlpOp, 'ReluMlp', shape, reluMlpFragment(this.gemm, layer, shape, LAYER_IO)),
+    );
   }
 
   createTransformer(layers: Layer[], shape: TokenShape): Kernel {
     checkTokenShape('createTransformer', shape);
-    return this.layerKernel(shape, this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)));
+    return this.layerKernel(
+      shape,
+      this.layerPlan(transformerOp, 'Transformer', shape, transformerFragment(this.gemm, layers, shape)),
+    );
   }
 
   destroy(): void {
@@ -314,7 +463,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
   private tokenShape(what: string, h: Tensor): TokenShape {
     this.live(what, h);
     if (h.shape.length !== 3) {
-      throw new ShapeError(`${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`);
+      throw new ShapeError(
+        `${what}: expected h of rank 3 [batch, width, tokens], got rank ${h.shape.length} ${describe(h.shape)}`,
+      );
     }
     const [batch, width, tokens] = h.shape as [number, number, number];
     return { batch, width, tokens };

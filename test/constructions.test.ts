@@ -40,7 +40,7 @@ describe('constructions.newtonSchulz (Lemma 4.1) in float64', () => {
 const regressionData = (seed: number, d: number, n: number) =>
   reference.ridgeData(random(seed), d, n, { scale: 1 / Math.sqrt(d) });
 
-describe('constructions.ridgeNewton (Theorem 4.2) in float64', () => {
+describe('constructions.ridgeNewton (Theorem 4.2, all tokens as keys) in float64', () => {
   const cases = [1, 2, 5, 8].flatMap((d) => [0, 1, 4, 12].flatMap((steps) => [0, 0.1, 0.5].map((mu) => ({ d, steps, mu }))));
   it.each(cases)('d $d, T $steps, μ $mu', ({ d, steps, mu }) => {
     const n = 2 * d + 3;
@@ -52,6 +52,8 @@ describe('constructions.ridgeNewton (Theorem 4.2) in float64', () => {
     expect(c.layers.length).toBeLessThanOrEqual(3 + steps);
     expect(c.counts.maxHeads).toBeLessThanOrEqual(2);
     expect(c.width).toBeLessThanOrEqual(4 * d + 3);
+    // every token is a key, as in the paper: no layer restricts the key range
+    expect(c.layers.every((l) => l.kind === 'lsa' && l.keys === undefined)).toBe(true);
     const got = c.readout(run(c, c.embed(a, y, aTest)));
     const want = reference.ridgeNewton(a, y, aTest, options);
     expect(Math.abs(got - want) / Math.max(Math.abs(want), 1e-300)).toBeLessThanOrEqual(1e-12);

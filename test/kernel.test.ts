@@ -27,7 +27,7 @@ describe('layouts come from the WGSL, reflected at build time', () => {
       ['bias', 5, 'read-only-storage'],
       ['gate', 6, 'read-only-storage'],
     ]);
-    expect([...G.gemm.overrides].sort()).toEqual(['BLOCKED', 'SYMMETRIC']);
+    expect(G.gemm.overrides).toEqual([]);
   });
 
   it('workgroup sizes are the WGSL constants they are declared with', () => {
@@ -48,7 +48,7 @@ describe('layouts come from the WGSL, reflected at build time', () => {
     expect(Object.keys(values).sort()).toEqual([...G.gemm.uniformMembers].sort());
     const packed = new DataView(packUniform('t', G.gemm, values));
     const at = (name: string) => packed.getUint32(G.gemm.uniform!.members[name]!.offset, true);
-    expect([at('m'), at('n'), at('k'), at('batch'), at('a_row'), at('c_batch'), at('a_block')]).toEqual([3, 5, 7, 2, 7, 15, 0xffffffff]);
+    expect([at('m'), at('n'), at('k'), at('batch'), at('inner'), at('a_row'), at('c_batch'), at('b_outer')]).toEqual([3, 5, 7, 2, 2, 7, 15, 0]);
     expect(at('flags')).toBe(gemmShader.constants.F_RELU | gemmShader.constants.F_BIAS);
   });
 
@@ -65,13 +65,14 @@ describe('ops are declarations', () => {
   // A context whose device is never reached: plans must refuse before any GPU call.
   const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`GPU touched: device.${String(name)}`); } });
   const ctx = { device: untouchable, limits: { ...limits, minUniformBufferOffsetAlignment: 256 }, gemm: 'direct', prepared: new Set(), plans: new Set() } as unknown as GpuContext;
-  const product = gemm({ label: 'AB', m: 4, n: 4, k: 4, batch: 1, a: ['a', view], b: ['b', view], c: ['c', view], symmetric: true }, 'direct');
+  const product = gemm({ label: 'AB', m: 4, n: 4, k: 4, batch: 1, a: ['a', view], b: ['b', view], c: ['c', view] }, 'direct');
 
   it('a plan refuses a pipeline variant its op did not declare (LsaNewtonError), before any GPU work', () => {
-    const plainOnly: Op = { name: 'plainOnly', family: 'forward', variants: (g) => gemmVariants(g, ['plain']) };
+    // declares the 32-column direct GEMM only; a 4 × 4 product dispatches the small-matrix entry point
+    const wideOnly: Op = { name: 'wideOnly', family: 'forward', variants: (g) => gemmVariants(g).filter((v) => v.entry.name !== 'gemm_direct_small') };
     const spec = { label: 'T', slots: { a: 64, b: 64, c: 64 }, outputs: ['c'], steps: [product] };
-    expect(() => new Plan(ctx, plainOnly, spec)).toThrow(LsaNewtonError);
-    expect(() => new Plan(ctx, plainOnly, spec)).toThrow(/did not declare pipeline gemm\.gemm_direct_small\{SYMMETRIC\}/);
+    expect(() => new Plan(ctx, wideOnly, spec)).toThrow(LsaNewtonError);
+    expect(() => new Plan(ctx, wideOnly, spec)).toThrow(/op 'wideOnly' did not declare pipeline gemm\.gemm_direct_small\{\}/);
   });
 
   it('a plan refuses a step that binds an unknown buffer', () => {

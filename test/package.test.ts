@@ -23,4 +23,14 @@ describe('the built package', () => {
     expect(code).not.toMatch(/\bimport\(\s*['"]/);
     expect(code).toContain('fn gemm(');
   });
+
+  it('dist/index.js is at most 100 kB and carries no WGSL parser (layouts are reflected at build time)', () => {
+    const bytes = readFileSync('dist/index.js').byteLength;
+    console.info(`dist/index.js: ${(bytes / 1000).toFixed(1)} kB`);
+    expect(bytes).toBeLessThanOrEqual(100_000);
+    const code = readFileSync('dist/index.js', 'utf8');
+    // strings only wgsl_reflect's parser holds (WGSL keywords our shaders never use)
+    expect(code).not.toContain('WgslReflect');
+    expect(code).not.toContain('texture_storage_2d_array');
+  });
 });

@@ -5,6 +5,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
   '.map': 'application/json',
   '.json': 'application/json',
   '.css': 'text/css',

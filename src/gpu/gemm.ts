@@ -5,14 +5,17 @@ const { constants: K, entryPoints: E } = gemmShader;
 /** Below this many columns the direct schedule's 32-column blocks mostly idle. */
 const DIRECT_SMALL_N = 32;
 
-/** Strided view of an operand: element (z, r, c) at off + z*batch + r*row + c*col + ⌊c/block⌋*blockSkip. */
+/**
+ * Strided view of an operand. Slice z splits as z = o·inner + i (inner: the step's `inner`,
+ * default the whole batch); element (z, r, c) lives at off + o*outer + i*batch + r*row + c*col.
+ */
 export interface View {
   off?: number;
   batch: number;
+  /** Stride per outer step of a two-level batch; default 0. */
+  outer?: number;
   row: number;
   col: number;
-  block?: number;
-  blockSkip?: number;
 }
 
 /** `C[z] = ReLU?(alpha·A[z]·B[z] + bias) + beta·R[z] + gamma·I` over named buffers. */
@@ -22,6 +25,8 @@ export interface GemmStep {
   n: number;
   k: number;
   batch: number;
+  /** Two-level batch: slices per outer step (divides batch); default batch (one level). */
+  inner?: number;
   a: readonly [string, View];
   b: readonly [string, View];
   c: readonly [string, View];
@@ -40,25 +45,20 @@ export interface GemmStep {
   symmetric?: boolean;
 }
 
-/** The override specialisations: head-blocked A (LSA fold) and symmetric C; the rest is uniform. */
-export type GemmShape = 'plain' | 'symmetric' | 'blocked';
-const SHAPES: Record<GemmShape, { SYMMETRIC?: boolean; BLOCKED?: boolean }> = {
-  plain: {},
-  symmetric: { SYMMETRIC: true },
-  blocked: { BLOCKED: true },
-};
 const ENTRIES = { tiled: [E.gemm], direct: [E.gemm_direct, E.gemm_direct_small] } as const;
 
-/** The GEMM pipelines a schedule dispatches for the given specialisations (what an op declares). */
-export function gemmVariants(kernel: GemmKernel, shapes: readonly GemmShape[]): Variant[] {
-  return ENTRIES[kernel].flatMap((entry) => shapes.map((shape) => variant(gemmShader, entry, SHAPES[shape])));
+/**
+ * The GEMM pipelines a schedule dispatches (what an op that runs GEMMs declares): one per entry
+ * point, since every specialisation (epilogue, symmetry, batch layout) is a uniform.
+ */
+export function gemmVariants(kernel: GemmKernel): Variant[] {
+  return ENTRIES[kernel].map((entry) => variant(gemmShader, entry));
 }
-
-const NO_BLOCK = 0xffffffff;
 
 export function gemm(s: GemmStep, kernel: GemmKernel): Step {
   if (s.symmetric && s.m !== s.n) throw new Error(`${s.label}: a symmetric GEMM needs m = n, got ${s.m} × ${s.n}`);
-  const shape: GemmShape = s.symmetric ? 'symmetric' : s.a[1].block !== undefined ? 'blocked' : 'plain';
+  const inner = s.inner ?? s.batch;
+  if (!Number.isInteger(s.batch / inner)) throw new Error(`${s.label}: inner ${inner} does not divide batch ${s.batch}`);
   const tilesM = Math.ceil(s.m / K.TILE_M);
   const tilesN = Math.ceil(s.n / K.TILE_N);
   const small = kernel === 'direct' && s.n < DIRECT_SMALL_N;
@@ -73,7 +73,7 @@ export function gemm(s: GemmStep, kernel: GemmKernel): Step {
         : 4 * Math.ceil(s.m / 8) * Math.ceil(s.n / 32) * s.batch;
   return step({
     label: s.label,
-    variant: variant(gemmShader, entry, SHAPES[shape]),
+    variant: variant(gemmShader, entry),
     uniform: uniformValues(s),
     invocations,
     buffers: {
@@ -96,7 +96,8 @@ export function uniformValues(s: GemmStep) {
     (s.relu ? K.F_RELU : 0) |
     (s.residual !== undefined ? K.F_RESIDUAL : 0) |
     (s.gamma !== undefined ? K.F_DIAG : 0) |
-    (s.gate !== undefined ? K.F_GATE : 0);
+    (s.gate !== undefined ? K.F_GATE : 0) |
+    (s.symmetric ? K.F_SYMMETRIC : 0);
   return {
     m: s.m,
     n: s.n,
@@ -104,18 +105,20 @@ export function uniformValues(s: GemmStep) {
     batch: s.batch,
     tiles_m: Math.ceil(s.m / K.TILE_M),
     tiles_n: Math.ceil(s.n / K.TILE_N),
+    inner: s.inner ?? s.batch,
     a_off: a.off ?? 0,
     a_batch: a.batch,
+    a_outer: a.outer ?? 0,
     a_row: a.row,
     a_col: a.col,
-    a_block: a.block ?? NO_BLOCK,
-    a_block_skip: a.blockSkip ?? 0,
     b_off: b.off ?? 0,
     b_batch: b.batch,
+    b_outer: b.outer ?? 0,
     b_row: b.row,
     b_col: b.col,
     c_off: c.off ?? 0,
     c_batch: c.batch,
+    c_outer: c.outer ?? 0,
     c_row: c.row,
     c_col: c.col,
     bias_off: s.bias?.[1] ?? 0,

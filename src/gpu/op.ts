@@ -13,7 +13,7 @@ export interface Variant<E extends EntryLayout = EntryLayout> {
   readonly shader: ShaderModule;
   readonly entry: E;
   readonly constants: Constants;
-  /** Identifies the pipeline in caches and messages: `gemm.gemm_direct{BLOCKED}`. */
+  /** Identifies the pipeline in caches and messages: `gemm.gemm_direct{}`. */
   readonly key: string;
 }
 

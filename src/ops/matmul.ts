@@ -4,7 +4,7 @@ import type { GemmKernel, Op } from '../gpu/op.js';
 import { describe, type Shape } from '../shape.js';
 import type { Fragment } from './fragment.js';
 
-export const matmulOp: Op = { name: 'matmul', family: 'forward', variants: (g) => gemmVariants(g, ['plain']) };
+export const matmulOp: Op = { name: 'matmul', family: 'forward', variants: gemmVariants };
 
 export interface MatmulOptions {
   /** Use Aᵀ: a holds [B?, k, m]. */

@@ -9,7 +9,7 @@ const SCALE = variant(nsShader, NS.ns_scale);
 const INIT = variant(nsShader, NS.ns_init);
 const RESIDUAL = variant(nsShader, NS.ns_residual);
 
-export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: (g) => gemmVariants(g, ['plain', 'symmetric']) };
+export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: gemmVariants };
 export const invertOp: Op = {
   name: 'invert',
   family: 'forward',

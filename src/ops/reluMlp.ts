@@ -3,7 +3,7 @@ import type { GemmKernel, Op } from '../gpu/op.js';
 import { checkMlp, type MlpLayer, type TokenShape } from '../layers.js';
 import { concat, type Fragment, type LayerIo } from './fragment.js';
 
-export const reluMlpOp: Op = { name: 'reluMlp', family: 'forward', variants: (g) => gemmVariants(g, ['plain']) };
+export const reluMlpOp: Op = { name: 'reluMlp', family: 'forward', variants: gemmVariants };
 
 /**
  * ReLU layer `H + W_2 ReLU(W_1 H + b_1) + b_2` as two GEMMs with fused epilogues:

@@ -1,17 +1,23 @@
-export { lsa } from './lsa.js';
-export { reluMlp } from './reluMlp.js';
-export { transformer } from './transformer.js';
-export { compare, relativeError, type Comparison } from './compare.js';
-export { random, type Random } from './random.js';
+export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridge, ridgeNewton } from './algorithms.js';
+export { clip, clipBackward } from './clip.js';
+export { type Comparison, compare, relativeError } from './compare.js';
+export { type LayerNormGradients, layerNorm, layerNormBackward } from './layerNorm.js';
+export { lsa, type ReferenceLsaOptions } from './lsa.js';
+export { type LsaGradients, lsaBackward } from './lsaBackward.js';
+export { matmul } from './matmul.js';
+export { type Conditioned, conditioned, logisticData, type RidgeData, ridgeData } from './matrices.js';
 export {
   inverseLU,
   newtonSchulzInverse,
   newtonSchulzStep,
+  type ReferenceInverse,
   residual,
   theoryIterations,
-  type ReferenceInverse,
 } from './newtonSchulz.js';
 export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
-export { conditioned, logisticData, ridgeData, type Conditioned, type RidgeData } from './matrices.js';
-export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridge, ridgeNewton } from './algorithms.js';
-export { matmul } from './matmul.js';
+export { linearAttention, type LinearAttentionShape, type ReferenceLinearAttentionOptions } from './linearAttention.js';
+export { type Random, random } from './random.js';
+export { reluMlp } from './reluMlp.js';
+export { type MlpGradients, reluMlpBackward } from './reluMlpBackward.js';
+export { transformer } from './transformer.js';
+export { type TransformerGradients, transformerBackward } from './transformerBackward.js';

@@ -24,12 +24,24 @@ export interface ErrorResult {
   probe: ApiResult;
 }
 
-/** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64). */
+/** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64); NaN and ±∞ as { $num }. */
 export function wire(value: unknown): unknown {
   if (value instanceof Float32Array) return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
   if (Array.isArray(value)) return value.map(wire);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  return value;
+}
+
+/** The page's { $f32: base64 } values back to Float32Arrays, anywhere in a result. */
+export function unwire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwire);
+  if (value && typeof value === 'object') {
+    if ('$f32' in value) return floats((value as { $f32: string }).$f32);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwire(v)]));
+  }
   return value;
 }
 
@@ -54,6 +66,38 @@ export interface InvertResult {
   validation: string | null;
 }
 
+export interface LinearAttentionRun {
+  /** One output per part, [B, T_part, H, V]. */
+  outs: Float32Array[];
+  finalState: Float32Array | null;
+  submits: number;
+  chunkSizes: number[];
+  validation: string | null;
+}
+
+export interface LinearAttentionApiRun {
+  out: Float32Array;
+  finalState: Float32Array | null;
+  shapes: [number[], number[] | null];
+  submits: number;
+  maps: number;
+  validation: string | null;
+}
+
+type Outcome<T> = { value: T; error?: undefined } | { value?: undefined; error: { name: string; message: string } };
+
+export interface TrainResult {
+  before: Outcome<number>;
+  checkpoints: { step: number; loss: Outcome<number> }[];
+  snapshots: unknown[][];
+  finalLoss: Outcome<number>;
+  layers: unknown[];
+  submits: number;
+  maps: number;
+  ms: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -62,6 +106,13 @@ export interface GpuPage {
   expectError(job: object): Promise<ErrorResult>;
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
+  linearAttention(job: object): Promise<LinearAttentionRun>;
+  linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
+  matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
+  train(job: object): Promise<TrainResult>;
+  gradients(
+    job: object,
+  ): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -69,9 +120,21 @@ export interface GpuPage {
 export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
-  const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert', job: object) =>
-    callPage<unknown>(page, 'harness', fn, wire(job));
+  const adapter = await page.evaluate(
+    () => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter,
+  );
+  type Job =
+    | 'runKernel'
+    | 'runApi'
+    | 'expectError'
+    | 'newtonSchulzStep'
+    | 'invert'
+    | 'matmul'
+    | 'linearAttention'
+    | 'linearAttentionApi'
+    | 'gradients'
+    | 'train';
+  const call = (fn: Job, job: object) => callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
     page,
@@ -82,8 +145,34 @@ export async function openGpuPage(): Promise<GpuPage> {
       const r = (await call('expectError', job)) as ErrorResult;
       return { ...r, probe: withFloats(r.probe) };
     },
-    newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
+    newtonSchulzStep: async (job) =>
+      withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    train: async (job) => unwire(await call('train', job)) as TrainResult,
+    gradients: async (job) => {
+      const r = (await call('gradients', job)) as {
+        input: string;
+        layers: unknown[];
+        submits: number;
+        maps: number;
+        validation: string | null;
+      };
+      return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };
+    },
+    matmul: async (job) =>
+      withFloats(
+        (await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null },
+      ),
+    linearAttention: async (job) => {
+      type Wire = Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };
+      const r = (await call('linearAttention', job)) as Wire;
+      return { ...r, outs: r.outs.map(floats), finalState: r.finalState === null ? null : floats(r.finalState) };
+    },
+    linearAttentionApi: async (job) => {
+      type Wire = Omit<LinearAttentionApiRun, 'out' | 'finalState'> & { out: string; finalState: string | null };
+      const r = (await call('linearAttentionApi', job)) as Wire;
+      return { ...r, out: floats(r.out), finalState: r.finalState === null ? null : floats(r.finalState) };
+    },
     close: async () => {
       await page.close();
       await browser.disconnect();
@@ -110,12 +199,20 @@ export function useGpuPage(): () => GpuPage {
  * Fails with the case name, both errors and the first bad index unless the GPU result is
  * finite everywhere and within `rmsTolerance` RMS-relative of the float64 reference.
  */
-export function expectClose(name: string, actual: Float32Array, expected: Float64Array, rmsTolerance = 1e-5): { rmsRelative: number; maxAbs: number } {
+export function expectClose(
+  name: string,
+  actual: Float32Array,
+  expected: Float64Array,
+  rmsTolerance = 1e-5,
+): { rmsRelative: number; maxAbs: number } {
   const c = compare(actual, expected);
-  const where = c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
+  const where =
+    c.worstIndex >= 0 ? ` at index ${c.worstIndex} (gpu ${actual[c.worstIndex]}, f64 ${expected[c.worstIndex]})` : '';
   if (c.nonFinite > 0) throw new Error(`${name}: ${c.nonFinite} non-finite values, first${where}`);
   if (!(c.rmsRelative <= rmsTolerance)) {
-    throw new Error(`${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`);
+    throw new Error(
+      `${name}: RMS-relative error ${c.rmsRelative.toExponential(3)} > ${rmsTolerance}, max-abs ${c.maxAbs.toExponential(3)}${where}`,
+    );
   }
   return { rmsRelative: c.rmsRelative, maxAbs: c.maxAbs };
 }

@@ -23,12 +23,13 @@ function base64(view) {
   return btoa(s);
 }
 
-/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }; everything else as JSON. */
+/** Typed arrays travel as { $f32: base64 } / { $f64: base64 }, NaN and ±∞ as { $num }; everything else as JSON. */
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
   if (value && typeof value === 'object') {
     if ('$f32' in value) return new Float32Array(bytes(value.$f32).buffer);
     if ('$f64' in value) return new Float64Array(bytes(value.$f64).buffer);
+    if ('$num' in value) return Number(value.$num);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
   }
   return value;
@@ -57,6 +58,14 @@ const pick = (job) => {
 // Count submits and map requests so tests can prove "one submit, no readback in between"
 // (the page's own readbacks happen after each job's counts are taken).
 const counts = countGpuCalls(device);
+
+// Record every dispatched grid so tests can assert what was really dispatched (e.g. folding).
+const grids = [];
+const dispatchWorkgroups = GPUComputePassEncoder.prototype.dispatchWorkgroups;
+GPUComputePassEncoder.prototype.dispatchWorkgroups = function (x, y = 1, z = 1) {
+  grids.push([x, y, z]);
+  return dispatchWorkgroups.call(this, x, y, z);
+};
 
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
@@ -154,6 +163,38 @@ async function newtonSchulzStep(wire) {
   return { out: base64(out), validation: error ? error.message : null };
 }
 
+/**
+ * Batched matmul through the low-level kernel (caller buffers, output pre-filled with NaN).
+ * Operands come from `lib.reference.random(seed)` so large cases need not cross the wire;
+ * Node regenerates them with the same generator. Returns the output and the dispatched grids.
+ */
+async function matmul(wire) {
+  const job = pick(decode(wire));
+  const rng = lib.reference.random(job.seed);
+  const count = (s) => s.reduce((x, y) => x * y, 1);
+  const a = rng.normals(count(job.aShape));
+  const b = rng.normals(count(job.bShape));
+  device.pushErrorScope('validation');
+  const kernel = runtime.createMatmul(job.aShape, job.bShape, job.options);
+  const make = (bytes, data) => {
+    const buffer = device.createBuffer({ size: bytes, usage: STORAGE });
+    device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  };
+  const n = kernel.byteLengths.output / 4;
+  const buffers = [make(a.byteLength, a), make(b.byteLength, b), make(n * 4, new Float32Array(n).fill(NaN))];
+  grids.length = 0;
+  const encoder = device.createCommandEncoder();
+  kernel.encode(encoder, ...buffers);
+  device.queue.submit([encoder.finish()]);
+  const dispatched = grids.map((g) => [...g]);
+  const out = await readBuffer(buffers[2], n);
+  kernel.destroy();
+  for (const x of buffers) x.destroy();
+  const error = await device.popErrorScope();
+  return { out: base64(out), grids: dispatched, validation: error ? error.message : null };
+}
+
 /** runtime.invert on a batch; returns X and everything `Inverse` reports. */
 async function invert(wire) {
   const job = pick(decode(wire));
@@ -170,9 +211,181 @@ async function invert(wire) {
   r.inverse.destroy();
   const error = await device.popErrorScope();
   return {
-    out: base64(x), iterations: r.iterations, matrixIterations: [...r.matrixIterations], residual: [...r.residual],
-    converged: r.converged, alpha: [...r.alpha], submits, maps, readbacks: r.readbacks, ms, validation: error ? error.message : null,
+    out: base64(x),
+    iterations: r.iterations,
+    matrixIterations: [...r.matrixIterations],
+    residual: [...r.residual],
+    converged: r.converged,
+    alpha: [...r.alpha],
+    submits,
+    maps,
+    readbacks: r.readbacks,
+    ms,
+    validation: error ? error.message : null,
   };
+}
+
+/**
+ * Linear attention through the low-level kernel: T split into parts, all encoded into one encoder
+ * and one submit, the state passed between parts on the GPU (two buffers, alternating); every
+ * output and state buffer starts as NaN so an unwritten element cannot pass.
+ */
+async function linearAttention(wire) {
+  const job = pick(decode(wire));
+  const { batch, heads, keyDim, valueDim } = job.shape;
+  const stateCount = batch * heads * keyDim * valueDim;
+  device.pushErrorScope('validation');
+  const owned = [];
+  const make = (data, count = data.length) => {
+    const b = device.createBuffer({ size: count * 4, usage: STORAGE });
+    device.queue.writeBuffer(b, 0, data ?? new Float32Array(count).fill(NaN));
+    owned.push(b);
+    return b;
+  };
+  const states = [make(null, stateCount), make(null, stateCount)];
+  let state = job.initialState ? make(job.initialState) : undefined;
+  const headDecay = job.headDecay ? make(job.headDecay) : undefined;
+  const kernels = new Map();
+  const outputs = [];
+  const before = { ...counts };
+  const encoder = device.createCommandEncoder();
+  job.parts.forEach((part, i) => {
+    let kernel = kernels.get(part.tokens);
+    if (!kernel) {
+      kernel = runtime.createLinearAttention({ ...job.shape, tokens: part.tokens }, job.options);
+      kernels.set(part.tokens, kernel);
+    }
+    const output = make(null, batch * part.tokens * heads * valueDim);
+    outputs.push(output);
+    const last = i === job.parts.length - 1;
+    const finalState = last && !job.outputFinalState ? undefined : states[i % 2];
+    const decay = headDecay ?? (part.decay ? make(part.decay) : undefined);
+    const inputs = { q: make(part.q), k: make(part.k), v: make(part.v), initialState: state, decay };
+    kernel.encode(encoder, inputs, { output, finalState });
+    state = finalState;
+  });
+  device.queue.submit([encoder.finish()]);
+  const submits = counts.submits - before.submits;
+  const outs = [];
+  for (const [i, part] of job.parts.entries()) {
+    outs.push(base64(await readBuffer(outputs[i], batch * part.tokens * heads * valueDim)));
+  }
+  const finalState = job.outputFinalState ? base64(await readBuffer(state, stateCount)) : null;
+  const chunkSizes = [...kernels.values()].map((k) => k.chunkSize);
+  for (const k of kernels.values()) k.destroy();
+  for (const b of owned) b.destroy();
+  const error = await device.popErrorScope();
+  return { outs, finalState, submits, chunkSizes, validation: error ? error.message : null };
+}
+
+/** runtime.linearAttention: tensors in, tensors out, one submit, no readback until read(). */
+async function linearAttentionApi(wire) {
+  const job = pick(decode(wire));
+  const { batch, tokens, heads, keyDim, valueDim } = job.shape;
+  device.pushErrorScope('validation');
+  const q = runtime.tensor(job.q, [batch, tokens, heads, keyDim]);
+  const k = runtime.tensor(job.k, [batch, tokens, heads, keyDim]);
+  const v = runtime.tensor(job.v, [batch, tokens, heads, valueDim]);
+  const stateShape = [batch, heads, keyDim, valueDim];
+  const initialState = job.initialState ? runtime.tensor(job.initialState, stateShape) : undefined;
+  const decay = job.gates ? runtime.tensor(job.gates, [batch, tokens, heads]) : job.headDecay;
+  const before = { ...counts };
+  const r = runtime.linearAttention(q, k, v, { ...job.options, initialState, decay });
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const out = base64(await r.output.read());
+  const finalState = r.finalState ? base64(await r.finalState.read()) : null;
+  const shapes = [r.output.shape, r.finalState?.shape ?? null];
+  for (const t of [q, k, v, initialState, job.gates ? decay : undefined, r.output, r.finalState]) t?.destroy();
+  const error = await device.popErrorScope();
+  return { out, finalState, shapes, submits, maps, validation: error ? error.message : null };
+}
+
+/** Float32Arrays anywhere in a result → { $f32: base64 } for the trip back to Node. */
+function encode(value) {
+  if (value instanceof Float32Array) return { $f32: base64(value) };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  return value;
+}
+
+/** runtime.gradients on one stack: dL/dh and the weight gradients, with submit and map counts. */
+async function gradients(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const h = runtime.tensor(job.h, job.shape);
+  const g = runtime.tensor(job.g, job.shape);
+  const before = { ...counts };
+  const r = await runtime.gradients(h, job.layers, g);
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const input = await r.input.read();
+  for (const t of [h, g, r.input]) t.destroy();
+  const error = await device.popErrorScope();
+  return { input: base64(input), layers: encode(r.layers), submits, maps, validation: error ? error.message : null };
+}
+
+/**
+ * Trains with runtime.createTrainer, cycling through the given batches; counts submits and maps
+ * made by step() calls only. `nanAt`: step indices whose input is replaced by `nanInput`.
+ * Returns losses read at `checkpoints` (or the error loss() rejected with) and the final weights.
+ */
+async function train(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const inputs = job.inputs.map((x) => runtime.tensor(x, [job.shape.batch, job.shape.width, job.shape.tokens]));
+  const targets = job.targets.map((y) => runtime.tensor(y, [job.shape.batch, job.loss.rows.length]));
+  // runtime.tensor refuses NaN, so the injected input is written into a tensor's buffer directly.
+  const nan = job.nanInput
+    ? runtime.tensor(new Float32Array(job.nanInput.length), [job.shape.batch, job.shape.width, job.shape.tokens])
+    : null;
+  if (nan) device.queue.writeBuffer(nan.buffer, 0, job.nanInput);
+  const trainer = await runtime.createTrainer({
+    layers: job.layers,
+    shape: job.shape,
+    loss: job.loss,
+    optimizer: job.optimizer,
+  });
+  const outcome = (p) =>
+    p.then(
+      (value) => ({ value }),
+      (e) => ({ error: { name: e?.name, message: e?.message } }),
+    );
+  const before = await outcome(trainer.loss());
+  const checkpoints = [];
+  const snapshots = [];
+  let submits = 0;
+  let maps = 0;
+  const t0 = performance.now();
+  for (let s = 0; s < job.steps; s++) {
+    const c = { ...counts };
+    const input = job.nanAt?.includes(s) ? nan : inputs[s % inputs.length];
+    trainer.step(input, targets[s % targets.length]);
+    submits += counts.submits - c.submits;
+    maps += counts.maps - c.maps;
+    if (job.checkpoints?.includes(s)) {
+      checkpoints.push({ step: s, loss: await outcome(trainer.loss()) });
+      if (job.snapshots) snapshots.push(await trainer.layers());
+    }
+  }
+  const finalLoss = await outcome(trainer.loss());
+  const ms = performance.now() - t0;
+  const layers = await trainer.layers();
+  trainer.destroy();
+  for (const t of [...inputs, ...targets, ...(nan ? [nan] : [])]) t.destroy();
+  const error = await device.popErrorScope();
+  return encode({
+    before,
+    checkpoints,
+    snapshots,
+    finalLoss,
+    layers,
+    submits,
+    maps,
+    ms,
+    validation: error ? error.message : null,
+  });
 }
 
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
@@ -204,6 +417,67 @@ async function expectError(wire) {
       } finally {
         a.destroy();
       }
+    } else if (job.op === 'linearAttention') {
+      const made = [];
+      const t = (data, shape) => {
+        const x = runtime.tensor(data, shape);
+        made.push(x);
+        return x;
+      };
+      try {
+        const decay = job.gates ? t(job.gates, job.gatesShape) : job.headDecay;
+        const initialState = job.state ? t(job.state, job.stateShape) : undefined;
+        const [q, k, v] = [t(job.q, job.qShape), t(job.k, job.kShape), t(job.v, job.vShape)];
+        runtime.linearAttention(q, k, v, { ...job.options, decay, initialState });
+      } finally {
+        for (const x of made) x.destroy();
+      }
+    } else if (job.op === 'linearAttentionKernel') {
+      runtime.createLinearAttention(job.kernelShape, job.options);
+    } else if (job.op === 'linearAttentionEncode') {
+      const kernel = runtime.createLinearAttention(job.kernelShape, job.options);
+      const { batch: b, tokens: t, heads: h, keyDim: kd, valueDim: vd } = job.kernelShape;
+      const made = [];
+      const buf = (n) => {
+        const x = device.createBuffer({ size: n * 4, usage: STORAGE });
+        made.push(x);
+        return x;
+      };
+      const state = buf(b * h * kd * vd);
+      const q = buf(b * t * h * kd);
+      const decay = job.decay ? buf(h) : undefined;
+      const inputs = { q, k: buf(b * t * h * kd), v: buf(b * t * h * vd), initialState: state, decay };
+      const output = job.outputIsQ ? q : buf(b * t * h * vd);
+      const outputs = { output, finalState: job.alias ? state : buf(b * h * kd * vd) };
+      try {
+        kernel.encode(device.createCommandEncoder(), inputs, outputs);
+      } finally {
+        kernel.destroy();
+        for (const x of made) x.destroy();
+      }
+    } else if (job.op === 'gradients') {
+      const h = runtime.tensor(job.h, job.shape);
+      const g = runtime.tensor(job.g, job.gShape);
+      try {
+        await runtime.gradients(h, job.layers, g);
+      } finally {
+        h.destroy();
+        g.destroy();
+      }
+    } else if (job.op === 'createTrainer') {
+      (await runtime.createTrainer(job.options)).destroy();
+    } else if (job.op === 'trainerStep' || job.op === 'trainerDestroyed') {
+      const trainer = await runtime.createTrainer(job.options);
+      const h = runtime.tensor(job.h, job.shape);
+      const y = runtime.tensor(job.y, job.yShape);
+      try {
+        if (job.op === 'trainerDestroyed') trainer.destroy();
+        trainer.step(h, y);
+      } finally {
+        trainer.destroy();
+        h.destroy();
+        y.destroy();
+      }
     } else if (job.kernel) {
       makeKernel(job, job.kernelShape);
     } else {
@@ -220,7 +494,16 @@ async function expectError(wire) {
   const submits = counts.submits - before.submits;
   const error = await device.popErrorScope();
   // The runtime must keep working: one small layer, checked in Node against the reference.
-  const probe = await runApi({ op: 'reluMlp', h: { $f32: base64(new Float32Array([1, -2, 3, 4])) }, shape: [1, 2, 2], layer: { hidden: 1, w1: { $f32: base64(new Float32Array([1, 1])) }, w2: { $f32: base64(new Float32Array([2, -1])) } } });
+  const probe = await runApi({
+    op: 'reluMlp',
+    h: { $f32: base64(new Float32Array([1, -2, 3, 4])) },
+    shape: [1, 2, 2],
+    layer: {
+      hidden: 1,
+      w1: { $f32: base64(new Float32Array([1, 1])) },
+      w2: { $f32: base64(new Float32Array([2, -1])) },
+    },
+  });
   return { thrown, submits, validation: error ? error.message : null, probe };
 }
 
@@ -229,7 +512,11 @@ async function deviceLoss() {
   const own = await (await navigator.gpu.requestAdapter()).requestDevice();
   const rt = await lib.createRuntime(own);
   const t = rt.tensor(new Float32Array([1, 2, 3, 4]), [1, 2, 2]);
-  const outcome = (p) => p.then(() => null, (e) => ({ name: e?.name, message: e?.message }));
+  const outcome = (p) =>
+    p.then(
+      () => null,
+      (e) => ({ name: e?.name, message: e?.message }),
+    );
   const pending = outcome(t.read());
   own.destroy();
   const pendingRead = await pending;
@@ -248,11 +535,19 @@ const info = adapter.info;
 window.harness = {
   runKernel,
   runApi,
+  gradients,
+  train,
   expectError,
   deviceLoss,
   newtonSchulzStep,
   invert,
+  linearAttention,
+  linearAttentionApi,
+  matmul,
   gemm: auto.gemm,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
-  limits: { maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension },
+  limits: {
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+  },
 };
