@@ -309,7 +309,9 @@ function invertCase(
   return {
     id: `invert-B${batch}-n${n}-k${kappaMax}${tolerance ? `-tol${tolerance}` : ''}`,
     op: 'invert (to tolerance)',
-    config: `${batch === 1 ? '' : `${batch} × `}n ${n}, κ ${batch === 1 ? kappaMax : `1…${kappaMax}`}${tolerance ? `, tol ${tolerance}` : ''}`,
+    config:
+      `${batch === 1 ? '' : `${batch} × `}n ${n}, κ ${batch === 1 ? kappaMax : `1…${kappaMax}`}` +
+      (tolerance ? `, tol ${tolerance}` : ''),
     size: batch === 1 ? n : batch,
     quick,
     full,
@@ -333,7 +335,8 @@ function invertCase(
       return {
         flops: steps * batch * 4 * n ** 3,
         notes: [
-          `${steps} Newton–Schulz steps; ours: GPU-side residual and stop, ${probe.readbacks} status readbacks inside the time; peers: the same ${steps} steps, one readback`,
+          `${steps} Newton–Schulz steps; ours: GPU-side residual and stop, ${probe.readbacks} status readbacks ` +
+            `inside the time; peers: the same ${steps} steps, one readback`,
         ],
         async ours() {
           const r = await runtime.invert(at, options);
@@ -615,7 +618,7 @@ async function info() {
         ? {
             name: jaxPeer.peer.name,
             version: jaxPeer.peer.version,
-            device: `its own GPUDevice on ${jaxInfo ? `${jaxInfo.vendor} / ${jaxInfo.architecture}` : 'the default adapter'}`,
+            device: `its own GPUDevice on ${jaxInfo ? `${jaxInfo.vendor} / ${jaxInfo.architecture}` : 'its adapter'}`,
           }
         : { name: 'jax-js', version: '', device: `not loaded: ${jaxError}` },
       ort: {
