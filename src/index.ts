@@ -3,6 +3,13 @@ export { DestroyedError, DeviceLostError, LimitError, LsaNewtonError, ShapeError
 export type { Family, GemmKernel } from './gpu/op.js';
 export type { Layer, LsaHead, LsaOptions, MlpLayer, NormParams, TokenShape, Weights } from './layers.js';
 export type { InvertOptions } from './ops/invert.js';
+export type {
+  LinearAttentionInputs,
+  LinearAttentionKernel,
+  LinearAttentionKernelOptions,
+  LinearAttentionOutputs,
+  LinearAttentionShape,
+} from './ops/linearAttention.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export type { NewtonSchulzOptions } from './ops/newtonSchulz.js';
 export type { PromptTask } from './promptTask.js';
@@ -19,13 +26,6 @@ export {
   type Runtime,
   type RuntimeOptions,
 } from './runtime.js';
-export type {
-  LinearAttentionInputs,
-  LinearAttentionKernel,
-  LinearAttentionKernelOptions,
-  LinearAttentionOutputs,
-  LinearAttentionShape,
-} from './ops/linearAttention.js';
 export { parseLayers, serializeLayers } from './serialize.js';
 export type { Tensor } from './tensor.js';
 export type { Gradients } from './training/gradients.js';

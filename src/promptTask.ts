@@ -23,7 +23,8 @@ export type ResolvedPromptTask = Required<PromptTask>;
 
 /** Checks a task (typed errors, "expected …, got …") and fills in the defaults. */
 export function resolvePromptTask(what: string, task: PromptTask): ResolvedPromptTask {
-  if (task === null || typeof task !== 'object') throw new ValueError(`${what}: expected a task object, got ${String(task)}`);
+  if (task === null || typeof task !== 'object')
+    throw new ValueError(`${what}: expected a task object, got ${String(task)}`);
   if (task.kind !== 'linear' && task.kind !== 'logistic') {
     throw new ValueError(`${what}: expected kind 'linear' or 'logistic', got ${JSON.stringify(task.kind)}`);
   }

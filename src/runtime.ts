@@ -19,19 +19,20 @@ import {
 import { lsaFragment, lsaOp } from './ops/lsa.js';
 import { type MatmulOptions, matmulFragment, matmulOp, resolveMatmul } from './ops/matmul.js';
 import {
+  fusedStep,
   matrixShape,
   type NewtonSchulzOptions,
   newtonSchulzOp,
-  resolveOrder,
+  resolveStepOptions,
   stepGemms,
   stepScratch,
 } from './ops/newtonSchulz.js';
 import { familyOps, loadTraining } from './ops/registry.js';
 import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
 import { transformerFragment, transformerOp } from './ops/transformer.js';
+import type { PromptTask } from './promptTask.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
-import type { PromptTask } from './promptTask.js';
 import type { Gradients, TrainingHost } from './training/gradients.js';
 import type { PromptSampler } from './training/promptSampler.js';
 import type { Trainer, TrainerOptions } from './training/trainer.js';
@@ -348,15 +349,16 @@ class RuntimeImpl implements Runtime, TensorOwner {
     this.assertUsable('createNewtonSchulzStep');
     checkShape('createNewtonSchulzStep shape', shape);
     const ms = matrixShape('createNewtonSchulzStep', shape);
-    const order = resolveOrder('createNewtonSchulzStep', options);
-    const [first, rest] = stepGemms(this.gemm, ms, order, options?.symmetric ?? false);
+    const o = resolveStepOptions('createNewtonSchulzStep', ms, options);
+    const [first, rest] =
+      o.path === 'fused' ? [fusedStep(this.gemm, ms, o), []] : stepGemms(this.gemm, ms, o.order, o.symmetric);
     const byteLength = ms.batch * ms.n * ms.n * 4;
     const plan = this.plan(
       newtonSchulzOp,
       'NewtonSchulz',
       { a: byteLength, x: byteLength, xNext: byteLength },
       ['xNext'],
-      { steps: [first, ...rest], scratch: stepScratch(ms, order), data: {} },
+      { steps: [first, ...rest], scratch: o.path === 'fused' ? {} : stepScratch(ms, o.order), data: {} },
     );
     return {
       byteLength,
@@ -367,10 +369,10 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
-    const resolved = resolveInvertOptions(options);
+    const resolved = resolveInvertOptions(shape, options);
     const r = await invertOnGpu(
       this.ctx,
-      (buffer, bytes) => readBuffer(this, buffer, bytes),
+      (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
       a.buffer,
       shape,
       resolved,

@@ -13,10 +13,16 @@ const MAX_ABS = 1e-4;
 describe('runtime.createPromptSampler: GPU samples equal the float64 twin element by element', () => {
   const gpu = useGpuPage();
   const TASKS: [string, PromptTask][] = [
-    ['linear, d 3, n 7, dZeros 2, κ 4, noise 0.5', { kind: 'linear', d: 3, n: 7, batch: 3, seed: 11, dZeros: 2, kappa: 4, noise: 0.5 }],
+    [
+      'linear, d 3, n 7, dZeros 2, κ 4, noise 0.5',
+      { kind: 'linear', d: 3, n: 7, batch: 3, seed: 11, dZeros: 2, kappa: 4, noise: 0.5 },
+    ],
     ['logistic, d 5, n 9, κ 10', { kind: 'logistic', d: 5, n: 9, batch: 2, seed: 12345, kappa: 10 }],
     ['linear, d 1, n 1, batch 1', { kind: 'linear', d: 1, n: 1, batch: 1, seed: 4294967295 }],
-    ['logistic, d 12, n 21, dZeros 3, κ 2.5, noise 0.1', { kind: 'logistic', d: 12, n: 21, batch: 2, seed: 8, dZeros: 3, kappa: 2.5, noise: 0.1 }],
+    [
+      'logistic, d 12, n 21, dZeros 3, κ 2.5, noise 0.1',
+      { kind: 'logistic', d: 12, n: 21, batch: 2, seed: 8, dZeros: 3, kappa: 2.5, noise: 0.1 },
+    ],
   ];
   it.each(TASKS)('%s: steps 0, 1 (consecutive) and 7 (jump); input and target', async (name, task) => {
     const r = await gpu().promptSampler({ task, steps: [0, 1, 7] });
@@ -54,33 +60,36 @@ describe('trainer.step(sampler): sampling, forward, loss, backward, update in on
     [gemm, 'step'],
     [gemm, 'encode'],
   ]);
-  it.each(RUNS)('%s GEMMs, trainer.%s: 3 steps, one submit each, no readback or writeBuffer; step-0 loss = float64 on the twin', async (gemm, path) => {
-    const r = await gpu().promptSampler({
-      gemm,
-      task,
-      viaEncode: path === 'encode',
-      trainer: { layers, shape, loss, optimizer: { kind: 'sgd', learningRate: 1e-7 } },
-      trainerSteps: 3,
-    });
-    expect(r.validation).toBeNull();
-    expect(r.submits).toBe(3);
-    expect(r.maps).toBe(0);
-    expect(r.writes).toBe(0);
-    // The sampler's tensors hold the last step's prompts (its counter advanced once per step).
-    const last = r.samples[0]!;
-    expect(last.step).toBe(2);
-    const twin = reference.promptSampler(task, 2);
-    expect(expectClose('trainer step 2 input', last.input, twin.input, RMS).maxAbs).toBeLessThan(MAX_ABS);
-    expect(expectClose('trainer step 2 target', last.target, twin.target, RMS).maxAbs).toBeLessThan(MAX_ABS);
-    // Step 0's loss: the initial weights on step 0's prompts.
-    const first = reference.promptSampler(task, 0);
-    const out = reference.transformer(first.input, [shape.batch, width, tokens], layers);
-    let mse = 0;
-    for (let b = 0; b < shape.batch; b++) mse += (out[(b * width + 4) * tokens + 5]! - first.target[b]!) ** 2;
-    mse /= shape.batch;
-    console.info(`${gemm}: step-0 loss gpu ${r.losses[0]} vs float64 ${mse}`);
-    expect(Math.abs(r.losses[0]! - mse)).toBeLessThan(1e-4 * mse);
-  });
+  it.each(RUNS)(
+    '%s GEMMs, trainer.%s: 3 steps, one submit each, no readback or writeBuffer; step-0 loss = float64 on the twin',
+    async (gemm, path) => {
+      const r = await gpu().promptSampler({
+        gemm,
+        task,
+        viaEncode: path === 'encode',
+        trainer: { layers, shape, loss, optimizer: { kind: 'sgd', learningRate: 1e-7 } },
+        trainerSteps: 3,
+      });
+      expect(r.validation).toBeNull();
+      expect(r.submits).toBe(3);
+      expect(r.maps).toBe(0);
+      expect(r.writes).toBe(0);
+      // The sampler's tensors hold the last step's prompts (its counter advanced once per step).
+      const last = r.samples[0]!;
+      expect(last.step).toBe(2);
+      const twin = reference.promptSampler(task, 2);
+      expect(expectClose('trainer step 2 input', last.input, twin.input, RMS).maxAbs).toBeLessThan(MAX_ABS);
+      expect(expectClose('trainer step 2 target', last.target, twin.target, RMS).maxAbs).toBeLessThan(MAX_ABS);
+      // Step 0's loss: the initial weights on step 0's prompts.
+      const first = reference.promptSampler(task, 0);
+      const out = reference.transformer(first.input, [shape.batch, width, tokens], layers);
+      let mse = 0;
+      for (let b = 0; b < shape.batch; b++) mse += (out[(b * width + 4) * tokens + 5]! - first.target[b]!) ** 2;
+      mse /= shape.batch;
+      console.info(`${gemm}: step-0 loss gpu ${r.losses[0]} vs float64 ${mse}`);
+      expect(Math.abs(r.losses[0]! - mse)).toBeLessThan(1e-4 * mse);
+    },
+  );
 });
 
 describe('prompt sampler: bad input gets a typed error before any GPU work', () => {
@@ -93,7 +102,12 @@ describe('prompt sampler: bad input gets a typed error before any GPU work', () 
     optimizer: { kind: 'sgd', learningRate: 0.01 },
   };
   const BAD: [string, object, string, string[]][] = [
-    ['non-integer d', { op: 'promptSampler', task: { ...task, d: 2.5 } }, 'ShapeError', ['d to be a positive integer', '2.5']],
+    [
+      'non-integer d',
+      { op: 'promptSampler', task: { ...task, d: 2.5 } },
+      'ShapeError',
+      ['d to be a positive integer', '2.5'],
+    ],
     ['non-integer n', { op: 'promptSampler', task: { ...task, n: 1.5 } }, 'ShapeError', ['n to be a positive integer']],
     ['zero batch', { op: 'promptSampler', task: { ...task, batch: 0 } }, 'ShapeError', ['batch', 'got 0']],
     ['κ < 1', { op: 'promptSampler', task: { ...task, kappa: 0.5 } }, 'ValueError', ['kappa ≥ 1', '0.5']],
@@ -124,7 +138,12 @@ describe('prompt sampler: bad input gets a typed error before any GPU work', () 
       'ValueError',
       ['no target with a sampler'],
     ],
-    ['a destroyed sampler', { op: 'trainerSampler', options, task, destroySampler: true }, 'DestroyedError', ['sampler was destroyed']],
+    [
+      'a destroyed sampler',
+      { op: 'trainerSampler', options, task, destroySampler: true },
+      'DestroyedError',
+      ['sampler was destroyed'],
+    ],
   ];
   it.each(BAD)('%s: typed error, no submit, no validation error', async (_name, job, errorName, words) => {
     const r = await gpu().expectError(job);

@@ -26,35 +26,38 @@ function solve(a: number[][], rhs: number[]): number[] {
 }
 
 describe('reference.promptSampler (float64 twin of the GPU sampler)', () => {
-  it.each([1, 2.5, 10])('covariance U S Uᵀ: U orthogonal, eigenvalues λ in [λ_max/κ, λ_max], ratio κ (κ = %s)', (kappa) => {
-    const task: PromptTask = { kind: 'linear', d: 5, n: 3, batch: 4, seed: 7, kappa };
-    const { covariance } = reference.promptSampler(task, 3);
-    const d = task.d;
-    for (const { u, lambda } of covariance) {
-      for (let i = 0; i < d; i++) {
+  it.each([1, 2.5, 10])(
+    'covariance U S Uᵀ: U orthogonal, eigenvalues λ in [λ_max/κ, λ_max], ratio κ (κ = %s)',
+    (kappa) => {
+      const task: PromptTask = { kind: 'linear', d: 5, n: 3, batch: 4, seed: 7, kappa };
+      const { covariance } = reference.promptSampler(task, 3);
+      const d = task.d;
+      for (const { u, lambda } of covariance) {
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j < d; j++) {
+            let s = 0;
+            for (let m = 0; m < d; m++) s += u[m * d + i]! * u[m * d + j]!;
+            expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+          }
+        }
+        // Σ = U diag(λ) Uᵀ, and Σ u_j = λ_j u_j for every column u_j of U.
+        const sigma = (r: number, c: number) => lambda.reduce((s, l, m) => s + u[r * d + m]! * l * u[c * d + m]!, 0);
         for (let j = 0; j < d; j++) {
-          let s = 0;
-          for (let m = 0; m < d; m++) s += u[m * d + i]! * u[m * d + j]!;
-          expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+          for (let r = 0; r < d; r++) {
+            let s = 0;
+            for (let c = 0; c < d; c++) s += sigma(r, c) * u[c * d + j]!;
+            expect(Math.abs(s - lambda[j]! * u[r * d + j]!)).toBeLessThan(1e-10 * lambda[0]!);
+          }
         }
+        const top = Math.max(...lambda);
+        const bottom = Math.min(...lambda);
+        expect(top).toBe(lambda[0]);
+        expect(top).toBeGreaterThanOrEqual(1);
+        expect(top).toBeLessThanOrEqual(100);
+        expect(top / bottom).toBeCloseTo(kappa, 12);
       }
-      // Σ = U diag(λ) Uᵀ, and Σ u_j = λ_j u_j for every column u_j of U.
-      const sigma = (r: number, c: number) => lambda.reduce((s, l, m) => s + u[r * d + m]! * l * u[c * d + m]!, 0);
-      for (let j = 0; j < d; j++) {
-        for (let r = 0; r < d; r++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) s += sigma(r, c) * u[c * d + j]!;
-          expect(Math.abs(s - lambda[j]! * u[r * d + j]!)).toBeLessThan(1e-10 * lambda[0]!);
-        }
-      }
-      const top = Math.max(...lambda);
-      const bottom = Math.min(...lambda);
-      expect(top).toBe(lambda[0]);
-      expect(top).toBeGreaterThanOrEqual(1);
-      expect(top).toBeLessThanOrEqual(100);
-      expect(top / bottom).toBeCloseTo(kappa, 12);
-    }
-  });
+    },
+  );
 
   it('κ = 1: x / √λ is standard normal (mean and variance over 16 000 draws)', () => {
     const task: PromptTask = { kind: 'linear', d: 4, n: 1999, batch: 2, seed: 3 };
@@ -88,7 +91,9 @@ describe('reference.promptSampler (float64 twin of the GPU sampler)', () => {
       // Least squares on the n examples recovers w exactly (n ≥ d, no noise).
       const x = (c: number, r: number) => at(task, b, 2 + r, c, input);
       const gram = Array.from({ length: d }, (_, i) =>
-        Array.from({ length: d }, (_, j) => Array.from({ length: n }, (_, c) => x(c, i) * x(c, j)).reduce((s, v) => s + v)),
+        Array.from({ length: d }, (_, j) =>
+          Array.from({ length: n }, (_, c) => x(c, i) * x(c, j)).reduce((s, v) => s + v),
+        ),
       );
       const xy = Array.from({ length: d }, (_, i) =>
         Array.from({ length: n }, (_, c) => x(c, i) * at(task, b, 2 + d, c, input)).reduce((s, v) => s + v),

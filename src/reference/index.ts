@@ -2,6 +2,7 @@ export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridg
 export { clip, clipBackward } from './clip.js';
 export { type Comparison, compare, relativeError } from './compare.js';
 export { type LayerNormGradients, layerNorm, layerNormBackward } from './layerNorm.js';
+export { type LinearAttentionShape, linearAttention, type ReferenceLinearAttentionOptions } from './linearAttention.js';
 export { lsa, type ReferenceLsaOptions } from './lsa.js';
 export { type LsaGradients, lsaBackward } from './lsaBackward.js';
 export { matmul } from './matmul.js';
@@ -15,7 +16,6 @@ export {
   theoryIterations,
 } from './newtonSchulz.js';
 export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
-export { linearAttention, type LinearAttentionShape, type ReferenceLinearAttentionOptions } from './linearAttention.js';
 export { pcgHash, promptSampler, type ReferencePrompts } from './promptSampler.js';
 export { type Random, random } from './random.js';
 export { reluMlp } from './reluMlp.js';

@@ -2,6 +2,6 @@
 // dist/, so pages that only run forward ops never download the backward kernels).
 export { promptSamplerOp } from '../ops/promptSampler.js';
 export { gradients } from './gradients.js';
-export { createPromptSampler } from './promptSampler.js';
 export { trainingOp } from './op.js';
+export { createPromptSampler } from './promptSampler.js';
 export { createTrainer } from './trainer.js';

@@ -8,8 +8,8 @@ import { GpuTensor, type Tensor } from '../tensor.js';
 import { backpropSteps } from './backprop.js';
 import type { TrainingHost } from './gradients.js';
 import { trainingOp } from './op.js';
-import { type PromptSampler, PromptSamplerImpl } from './promptSampler.js';
 import { packParameters, parameterLayout, unpackParameters } from './parameters.js';
+import { type PromptSampler, PromptSamplerImpl } from './promptSampler.js';
 
 export interface TrainerOptions {
   /** Initial weights, all trainable (clip has none). */
@@ -162,7 +162,8 @@ export function createTrainer(host: TrainingHost, options: TrainerOptions): Trai
   };
   // A sampler must produce exactly the trainer's input and target shapes.
   const resolve = (input: Tensor | PromptSampler, target: Tensor | undefined) => {
-    if (!(input instanceof PromptSamplerImpl)) return { input: input as Tensor, target: target as Tensor, sampler: null };
+    if (!(input instanceof PromptSamplerImpl))
+      return { input: input as Tensor, target: target as Tensor, sampler: null };
     if (input.destroyed) throw new DestroyedError('trainer.step: the sampler was destroyed');
     if (target !== undefined) {
       throw new ValueError(`trainer.step: expected no target with a sampler (it makes its own), got ${String(target)}`);
