@@ -15,3 +15,9 @@ export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
 export { conditioned, logisticData, ridgeData, type Conditioned, type RidgeData } from './matrices.js';
 export { gradientDescent, gram, logisticLoss, logisticNewton, newtonSchulz, ridge, ridgeNewton } from './algorithms.js';
 export { matmul } from './matmul.js';
+export {
+  gradientDescentLineSearch,
+  newtonRegression,
+  newtonRegressionAlpha,
+  symmetricEigenvalues,
+} from './regression.js';
