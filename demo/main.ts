@@ -8,7 +8,7 @@ const FIELDS = ['d', 'n', 'kappa', 'noise', 'steps', 'mu', 'epsilon', 'nsSteps',
 const USED: Record<Problem, readonly (typeof FIELDS)[number][]> = {
   inverse: ['d', 'kappa', 'steps', 'seed'],
   ridge: ['d', 'n', 'kappa', 'noise', 'steps', 'mu', 'seed'],
-  logistic: ['d', 'n', 'steps', 'mu', 'epsilon', 'nsSteps', 'seed'],
+  logistic: ['d', 'n', 'kappa', 'steps', 'mu', 'epsilon', 'nsSteps', 'seed'],
 };
 
 export interface DemoResult {
@@ -94,6 +94,16 @@ async function run(problem: Problem, params?: Partial<Params>): Promise<DemoResu
   return { problem, params: p, series, ms, adapter: adapterText };
 }
 
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/** Log-axis labels: 10ᵏ at powers of ten, nothing between them. */
+export function powerOfTen(value: number | string): string {
+  const v = Number(value);
+  const k = Math.round(Math.log10(v));
+  if (!(v > 0) || Math.abs(Math.log10(v) - k) > 1e-9) return '';
+  return `10${[...String(k)].map((c) => SUPERSCRIPT[c]).join('')}`;
+}
+
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
 
 function plot(series: DemoResult['series'], yLabel: string): void {
@@ -116,7 +126,7 @@ function plot(series: DemoResult['series'], yLabel: string): void {
       maintainAspectRatio: false,
       scales: {
         x: { type: 'linear', title: { display: true, text: 'layers' } },
-        y: { type: 'logarithmic', title: { display: true, text: yLabel } },
+        y: { type: 'logarithmic', title: { display: true, text: yLabel }, ticks: { callback: powerOfTen } },
       },
     },
   });
@@ -193,6 +203,8 @@ $<HTMLButtonElement>('run').addEventListener('click', () => {
     $<HTMLSelectElement>('problem').value = problem;
     return run(problem, { ...DEFAULTS[problem], ...params });
   },
+  /** The labels the chart's y axis drew last. */
+  yTicks: () => chart?.scales.y?.ticks.map((t) => String(t.label ?? '')) ?? [],
 };
 
 try {

@@ -3,7 +3,7 @@ import puppeteer from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { reference } from '../src/index.js';
-import { DEFAULTS, runLayers, scenario, type Problem } from '../demo/problems.js';
+import { DEFAULTS, runLayers, scenario, type Params, type Problem } from '../demo/problems.js';
 import type { DemoResult } from '../demo/main.js';
 import { decodePng, pixelVariance } from './harness/png.js';
 
@@ -27,15 +27,20 @@ describe('interactive page', () => {
     await browser?.disconnect();
   });
 
-  it.each(['inverse', 'ridge', 'logistic'] as Problem[])('%s: the plotted GPU errors equal the float64 transformer run within float32 accuracy', async (problem) => {
-    const r = (await page.evaluate((p) => (window as unknown as { demo: { run(p: string): Promise<DemoResult> } }).demo.run(p), problem)) as DemoResult;
-    expect(r.params).toEqual(DEFAULTS[problem]);
-    // Recompute every GPU series in float64, from the same definitions, with reference.transformer.
-    const s = scenario(problem, r.params);
+  const run = async (problem: Problem, params?: Partial<Params>) =>
+    (await page.evaluate(
+      (p, q) => (window as unknown as { demo: { run(p: string, q?: Partial<Params>): Promise<DemoResult> } }).demo.run(p, q),
+      problem,
+      params,
+    )) as DemoResult;
+
+  /** Recomputes every GPU series in float64, from the same definitions, with reference.transformer. */
+  async function expectGpuEqualsFloat64(r: DemoResult): Promise<DemoResult['series']> {
+    const s = scenario(r.problem, r.params);
     const f64: { x: number[]; y: number[] }[] = [];
     for (const run of s.runs) f64.push(await runLayers(run, async (h, layer) => reference.transformer(h, [1, run.width, run.tokens], [layer])));
     const gpu = r.series.filter((x) => x.gpu);
-    const expected = problem === 'ridge' ? [{ x: f64.slice(0, -1).flatMap((f) => f.x), y: f64.slice(0, -1).flatMap((f) => f.y) }, f64[f64.length - 1]!] : f64;
+    const expected = r.problem === 'ridge' ? [{ x: f64.slice(0, -1).flatMap((f) => f.x), y: f64.slice(0, -1).flatMap((f) => f.y) }, f64[f64.length - 1]!] : f64;
     expect(gpu.length).toBe(expected.length);
     gpu.forEach((series, i) => {
       expect(series.x).toEqual(expected[i]!.x);
@@ -44,6 +49,13 @@ describe('interactive page', () => {
         expect(Math.abs(e - expected[i]!.y[j]!), `${series.label} at layer ${series.x[j]}: gpu ${e}, f64 ${expected[i]!.y[j]}`).toBeLessThanOrEqual(2e-5);
       });
     });
+    return gpu;
+  }
+
+  it.each(['inverse', 'ridge', 'logistic'] as Problem[])('%s: the plotted GPU errors equal the float64 transformer run within float32 accuracy', async (problem) => {
+    const r = await run(problem);
+    expect(r.params).toEqual(DEFAULTS[problem]);
+    const gpu = await expectGpuEqualsFloat64(r);
     // The algorithm lines are on the plot too. For inversion and ridge (condition number 10) the
     // second-order transformer ends far below the first-order one at equal depth; the default
     // logistic problem is so well conditioned (H ≈ μI) that gradient descent wins per layer, and the page shows that as it is.
@@ -58,6 +70,27 @@ describe('interactive page', () => {
     mkdirSync('test-results', { recursive: true });
     writeFileSync(`test-results/demo-${problem}.png`, png);
     expect(pixelVariance(decodePng(png))).toBeGreaterThan(200);
+  });
+
+  it('logistic: the κ control makes the rows ill-conditioned (κ = 50) and the GPU run still equals float64', async () => {
+    const r = await run('logistic', { kappa: 50 });
+    expect(r.params.kappa).toBe(50);
+    await expectGpuEqualsFloat64(r);
+    const { d, n, seed } = r.params;
+    const condition = (kappa: number) => {
+      const { a } = reference.logisticData(reference.random(seed), d, n, { kappa });
+      const eig = reference.symmetricEigenvalues(reference.gram(a, n, d, 0), d);
+      return eig[d - 1]! / eig[0]!;
+    };
+    expect(condition(50)).toBeGreaterThan(10 * condition(1));
+  });
+
+  it('log axes label powers of ten only, as 10 with a superscript exponent', async () => {
+    await run('inverse');
+    const ticks = await page.evaluate(() => (window as unknown as { demo: { yTicks(): string[] } }).demo.yTicks());
+    const shown = ticks.filter((t) => t !== '');
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    for (const t of shown) expect(t).toMatch(/^10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$/);
   });
 
   it('explains itself plainly without WebGPU', async () => {
