@@ -399,7 +399,7 @@ function layersCase(spec: LayersSpec): CaseSpec {
         t.destroy();
       }
       const flops = layers.reduce(
-        (s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : b * 4 * l.hidden * d * n),
+        (s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : (l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0)),
         0,
       );
       return {

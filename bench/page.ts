@@ -67,7 +67,7 @@ function stackFlops(c: MainConfig, layers: Layer[]): number {
       const h = l.heads.length;
       return sum + b * (2 * n * d * d + 4 * h * d * d * d + 2 * d * d * n);
     }
-    return sum + b * 4 * l.hidden * d * n;
+    return sum + (l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0);
   }, 0);
 }
 

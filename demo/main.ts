@@ -138,7 +138,7 @@ function fillLayers(): void {
   snapshots?.layers.forEach((l, i) => {
     const o = document.createElement('option');
     o.value = String(i);
-    o.textContent = `${i + 1}: ${l.kind === 'lsa' ? `LSA, ${l.heads.length} head${l.heads.length > 1 ? 's' : ''}` : `ReLU, ${l.hidden} hidden`}`;
+    o.textContent = `${i + 1}: ${l.kind === 'lsa' ? `LSA, ${l.heads.length} head${l.heads.length > 1 ? 's' : ''}` : l.kind === 'mlp' ? `ReLU, ${l.hidden} hidden` : l.kind}`;
     select.append(o);
   });
   drawLayer(0);
@@ -178,7 +178,7 @@ function drawLayer(i: number): void {
     layer.heads.forEach((h, k) => {
       box.append(heatmap(`head ${k + 1} W_V`, h.wv, w, w), heatmap(`head ${k + 1} W_K`, h.wk, w, w), heatmap(`head ${k + 1} W_Q`, h.wq, w, w));
     });
-  } else {
+  } else if (layer.kind === 'mlp') {
     box.append(heatmap('W₁', layer.w1, layer.hidden, w), heatmap('W₂', layer.w2, w, layer.hidden));
   }
   box.append(heatmap(`tokens before layer ${i + 1}`, snapshots.states[i]!, w, snapshots.tokens), heatmap(`tokens after layer ${i + 1}`, snapshots.states[i + 1]!, w, snapshots.tokens));

@@ -25,9 +25,22 @@ export interface LsaOptions {
   keys?: number;
 }
 
+/** LayerNorm over the D rows of each token column: `gain ⊙ (x − mean) / sqrt(var + eps) + bias`, length D each. */
+export interface NormParams {
+  gain: Weights;
+  bias: Weights;
+}
+
+/** The variance floor of every LayerNorm (PyTorch's default). */
+export const LAYER_NORM_EPS = 1e-5;
+
 export type Layer =
-  | ({ kind: 'lsa'; heads: LsaHead[] } & LsaOptions)
-  | ({ kind: 'mlp' } & MlpLayer);
+  | ({ kind: 'lsa'; heads: LsaHead[]; norm?: NormParams } & LsaOptions)
+  | ({ kind: 'mlp' } & MlpLayer)
+  | ({ kind: 'layerNorm' } & NormParams)
+  | { kind: 'clip'; limit: number };
+
+export type LsaLayer = Extract<Layer, { kind: 'lsa' }>;
 
 /** Token matrices are `[batch, width, tokens]`: tokens are the columns of each D×N slice. */
 export interface TokenShape {
@@ -73,6 +86,21 @@ export function checkMlp(what: string, layer: MlpLayer, width: number): void {
   if (layer.b2 !== undefined) checkValues(`${what} b2 (width ${width})`, layer.b2, width);
 }
 
+export function checkNorm(what: string, norm: NormParams, width: number): void {
+  if (norm === null || typeof norm !== 'object') {
+    throw new ValueError(`${what}: expected { gain, bias }, got ${String(norm)}`);
+  }
+  checkValues(`${what} gain (width ${width})`, norm.gain, width);
+  checkValues(`${what} bias (width ${width})`, norm.bias, width);
+}
+
+export function checkLimit(what: string, limit: unknown): number {
+  if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0) {
+    throw new ValueError(`${what}: expected limit to be a finite number > 0, got ${String(limit)}`);
+  }
+  return limit;
+}
+
 /** Validates a whole stack against the token shape before anything is built. */
 export function checkLayers(layers: readonly Layer[], shape: TokenShape): void {
   if (!Array.isArray(layers) || layers.length === 0) {
@@ -85,10 +113,15 @@ export function checkLayers(layers: readonly Layer[], shape: TokenShape): void {
       const l = layer as Extract<Layer, { kind: 'lsa' }>;
       checkHeads(what, l.heads, shape.width);
       resolveKeys(what, l.keys, shape.tokens);
+      if (l.norm !== undefined) checkNorm(`${what} norm`, l.norm, shape.width);
     } else if (kind === 'mlp') {
       checkMlp(what, layer as MlpLayer, shape.width);
+    } else if (kind === 'layerNorm') {
+      checkNorm(what, layer as NormParams, shape.width);
+    } else if (kind === 'clip') {
+      checkLimit(what, (layer as { limit?: unknown }).limit);
     } else {
-      throw new ValueError(`${what}: expected kind 'lsa' or 'mlp', got ${JSON.stringify(kind)}`);
+      throw new ValueError(`${what}: expected kind 'lsa', 'mlp', 'layerNorm' or 'clip', got ${JSON.stringify(kind)}`);
     }
   });
 }

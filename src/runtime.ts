@@ -4,7 +4,7 @@ import { checkBufferSize } from './gpu/grid.js';
 import type { Family, GemmKernel, Op } from './gpu/op.js';
 import { compileVariants } from './gpu/pipelines.js';
 import { Plan } from './gpu/plan.js';
-import type { Layer, LsaHead, LsaOptions, MlpLayer, TokenShape } from './layers.js';
+import { checkLayers, type Layer, type LsaHead, type LsaOptions, type MlpLayer, type TokenShape } from './layers.js';
 import { type Fragment, LAYER_IO, tokenCount } from './ops/fragment.js';
 import { type InvertOptions, invertOnGpu, resolveInvertOptions } from './ops/invert.js';
 import { lsaFragment, lsaOp } from './ops/lsa.js';
@@ -15,6 +15,8 @@ import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
 import { transformerFragment, transformerOp } from './ops/transformer.js';
 import { checkShape, checkValues, describe, elementCount } from './shape.js';
 import { GpuTensor, readBuffer, type Tensor, type TensorOwner } from './tensor.js';
+import { type Gradients, gradients, type TrainingHost } from './training/gradients.js';
+import { createTrainer, type Trainer, type TrainerOptions } from './training/trainer.js';
 
 /**
  * A layer or stack compiled for one token shape, for WebGPU apps that own their buffers:
@@ -53,6 +55,10 @@ export interface Runtime {
   readonly gemm: GemmKernel;
   /** Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent. */
   prepare(family: Family): Promise<void>;
+  /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
+  gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
+  /** A trainer for one stack and token shape (compiles the training family first). */
+  createTrainer(options: TrainerOptions): Promise<Trainer>;
   tensor(data: Float32Array, shape: readonly number[]): Tensor;
   lsa(h: Tensor, heads: LsaHead[], options?: LsaOptions): Tensor;
   reluMlp(h: Tensor, layer: MlpLayer): Tensor;
@@ -165,6 +171,32 @@ class RuntimeImpl implements Runtime, TensorOwner {
       this.preparing.set(family, pending);
     }
     return pending;
+  }
+
+  async gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients> {
+    const shape = this.tokenShape('gradients', h);
+    this.live('gradients', gradOutput);
+    if (gradOutput.shape.length !== 3 || gradOutput.shape.some((s, i) => s !== h.shape[i])) {
+      throw new ShapeError(`gradients: expected gradOutput of shape ${describe(h.shape)} like h, got ${describe(gradOutput.shape)}`);
+    }
+    checkLayers(layers, shape);
+    await this.prepare('training');
+    return gradients(this.host(), h as GpuTensor, shape, layers, gradOutput as GpuTensor);
+  }
+
+  async createTrainer(options: TrainerOptions): Promise<Trainer> {
+    this.assertUsable('createTrainer');
+    await this.prepare('training');
+    return createTrainer(this.host(), options);
+  }
+
+  /** The runtime's side of the training code: context, tensor allocation and readback. */
+  private host(): TrainingHost {
+    return {
+      ctx: this.ctx,
+      allocate: (shape, label) => this.allocate(shape, label),
+      read: (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
+    };
   }
 
   tensor(data: Float32Array, shape: readonly number[]): Tensor {

@@ -54,15 +54,23 @@ export class GpuTensor implements Tensor {
   }
 }
 
-/** Copies `bytes` of `source` back to the CPU: one staging copy, one map. */
-export async function readBuffer(owner: Pick<TensorOwner, 'device' | 'lostMessage' | 'lost'>, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+/**
+ * Copies `bytes` of `source` back to the CPU: one staging copy, one map. With `encoder`, the
+ * copy is recorded after the caller's work and that encoder is submitted (one submit in all).
+ */
+export async function readBuffer(
+  owner: Pick<TensorOwner, 'device' | 'lostMessage' | 'lost'>,
+  source: GPUBuffer,
+  bytes: number,
+  encoder?: GPUCommandEncoder,
+): Promise<ArrayBuffer> {
   const { device } = owner;
   if (owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${owner.lostMessage})`);
   const staging = device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
-    const encoder = device.createCommandEncoder({ label: 'readback' });
-    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-    device.queue.submit([encoder.finish()]);
+    const recorder = encoder ?? device.createCommandEncoder({ label: 'readback' });
+    recorder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    device.queue.submit([recorder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (error) {

@@ -29,7 +29,7 @@ const BAD: [string, object, string, string[]][] = [
   ['no heads', { op: 'lsa', h: X, shape: [2, 4, 5], heads: [] }, 'ShapeError', ['at least one head', 'got 0']],
   ['hidden ≠ weights', { op: 'reluMlp', h: X, shape: [2, 4, 5], layer: { ...MLP, hidden: 5 } }, 'ShapeError', ['w1', 'expected 20 values', 'got 24']],
   ['b2 length ≠ D', { op: 'reluMlp', h: X, shape: [2, 4, 5], layer: { ...MLP, b2: new Float32Array(3) } }, 'ShapeError', ['b2', 'expected 4 values', 'got 3']],
-  ['unknown layer kind', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [{ kind: 'lsa', heads: HEADS }, { kind: 'softmax', heads: HEADS }] }, 'ValueError', ["'lsa' or 'mlp'", 'got "softmax"']],
+  ['unknown layer kind', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [{ kind: 'lsa', heads: HEADS }, { kind: 'softmax', heads: HEADS }] }, 'ValueError', ["'layerNorm' or 'clip'", 'got "softmax"']],
   ['empty stack', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [] }, 'ShapeError', ['at least one layer', 'got 0']],
   ['bad layer deep in a stack', { op: 'transformer', h: X, shape: [2, 4, 5], layers: [{ kind: 'mlp', ...MLP }, { kind: 'lsa', heads: HEADS, keys: 9 }] }, 'ShapeError', ['layer 1', '1..5', 'got 9']],
   ['reading a destroyed tensor', { op: 'readDestroyed' }, 'DestroyedError', ['destroyed']],

@@ -113,7 +113,7 @@ describe('reference.transformer', () => {
   });
 
   it('refuses an unknown layer kind', () => {
-    expect(() => reference.transformer(new Float32Array(1), [1, 1, 1], [{ kind: 'softmax' } as never])).toThrow(/expected kind 'lsa' or 'mlp', got "softmax"/);
+    expect(() => reference.transformer(new Float32Array(1), [1, 1, 1], [{ kind: 'softmax' } as never])).toThrow(/expected kind 'lsa', 'mlp', 'layerNorm' or 'clip', got "softmax"/);
   });
 });
 

@@ -5,12 +5,17 @@ import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
 
 function stack(seed: number, d: number, n: number, pattern: string): Layer[] {
   const rng = random(seed);
-  return [...pattern].map((c, i): Layer =>
-    c === 'a' ? { kind: 'lsa', heads: heads(rng, 1 + (i % 3), d, n) } : { kind: 'mlp', ...mlp(rng, d, 2 * d + 1, i % 2 === 0) },
-  );
+  const norm = () => ({ gain: rng.normals(d, 0.3).map((v) => 1 + v), bias: rng.normals(d, 0.3) });
+  return [...pattern].map((c, i): Layer => {
+    if (c === 'a') return { kind: 'lsa', heads: heads(rng, 1 + (i % 3), d, n) };
+    if (c === 'n') return { kind: 'lsa', heads: heads(rng, 1 + (i % 3), d, n), norm: norm() };
+    if (c === 'l') return { kind: 'layerNorm', ...norm() };
+    if (c === 'c') return { kind: 'clip', limit: 1.5 };
+    return { kind: 'mlp', ...mlp(rng, d, 2 * d + 1, i % 2 === 0) };
+  });
 }
 
-// [B, D, N, layer pattern: a = LSA, m = ReLU MLP]
+// [B, D, N, layer pattern: a = LSA, n = LSA with pre-LN, m = ReLU MLP, l = LayerNorm, c = clip]
 const CASES: [number, number, number, string][] = [
   [1, 1, 1, 'a'],
   [2, 3, 2, 'am'],
@@ -18,6 +23,9 @@ const CASES: [number, number, number, string][] = [
   [16, 43, 51, 'amam'],
   [1, 63, 127, 'aaaaa'],
   [4, 9, 300, 'mam'],
+  [1, 5, 1, 'ncl'],
+  [3, 12, 21, 'ncmcnl'],
+  [2, 43, 7, 'nanl'],
 ];
 
 describe('transformer stacks on the GPU vs the float64 reference', () => {

@@ -104,7 +104,7 @@ export function countLayers(layers: readonly Layer[]): Construction<[], unknown>
     if (l.kind === 'lsa') {
       lsa++;
       maxHeads = Math.max(maxHeads, l.heads.length);
-    } else {
+    } else if (l.kind === 'mlp') {
       mlp++;
       hiddenUnits += l.hidden;
     }

@@ -3,19 +3,28 @@ import { checkLayers, type Layer, type TokenShape } from '../layers.js';
 import { type Fragment, LAYER_IO, tokenCount } from './fragment.js';
 import { lsaFragment, lsaOp } from './lsa.js';
 import { reluMlpFragment, reluMlpOp } from './reluMlp.js';
+import { clipFragment, clipOp } from './clip.js';
+import { layerNormFragment, layerNormOp } from './layerNorm.js';
 
 /** A stack dispatches what its layer kinds dispatch. */
 export const transformerOp: Op = {
   name: 'transformer',
   family: 'forward',
-  variants: (g) => [...lsaOp.variants(g), ...reluMlpOp.variants(g)],
+  variants: (g) => [...lsaOp.variants(g), ...reluMlpOp.variants(g), ...layerNormOp.variants(g), ...clipOp.variants(g)],
 };
 
 /** The fragment of one layer, reading `input`, writing `output`, its weights under `weights`. */
 export function layerFragment(gemmKernel: GemmKernel, layer: Layer, shape: TokenShape, io: typeof LAYER_IO): Fragment {
-  return layer.kind === 'lsa'
-    ? lsaFragment(gemmKernel, layer.heads, shape, { keys: layer.keys }, io)
-    : reluMlpFragment(gemmKernel, layer, shape, io);
+  switch (layer.kind) {
+    case 'lsa':
+      return lsaFragment(gemmKernel, layer.heads, shape, { keys: layer.keys, norm: layer.norm }, io);
+    case 'mlp':
+      return reluMlpFragment(gemmKernel, layer, shape, io);
+    case 'layerNorm':
+      return layerNormFragment(layer, shape, io);
+    case 'clip':
+      return clipFragment(layer.limit, shape, io);
+  }
 }
 
 /**

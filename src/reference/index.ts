@@ -1,6 +1,11 @@
-export { lsa } from './lsa.js';
+export { lsa, type ReferenceLsaOptions } from './lsa.js';
 export { reluMlp } from './reluMlp.js';
+export { layerNorm, layerNormBackward, type LayerNormGradients } from './layerNorm.js';
+export { clip, clipBackward } from './clip.js';
 export { transformer } from './transformer.js';
+export { lsaBackward, type LsaGradients } from './lsaBackward.js';
+export { reluMlpBackward, type MlpGradients } from './reluMlpBackward.js';
+export { transformerBackward, type TransformerGradients } from './transformerBackward.js';
 export { compare, relativeError, type Comparison } from './compare.js';
 export { random, type Random } from './random.js';
 export {

@@ -1,20 +1,29 @@
-import { checkHeads, resolveKeys, type LsaHead, type LsaOptions } from '../layers.js';
+import { checkHeads, resolveKeys, type LsaHead, type LsaOptions, type NormParams } from '../layers.js';
 import { checkShape, checkValues, type Shape } from '../shape.js';
+import { layerNorm } from './layerNorm.js';
+
+export interface ReferenceLsaOptions extends LsaOptions {
+  /** Pre-LayerNorm: keys, values and queries read N = LN(H); the residual stays H. */
+  norm?: NormParams;
+}
 
 /**
  * Float64 LSA layer, written the literal way: per head, values V = W_V H_K, keys
  * K = W_K H_K, queries Q = W_Q H, the K×N attention matrix Kᵀ Q, then V (Kᵀ Q).
  * Deliberately not the associative order the kernels use, so the two are independent.
  *
+ * With `norm`, the projections read N = LN(H) instead of H (the residual stays H).
+ *
  * h: [B, D, N] row-major (columns are tokens). Returns a new [B, D, N] Float64Array.
  */
-export function lsa(h: ArrayLike<number>, shape: Shape, heads: readonly LsaHead[], options: LsaOptions = {}): Float64Array {
+export function lsa(h: ArrayLike<number>, shape: Shape, heads: readonly LsaHead[], options: ReferenceLsaOptions = {}): Float64Array {
   checkShape('reference.lsa h', shape, 3);
   const [batch, d, n] = shape as [number, number, number];
   checkValues('reference.lsa h', h, batch * d * n);
   checkHeads('reference.lsa', heads, d);
   const keys = resolveKeys('reference.lsa', options.keys, n);
 
+  const x = options.norm ? layerNorm(h, shape, options.norm) : h;
   const out = Float64Array.from(h);
   const v = new Float64Array(d * keys);
   const k = new Float64Array(d * keys);
@@ -23,9 +32,9 @@ export function lsa(h: ArrayLike<number>, shape: Shape, heads: readonly LsaHead[
   for (let b = 0; b < batch; b++) {
     const base = b * d * n;
     for (const head of heads) {
-      project(head.wv, h, base, d, n, keys, v);
-      project(head.wk, h, base, d, n, keys, k);
-      project(head.wq, h, base, d, n, n, q);
+      project(head.wv, x, base, d, n, keys, v);
+      project(head.wk, x, base, d, n, keys, k);
+      project(head.wq, x, base, d, n, n, q);
       // att[s, t] = Σ_r K[r, s] Q[r, t]
       att.fill(0);
       for (let r = 0; r < d; r++) {

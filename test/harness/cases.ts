@@ -1,5 +1,5 @@
 import { random, type Random } from '../../src/reference/index.js';
-import type { LsaHead, MlpLayer } from '../../src/layers.js';
+import type { Layer, LsaHead, MlpLayer } from '../../src/layers.js';
 
 /** Token matrices [B, D, N] with N(0, 1) entries. */
 export function tokens(rng: Random, batch: number, width: number, count: number): Float32Array {
@@ -33,3 +33,34 @@ export function mlp(rng: Random, width: number, hidden: number, biases: boolean)
 }
 
 export { random };
+
+/** Every weight array of a layer in a fixed order (heads wv, wk, wq; norm; w1, w2, b1, b2; gain, bias). */
+export function layerWeights(layer: Layer): ArrayLike<number>[] {
+  switch (layer.kind) {
+    case 'lsa':
+      return [...layer.heads.flatMap((h) => [h.wv, h.wk, h.wq]), ...(layer.norm ? [layer.norm.gain, layer.norm.bias] : [])];
+    case 'mlp':
+      return [layer.w1, layer.w2, ...(layer.b1 ? [layer.b1] : []), ...(layer.b2 ? [layer.b2] : [])];
+    case 'layerNorm':
+      return [layer.gain, layer.bias];
+    case 'clip':
+      return [];
+  }
+}
+
+/**
+ * A stack from a pattern: a = LSA, n = LSA with pre-LN, m = ReLU MLP (biases on even layers),
+ * l = LayerNorm, c = clip at ±limit; LSA layers get `heads` heads and key range `keys`.
+ */
+export function trainingStack(rng: Random, d: number, n: number, pattern: string, options: { heads?: number; keys?: number; limit?: number } = {}): Layer[] {
+  const norm = () => ({ gain: rng.normals(d, 0.3).map((v) => 1 + v), bias: rng.normals(d, 0.3) });
+  const keys = options.keys !== undefined ? { keys: options.keys } : {};
+  return [...pattern].map((c, i): Layer => {
+    const hs = () => heads(rng, options.heads ?? 1 + (i % 3), d, options.keys ?? n);
+    if (c === 'a') return { kind: 'lsa', heads: hs(), ...keys };
+    if (c === 'n') return { kind: 'lsa', heads: hs(), norm: norm(), ...keys };
+    if (c === 'l') return { kind: 'layerNorm', ...norm() };
+    if (c === 'c') return { kind: 'clip', limit: options.limit ?? 2.5 };
+    return { kind: 'mlp', ...mlp(rng, d, 2 * d + 1, i % 2 === 0) };
+  });
+}

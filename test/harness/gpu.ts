@@ -33,6 +33,16 @@ export function wire(value: unknown): unknown {
   return value;
 }
 
+/** The page's { $f32: base64 } values back to Float32Arrays, anywhere in a result. */
+export function unwire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwire);
+  if (value && typeof value === 'object') {
+    if ('$f32' in value) return floats((value as { $f32: string }).$f32);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwire(v)]));
+  }
+  return value;
+}
+
 function floats(b64: string): Float32Array {
   const buf = Buffer.from(b64, 'base64');
   const out = new Float32Array(buf.byteLength / 4);
@@ -54,6 +64,20 @@ export interface InvertResult {
   validation: string | null;
 }
 
+type Outcome<T> = { value: T; error?: undefined } | { value?: undefined; error: { name: string; message: string } };
+
+export interface TrainResult {
+  before: Outcome<number>;
+  checkpoints: { step: number; loss: Outcome<number> }[];
+  snapshots: unknown[][];
+  finalLoss: Outcome<number>;
+  layers: unknown[];
+  submits: number;
+  maps: number;
+  ms: number;
+  validation: string | null;
+}
+
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -63,6 +87,8 @@ export interface GpuPage {
   newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
   matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
+  train(job: object): Promise<TrainResult>;
+  gradients(job: object): Promise<{ input: Float32Array; layers: unknown[]; submits: number; maps: number; validation: string | null }>;
   close(): Promise<void>;
 }
 
@@ -71,7 +97,7 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
   const adapter = await page.evaluate(() => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter);
-  const call = (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul', job: object) =>
+  const call = (fn: 'runKernel' | 'runApi' | 'expectError' | 'newtonSchulzStep' | 'invert' | 'matmul' | 'gradients' | 'train', job: object) =>
     callPage<unknown>(page, 'harness', fn, wire(job));
   const withFloats = <T extends { out: unknown }>(r: T) => ({ ...r, out: floats(r.out as string) });
   return {
@@ -85,6 +111,11 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     newtonSchulzStep: async (job) => withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
+    train: async (job) => unwire(await call('train', job)) as TrainResult,
+    gradients: async (job) => {
+      const r = (await call('gradients', job)) as { input: string; layers: unknown[]; submits: number; maps: number; validation: string | null };
+      return { ...r, input: floats(r.input), layers: unwire(r.layers) as unknown[] };
+    },
     matmul: async (job) => withFloats((await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null }),
     close: async () => {
       await page.close();

@@ -215,6 +215,71 @@ async function invert(wire) {
   };
 }
 
+/** Float32Arrays anywhere in a result → { $f32: base64 } for the trip back to Node. */
+function encode(value) {
+  if (value instanceof Float32Array) return { $f32: base64(value) };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  return value;
+}
+
+/** runtime.gradients on one stack: dL/dh and the weight gradients, with submit and map counts. */
+async function gradients(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const h = runtime.tensor(job.h, job.shape);
+  const g = runtime.tensor(job.g, job.shape);
+  const before = { ...counts };
+  const r = await runtime.gradients(h, job.layers, g);
+  const submits = counts.submits - before.submits;
+  const maps = counts.maps - before.maps;
+  const input = await r.input.read();
+  for (const t of [h, g, r.input]) t.destroy();
+  const error = await device.popErrorScope();
+  return { input: base64(input), layers: encode(r.layers), submits, maps, validation: error ? error.message : null };
+}
+
+/**
+ * Trains with runtime.createTrainer, cycling through the given batches; counts submits and maps
+ * made by step() calls only. `nanAt`: step indices whose input is replaced by `nanInput`.
+ * Returns losses read at `checkpoints` (or the error loss() rejected with) and the final weights.
+ */
+async function train(wire) {
+  const job = pick(decode(wire));
+  device.pushErrorScope('validation');
+  const inputs = job.inputs.map((x) => runtime.tensor(x, [job.shape.batch, job.shape.width, job.shape.tokens]));
+  const targets = job.targets.map((y) => runtime.tensor(y, [job.shape.batch, job.loss.rows.length]));
+  // runtime.tensor refuses NaN, so the injected input is written into a tensor's buffer directly.
+  const nan = job.nanInput ? runtime.tensor(new Float32Array(job.nanInput.length), [job.shape.batch, job.shape.width, job.shape.tokens]) : null;
+  if (nan) device.queue.writeBuffer(nan.buffer, 0, job.nanInput);
+  const trainer = await runtime.createTrainer({ layers: job.layers, shape: job.shape, loss: job.loss, optimizer: job.optimizer });
+  const outcome = (p) => p.then((value) => ({ value }), (e) => ({ error: { name: e?.name, message: e?.message } }));
+  const before = await outcome(trainer.loss());
+  const checkpoints = [];
+  const snapshots = [];
+  let submits = 0;
+  let maps = 0;
+  const t0 = performance.now();
+  for (let s = 0; s < job.steps; s++) {
+    const c = { ...counts };
+    const input = job.nanAt?.includes(s) ? nan : inputs[s % inputs.length];
+    trainer.step(input, targets[s % targets.length]);
+    submits += counts.submits - c.submits;
+    maps += counts.maps - c.maps;
+    if (job.checkpoints?.includes(s)) {
+      checkpoints.push({ step: s, loss: await outcome(trainer.loss()) });
+      if (job.snapshots) snapshots.push(await trainer.layers());
+    }
+  }
+  const finalLoss = await outcome(trainer.loss());
+  const ms = performance.now() - t0;
+  const layers = await trainer.layers();
+  trainer.destroy();
+  for (const t of [...inputs, ...targets, ...(nan ? [nan] : [])]) t.destroy();
+  const error = await device.popErrorScope();
+  return encode({ before, checkpoints, snapshots, finalLoss, layers, submits, maps, ms, validation: error ? error.message : null });
+}
+
 /** Runs a bad call and reports what was thrown, whether WebGPU saw anything, and whether the runtime still works. */
 async function expectError(wire) {
   const job = pick(decode(wire));
@@ -243,6 +308,29 @@ async function expectError(wire) {
         await runtime.invert(a, job.options);
       } finally {
         a.destroy();
+      }
+    } else if (job.op === 'gradients') {
+      const h = runtime.tensor(job.h, job.shape);
+      const g = runtime.tensor(job.g, job.gShape);
+      try {
+        await runtime.gradients(h, job.layers, g);
+      } finally {
+        h.destroy();
+        g.destroy();
+      }
+    } else if (job.op === 'createTrainer') {
+      (await runtime.createTrainer(job.options)).destroy();
+    } else if (job.op === 'trainerStep' || job.op === 'trainerDestroyed') {
+      const trainer = await runtime.createTrainer(job.options);
+      const h = runtime.tensor(job.h, job.shape);
+      const y = runtime.tensor(job.y, job.yShape);
+      try {
+        if (job.op === 'trainerDestroyed') trainer.destroy();
+        trainer.step(h, y);
+      } finally {
+        trainer.destroy();
+        h.destroy();
+        y.destroy();
       }
     } else if (job.kernel) {
       makeKernel(job, job.kernelShape);
@@ -288,6 +376,8 @@ const info = adapter.info;
 window.harness = {
   runKernel,
   runApi,
+  gradients,
+  train,
   expectError,
   deviceLoss,
   newtonSchulzStep,
