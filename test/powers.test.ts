@@ -15,7 +15,7 @@ const add = (a: number[], b: number[], scale: number) =>
   Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (a[i] ?? 0) + scale * (b[i] ?? 0));
 const degree = (a: number[]) => a.reduce((top, c, i) => (c !== 0 ? i : top), -1);
 const evaluate = (a: number[], s: number) => a.reduceRight((acc, c) => acc * s + c, 0);
-const binomial = (n: number, k: number) => (k === 0 ? 1 : (binomial(n, k - 1) * (n - k + 1)) / k);
+const binomial = (n: number, k: number): number => (k === 0 ? 1 : (binomial(n, k - 1) * (n - k + 1)) / k);
 
 describe('powers', () => {
   it('Newton of order p from Z₀ = αS forms S to the power newtonPower(p, k), matching the float64 step', () => {
@@ -23,7 +23,7 @@ describe('powers', () => {
     const s = 0.7;
     for (let order = 2; order <= 5; order++) {
       let z = [0, alpha];
-      let scalar = Float64Array.of(alpha * s);
+      let scalar: Float64Array = Float64Array.of(alpha * s);
       for (let k = 0; k <= 3; k++) {
         expect(degree(z)).toBe(newtonPower(order, k));
         // Past degree ~50 the alternating binomial coefficients cancel too much to evaluate in float64.
