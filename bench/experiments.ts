@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { callPage, launchBrowser, openPage } from '../tools/browser.js';
 import { serveStatic } from '../tools/server.js';
-import { renderFigure, renderMarkdown, type Saved } from './experiments/render.js';
+import { headline, renderFigure, renderMarkdown, type Saved } from './experiments/render.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ALL = ['fig2', 'fig3', 'fig7', 'powers'];
@@ -46,7 +46,10 @@ try {
   for (const name of chosen) {
     const started = performance.now();
     const scale = { full, ...overrides };
-    await callPage(page, 'experiments', 'start', name, scale);
+    // fig3 draws fig2's trained models when they are saved.
+    const weightsFile = `${resultsDir}/fig2-weights.json`;
+    const trained = name === 'fig3' && existsSync(weightsFile) ? JSON.parse(readFileSync(weightsFile, 'utf8')) : undefined;
+    await callPage(page, 'experiments', 'start', name, { ...scale, weights: trained });
     while (true) {
       const p = await callPage<{ done: number; total: number; running: boolean; error: string | null }>(page, 'experiments', 'progress');
       bar(name, p.done, p.total, (performance.now() - started) / 1000);
@@ -56,9 +59,13 @@ try {
     }
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`\n`);
-    const result = await callPage<Record<string, unknown>>(page, 'experiments', 'result');
-    const saved: Saved = { name, generated: 'npm run experiments', scale, seconds, ...result };
+    const { weights, ...result } = await callPage<Record<string, unknown>>(page, 'experiments', 'result');
+    const saved: Saved = { name, generated: 'npm run experiments', scale, seconds, ...headline(name, result), ...result };
     writeFileSync(`${resultsDir}/${name}.json`, `${JSON.stringify(saved, null, 2)}\n`);
+    // Trained weights (serializeLayers), so figures can be redrawn without retraining.
+    if (weights && Object.keys(weights).length > 0) {
+      writeFileSync(`${resultsDir}/${name}-weights.json`, `${JSON.stringify(weights)}\n`);
+    }
     console.log(`${name}: ${clock(seconds)}; wrote bench/results/experiments/${name}.json`);
   }
   // Figures and the page, from every saved result (a partial run keeps the others' figures).

@@ -1,7 +1,7 @@
 // Figures (self-contained Chart.js pages, screenshotted by bench/experiments.ts) and
 // docs/experiments.md, both drawn from the saved results only.
 import type { PowersRow } from './powers.js';
-import type { ErrorSummary } from './stats.js';
+import { type ErrorSummary, effectiveOrder } from './stats.js';
 
 export interface Saved {
   name: string;
@@ -17,13 +17,24 @@ interface Fig2Run {
   newton: Record<string, ErrorSummary[]>;
   newtonNormBoundAlpha: Record<string, ErrorSummary[]>;
   gd: ErrorSummary[];
-  lsa: { layers: number; testError: ErrorSummary }[];
+  lsa: {
+    layers: number;
+    testError: ErrorSummary;
+    effectiveOrder: { order: number; outside: 'below' | 'above' | null };
+    steps: number;
+    msPerStep: number;
+    curve: { step: number; loss: number }[];
+  }[];
 }
 interface Fig2 extends Saved {
   d: number;
   n: number;
   prompts: number;
   maxLayers: number;
+  heads: number;
+  batch: number;
+  stepsPerLayer: number;
+  learningRate: number;
   orders: number[];
   runs: Fig2Run[];
 }
@@ -31,6 +42,8 @@ interface Sweep {
   x: number[];
   truth: number[];
   newton: Record<string, number[][]>;
+  /** Per x: the trained LSA's mean prediction per depth (null where no model was saved). */
+  lsa: (number | null)[][];
 }
 interface Fig3 extends Saved {
   d: number;
@@ -47,6 +60,19 @@ interface Fig7 extends Saved {
   prompts: number;
   nsSteps: number;
   newton: { step: number; layersHere: number; layersPaper: number; loss: ErrorSummary }[];
+}
+
+/** fig2.json's summary fields, for κ = 5 and noise 0: mean test errors per depth. */
+export function headline(name: string, result: Record<string, unknown>): Record<string, unknown> {
+  if (name !== 'fig2') return {};
+  const run = (result.runs as Fig2Run[]).find((r) => r.kappa === 5 && r.noise === 0);
+  if (!run) return {};
+  return {
+    kappa: 5,
+    lsa: run.lsa.map((r) => ({ layers: r.layers, testError: r.testError.mean })),
+    newton: Object.fromEntries(Object.entries(run.newton).map(([p, e]) => [p, e.map((x) => x.mean)])),
+    gd: run.gd.map((x) => x.mean),
+  };
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -77,7 +103,7 @@ window.figureReady = true;
 const axis = (title: string, type = 'linear') => ({ type, title: { display: true, text: title } });
 
 function fig2Figure(s: Fig2, chartJs: string): string {
-  const charts = s.runs.map((run) => {
+  const charts: { title: string; config: unknown }[] = s.runs.map((run) => {
     const layers = Array.from({ length: s.maxLayers }, (_, l) => l + 1);
     const line = (label: string, values: ErrorSummary[], color: string, dash: number[] = []) => ({
       label,
@@ -101,6 +127,26 @@ function fig2Figure(s: Fig2, chartJs: string): string {
       },
     };
   });
+  for (const run of s.runs.filter((r) => r.lsa.length > 0)) {
+    charts.push({
+      title: `κ = ${run.kappa}, noise ${run.noise}: training loss (MSE of the query's y, batch ${s.batch})`,
+      config: {
+        type: 'line',
+        data: {
+          labels: [],
+          datasets: run.lsa.map((r, i) => ({
+            label: `L = ${r.layers}`,
+            data: r.curve.map((c) => ({ x: c.step, y: c.loss })),
+            borderColor: COLORS[i]!,
+            backgroundColor: COLORS[i]!,
+            borderDash: [],
+            pointRadius: 0,
+          })),
+        },
+        options: { scales: { x: axis('Adam step', 'linear'), y: axis('training MSE', 'logarithmic') } },
+      },
+    });
+  }
   return page(`fig2: in-context linear regression, d = ${s.d}, n = ${s.n}`, charts, chartJs);
 }
 
@@ -121,6 +167,14 @@ function fig3Figure(s: Fig3, chartJs: string): string {
               pointRadius: 0,
             })),
           ),
+          ...Array.from({ length: s.maxLayers }, (_, l) => l)
+            .filter((l) => w.lsa.length > 0 && w.lsa[0]![l] !== null)
+            .map((l) => ({
+              label: `trained LSA, L = ${l + 1}`,
+              data: w.x.map((x, j) => ({ x, y: w.lsa[j]![l] })),
+              borderColor: COLORS[4 + (l % 4)]!,
+              pointRadius: 2,
+            })),
         ],
       },
       options: { scales: { x: axis('x_test[0]'), y: axis('prediction') } },
@@ -204,21 +258,49 @@ function fig2Markdown(s: Fig2): string[] {
       '',
     );
   }
-  const trained = s.runs.some((r) => r.lsa.length > 0);
+  const trained = s.runs.filter((r) => r.lsa.length > 0);
+  if (trained.length === 0) {
+    lines.push(
+      '**Trained LSA: not measured in this run** (`--train=0`); the rows above are the baselines it is placed among.',
+      '',
+    );
+    return lines;
+  }
+  const where = (e: { order: number; outside: 'below' | 'above' | null }, lowest: string, highest: string) =>
+    e.outside === 'below' ? `above order ${lowest}'s error (worse than order ${lowest})` : e.outside === 'above' ? `below order ${highest}'s error` : `effective order ${e.order.toFixed(2)}`;
   lines.push(
-    trained
-      ? ''
-      : '**Trained LSA: not yet measured.** The trainer (issue 10) is not on this branch yet; the rows above are ' +
-          'the baselines the trained model will be placed among, and its effective order (the p at which Newton ' +
-          'after L steps matches its error) is computed once it is.',
+    '### Where the trained LSA lands',
     '',
+    `Theory-form LSA (tokens [x; y], ${s.heads} heads per layer, query not a key), one model per depth, Adam`,
+    `(learning rate ${s.learningRate}, warm-up then cosine decay, gradient clipping at global norm 10), batch ${s.batch},`,
+    `${s.stepsPerLayer} · L steps on fresh prompts; test error on the same held-out prompts as the baselines, weights`,
+    'run by the float64 reference (`bench/results/experiments/fig2-weights.json`, `serializeLayers`). Effective',
+    "order: the p at which Newton after L steps has the model's mean error (log error interpolated between",
+    "integer orders); the last column places it among the norm-bound-α baselines instead.",
+    '',
+    '| κ | L | trained LSA | vs Newton, paper α | vs Newton, α = 1/‖S‖₁² (orders 2–3) | steps | ms per step |',
+    '|---|---|---|---|---|---|---|',
   );
+  for (const run of trained) {
+    for (const r of run.lsa) {
+      const bound = Object.fromEntries(Object.entries(run.newtonNormBoundAlpha).map(([p, e]) => [p, e[r.layers - 1]!.mean]));
+      lines.push(
+        `| ${run.kappa} | ${r.layers} | ${summary(r.testError)} | ${where(r.effectiveOrder, '2', '5')} | ${where(effectiveOrder(r.testError.mean, bound), '2', '3')} | ${r.steps} | ${r.msPerStep.toFixed(0)} |`,
+      );
+    }
+  }
+  lines.push('');
   return lines;
 }
 
 function fig3Markdown(s: Fig3): string[] {
+  const trained = s.inDistribution.lsa.length > 0;
+  const lsaCells = (w: Sweep, i: number) =>
+    trained ? ` | ${w.lsa[i]!.map((v) => (v === null ? '—' : fmt(v))).join(' | ')}` : '';
   const at = (w: Sweep, i: number) =>
-    `| ${w.x[i]!.toFixed(2)} | ${fmt(w.truth[i]!)} | ${Object.values(w.newton).map((rows) => fmt(rows[i]![s.maxLayers - 1]!)).join(' | ')} |`;
+    `| ${w.x[i]!.toFixed(2)} | ${fmt(w.truth[i]!)} | ${Object.values(w.newton).map((rows) => fmt(rows[i]![s.maxLayers - 1]!)).join(' | ')}${lsaCells(w, i)} |`;
+  const lsaHead = trained ? ` | ${Array.from({ length: s.maxLayers }, (_, l) => `LSA, L = ${l + 1}`).join(' | ')}` : '';
+  const lsaRule = trained ? `|${Array.from({ length: s.maxLayers }, () => '---').join('|')}` : '';
   const ends = (w: Sweep) => [0, Math.floor(w.x.length / 2), w.x.length - 1];
   return [
     '## fig3 / fig4: predictions along one coordinate',
@@ -226,12 +308,14 @@ function fig3Markdown(s: Fig3): string[] {
     `One batch of ${s.batch} prompts sharing w* (d = ${s.d}, n = ${s.n}, x ~ N(0, I), no noise; ${scaleText(s)}); the`,
     "query's first coordinate swept over its 0.5–99.5 % quantiles and over [−100, 100], the others fixed per prompt;",
     `mean prediction over the batch. Newton orders 2 and 3 after 1…${s.maxLayers} steps beside the true function.`,
-    'The trained LSA per depth is added once the trainer is available.',
+    trained
+      ? "The trained LSA of each depth is fig2's κ = 1 model (same distribution), loaded from its saved weights."
+      : 'No trained models were saved when this ran (run fig2 first).',
     '',
     '![fig3](experiments/fig3.png)',
     '',
-    `| x_test[0] | true | Newton 2, ${s.maxLayers} steps | Newton 3, ${s.maxLayers} steps |`,
-    '|---|---|---|---|',
+    `| x_test[0] | true | Newton 2, ${s.maxLayers} steps | Newton 3, ${s.maxLayers} steps${lsaHead} |`,
+    `|---|---|---|---${lsaRule}|`,
     ...ends(s.inDistribution).map((i) => at(s.inDistribution, i)),
     ...ends(s.wide).map((i) => at(s.wide, i)),
     '',

@@ -21,3 +21,26 @@ export function summarise(errors: readonly number[], rng: Lib.reference.Random, 
   const mean = errors.reduce((a, b) => a + b, 0) / n;
   return { mean, median: median(errors), p5: quantile(means, 0.05), p95: quantile(means, 0.95) };
 }
+
+/**
+ * The real order p at which Newton after L steps has the model's error, interpolating log error
+ * linearly between neighbouring integer orders; below the lowest or past the highest order the
+ * answer is that bound with `outside` set.
+ */
+export function effectiveOrder(
+  error: number,
+  newton: Record<string, number>,
+): { order: number; outside: 'below' | 'above' | null } {
+  const orders = Object.keys(newton)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const at = (p: number) => Math.log(newton[String(p)]!);
+  const e = Math.log(error);
+  if (e >= at(orders[0]!)) return { order: orders[0]!, outside: e > at(orders[0]!) ? 'below' : null };
+  for (let i = 1; i < orders.length; i++) {
+    const lo = orders[i - 1]!;
+    const hi = orders[i]!;
+    if (e >= at(hi)) return { order: lo + ((hi - lo) * (at(lo) - e)) / (at(lo) - at(hi)), outside: null };
+  }
+  return { order: orders.at(-1)!, outside: 'above' };
+}
