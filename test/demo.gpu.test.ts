@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { reference } from '../src/index.js';
 import { DEFAULTS, runLayers, scenario, type Params, type Problem } from '../demo/problems.js';
-import type { DemoResult } from '../demo/main.js';
+import type { DemoResult, TrainResult } from '../demo/main.js';
+import { perLayerErrors } from '../demo/training.js';
+import { parseLayers } from '../src/index.js';
 import { decodePng, pixelVariance } from './harness/png.js';
 
 // The built page (.build/demo, from `npm run build`) opened as a visitor would, in headless Chromium.
@@ -91,6 +93,30 @@ describe('interactive page', () => {
     const shown = ticks.filter((t) => t !== '');
     expect(shown.length).toBeGreaterThanOrEqual(2);
     for (const t of shown) expect(t).toMatch(/^10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$/);
+  });
+
+  it('training view: trains a 2-layer LSA on the adapter with a live loss curve, then per-layer errors equal float64', async () => {
+    const r = (await page.evaluate(
+      () => (window as unknown as { demo: { train(p: object): Promise<TrainResult> } }).demo.train({ layers: 2, steps: 120, seed: 3 }),
+    )) as TrainResult;
+    expect(r.params.layers).toBe(2);
+    // The curve was read every 10 steps while training; Adam from a small random start lowers the loss.
+    expect(r.curve.map((c) => c.step)).toEqual(Array.from({ length: 12 }, (_, i) => 10 * (i + 1)));
+    for (const c of r.curve) expect(Number.isFinite(c.loss)).toBe(true);
+    expect(r.curve.at(-1)!.loss).toBeLessThan(r.curve[0]!.loss);
+    // The live chart drew every point it was given.
+    const points = await page.evaluate(() => (window as unknown as { demo: { chartPoints(): number } }).demo.chartPoints());
+    expect(points).toBe(r.curve.length);
+    // Per-layer errors: recomputed here from the returned weights on the same held-out prompts.
+    const expected = perLayerErrors(r.params, parseLayers(r.weights));
+    for (const key of ['lsa', 'newton2', 'newton3'] as const) {
+      expect(r.perLayer[key].length).toBe(2);
+      r.perLayer[key].forEach((e, i) => expect(Math.abs(e - expected[key][i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected[key][i]!)));
+    }
+    expect(r.perLayer.newton3[1]!).toBeLessThan(r.perLayer.newton2[1]!);
+    const png = await page.screenshot({ fullPage: true });
+    writeFileSync('test-results/demo-train.png', png);
+    expect(pixelVariance(decodePng(png))).toBeGreaterThan(200);
   });
 
   it('explains itself plainly without WebGPU', async () => {

@@ -44,7 +44,7 @@ export async function trainLsa(
   runtime: Lib.Runtime,
   sample: (rng: Lib.reference.Random) => Prompt,
   o: TrainOptions,
-  progress: (step: number) => void,
+  progress: (step: number, loss: number) => void,
 ): Promise<{ layers: Lib.Layer[]; curve: { step: number; loss: number }[]; msPerStep: number }> {
   const { d, n, batch } = o;
   const width = d + 1;
@@ -79,8 +79,9 @@ export async function trainLsa(
       input.destroy();
       target.destroy();
       if (s % o.every === 0 || s === o.steps) {
-        curve.push({ step: s, loss: await trainer.loss().catch(() => Number.NaN) });
-        progress(s);
+        const loss = await trainer.loss().catch(() => Number.NaN);
+        curve.push({ step: s, loss });
+        progress(s, loss);
       }
     }
     return { layers: await trainer.layers(), curve, msPerStep: (performance.now() - t0) / o.steps };
