@@ -93,7 +93,9 @@ const ridge = ridgeKappas.map((kappa) => {
     }
     if (instance === 0) {
       const whole = constructions.ridgeNewton({ d, n: ridgeN, steps: 12, mu, alpha });
-      const direct = Math.abs(whole.readout(run(whole.width, whole.tokens, whole.layers, whole.embed(a, y, aTest))) - exact);
+      const direct = Math.abs(
+        whole.readout(run(whole.width, whole.tokens, whole.layers, whole.embed(a, y, aTest))) - exact,
+      );
       if (Math.abs(direct / Math.abs(exact) - errors[12]!) > 1e-12) throw new Error('ridgeNewton: sliced run differs');
     }
     // Gradient descent on the same ridge problem: w ← w + η((1/n)Aᵀ(y − Aw) − (μ/n)w) has the
@@ -234,7 +236,9 @@ const md: string[] = [
   '',
   `| κ | ${nsTargets.map((t) => `layers to ${fmt(t)}`).join(' | ')} |`,
   `|---|${nsTargets.map(() => '---').join('|')}|`,
-  ...ns.map((r) => `| ${r.kappa} | ${r.layersTo.map((t) => fmtCounts(t.layers, nsSteps * r.layersPerStep)).join(' | ')} |`),
+  ...ns.map(
+    (r) => `| ${r.kappa} | ${r.layersTo.map((t) => fmtCounts(t.layers, nsSteps * r.layersPerStep)).join(' | ')} |`,
+  ),
   '',
   'Once the error is below about 0.1 each step squares it: 1e-4 → 1e-8 → 1e-12 costs one step',
   '(2 layers) each, while the steps spent before that grow with log κ.',
@@ -275,7 +279,7 @@ const md: string[] = [
   '',
   '**What ε means.** Here ε is the uniform error of each ReLU interpolant of a scalar function',
   '(σ(z)(1 − σ(z)), σ(−z), x², and t ↦ 2√μ/(2√μ + √t)) on its range; the resulting error against',
-  "exact damped Newton is measured, not bounded, in the tables. In the paper ε is the accuracy of",
+  'exact damped Newton is measured, not bounded, in the tables. In the paper ε is the accuracy of',
   'each emulated Newton step (the transformer stays within ε of the damped Newton iterate), reached',
   'with width polynomial in 1/ε.',
   '',
@@ -288,7 +292,9 @@ const md: string[] = [
   '',
   '| k (Newton–Schulz steps per Newton step), ε = 1e-6 | layers per Newton step | ‖w − w_Newton‖/‖w_Newton‖ | f(w) − f(w*) |',
   '|---|---|---|---|',
-  ...byNsSteps.map((r) => `| ${r.nsSteps} | ${r.layersPerStep} | ${fmtBand(r.errorVsExactNewton)} | ${fmtBand(r.lossGap)} |`),
+  ...byNsSteps.map(
+    (r) => `| ${r.nsSteps} | ${r.layersPerStep} | ${fmtBand(r.errorVsExactNewton)} | ${fmtBand(r.lossGap)} |`,
+  ),
   '',
   `### Damped Newton from a far start, ‖w₀‖ = ${farNorm}`,
   '',

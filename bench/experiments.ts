@@ -1,4 +1,4 @@
-// `npm run experiments [-- NAME…] [--full] [--KEY=VALUE…]`: the paper's experiments in headless
+// `npm run experiments [-- NAME…] [--full] [--render] [--KEY=VALUE…]`: the paper's experiments in headless
 // Chromium (the benchmark's runner), with a progress bar and time estimate; writes
 // bench/results/experiments/NAME.json, screenshots each figure to docs/experiments/NAME.png and
 // regenerates docs/experiments.md from every saved result. --KEY=VALUE overrides a size
@@ -16,6 +16,8 @@ const figuresDir = `${root}docs/experiments`;
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
+// --render: redraw every figure and docs/experiments.md from the saved results, running nothing.
+const renderOnly = args.includes('--render');
 const overrides = Object.fromEntries(
   args
     .filter((a) => /^--[a-zA-Z]+=/.test(a))
@@ -25,10 +27,12 @@ const overrides = Object.fromEntries(
     }),
 );
 const names = args.filter((a) => !a.startsWith('--'));
-for (const name of names) if (!ALL.includes(name)) throw new Error(`unknown experiment ${name}; expected one of ${ALL.join(', ')}`);
+for (const name of names)
+  if (!ALL.includes(name)) throw new Error(`unknown experiment ${name}; expected one of ${ALL.join(', ')}`);
 const chosen = names.length > 0 ? names : ALL;
 
-const clock = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+const clock = (s: number) =>
+  s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
 function bar(name: string, done: number, total: number, seconds: number) {
   const width = 30;
   const f = total > 0 ? done / total : 0;
@@ -43,15 +47,20 @@ try {
   const page = await openPage(browser, `${server.url}/bench/experiments.html`, 'experiments', 300_000);
   mkdirSync(resultsDir, { recursive: true });
   mkdirSync(figuresDir, { recursive: true });
-  for (const name of chosen) {
+  for (const name of renderOnly ? [] : chosen) {
     const started = performance.now();
     const scale = { full, ...overrides };
     // fig3 draws fig2's trained models when they are saved.
     const weightsFile = `${resultsDir}/fig2-weights.json`;
-    const trained = name === 'fig3' && existsSync(weightsFile) ? JSON.parse(readFileSync(weightsFile, 'utf8')) : undefined;
+    const trained =
+      name === 'fig3' && existsSync(weightsFile) ? JSON.parse(readFileSync(weightsFile, 'utf8')) : undefined;
     await callPage(page, 'experiments', 'start', name, { ...scale, weights: trained });
     while (true) {
-      const p = await callPage<{ done: number; total: number; running: boolean; error: string | null }>(page, 'experiments', 'progress');
+      const p = await callPage<{ done: number; total: number; running: boolean; error: string | null }>(
+        page,
+        'experiments',
+        'progress',
+      );
       bar(name, p.done, p.total, (performance.now() - started) / 1000);
       if (p.error) throw new Error(`${name}: ${p.error}`);
       if (!p.running) break;
@@ -60,7 +69,14 @@ try {
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`\n`);
     const { weights, ...result } = await callPage<Record<string, unknown>>(page, 'experiments', 'result');
-    const saved: Saved = { name, generated: 'npm run experiments', scale, seconds, ...headline(name, result), ...result };
+    const saved: Saved = {
+      name,
+      generated: 'npm run experiments',
+      scale,
+      seconds,
+      ...headline(name, result),
+      ...result,
+    };
     writeFileSync(`${resultsDir}/${name}.json`, `${JSON.stringify(saved, null, 2)}\n`);
     // Trained weights (serializeLayers), so figures can be redrawn without retraining.
     if (weights && Object.keys(weights).length > 0) {
@@ -75,7 +91,7 @@ try {
   const chartJs = readFileSync(`${root}node_modules/chart.js/dist/chart.umd.min.js`, 'utf8');
   const view = await browser.newPage();
   await view.setViewport({ width: 1200, height: 800 });
-  for (const s of saved.filter((x) => chosen.includes(x.name))) {
+  for (const s of saved.filter((x) => renderOnly || chosen.includes(x.name))) {
     const html = renderFigure(s, chartJs);
     if (!html) continue;
     await view.setContent(html);

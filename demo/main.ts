@@ -1,8 +1,8 @@
 import Chart from 'chart.js/auto';
-import { createRuntime, type Layer, type Runtime } from '../src/index.js';
 import { trainLsa } from '../bench/experiments/train.js';
 import * as lib from '../src/index.js';
-import { DEFAULTS, runLayers, scenario, type Params, type Problem } from './problems.js';
+import { createRuntime, type Layer, type Runtime } from '../src/index.js';
+import { DEFAULTS, type Params, type Problem, runLayers, scenario } from './problems.js';
 import { perLayerErrors, regressionPrompt, TRAIN_DEFAULTS, type TrainParams } from './training.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -38,14 +38,20 @@ let trainingReady = false;
 let chart2: Chart | null = null;
 let adapterText = '';
 let chart: Chart | null = null;
-let snapshots: { layers: Layer[]; states: (Float32Array | Float64Array)[]; width: number; tokens: number } | null = null;
+let snapshots: { layers: Layer[]; states: (Float32Array | Float64Array)[]; width: number; tokens: number } | null =
+  null;
 
 async function init(): Promise<void> {
   if (!('gpu' in navigator) || !navigator.gpu) {
-    throw new Error('This browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge (113+) or Safari 26; on Linux, start Chromium with --enable-unsafe-webgpu (add --enable-features=Vulkan for a hardware GPU). The page needs a secure context: https or localhost.');
+    throw new Error(
+      'This browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge (113+) or Safari 26; on Linux, start Chromium with --enable-unsafe-webgpu (add --enable-features=Vulkan for a hardware GPU). The page needs a secure context: https or localhost.',
+    );
   }
   const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) throw new Error('WebGPU is present but no adapter is available (blocklisted GPU or driver). In Chrome, chrome://gpu tells why; --enable-unsafe-webgpu enables a software adapter.');
+  if (!adapter)
+    throw new Error(
+      'WebGPU is present but no adapter is available (blocklisted GPU or driver). In Chrome, chrome://gpu tells why; --enable-unsafe-webgpu enables a software adapter.',
+    );
   const device = await adapter.requestDevice();
   runtime = await createRuntime(device);
   const i = adapter.info;
@@ -96,14 +102,16 @@ async function run(problem: Problem, params?: Partial<Params>): Promise<DemoResu
     } else {
       series.push({ label: r.label, x: out.x, y: out.y, gpu: true });
     }
-    if (index === 0 || index === s.runs.length - 2) snapshots = { layers: r.layers, states: out.states, width: r.width, tokens: r.tokens };
+    if (index === 0 || index === s.runs.length - 2)
+      snapshots = { layers: r.layers, states: out.states, width: r.width, tokens: r.tokens };
   }
   if (problem === 'ridge') series[0]!.label = 'Newton transformer, 3 + T layers (GPU)';
   const ms = performance.now() - t0;
   for (const a of s.algorithms) series.push({ ...a, gpu: false });
   plot(series, s.yLabel);
   const c = s.counts;
-  $('counts').textContent = `second-order transformer: ${c.layers} layers (${c.perStep}), width ${c.width}, ${c.tokens} tokens, ≤ ${c.heads} heads per layer${c.hiddenUnits ? `, ${c.hiddenUnits} ReLU hidden units` : ''}`;
+  $('counts').textContent =
+    `second-order transformer: ${c.layers} layers (${c.perStep}), width ${c.width}, ${c.tokens} tokens, ≤ ${c.heads} heads per layer${c.hiddenUnits ? `, ${c.hiddenUnits} ReLU hidden units` : ''}`;
   status.textContent = `${problem}: ran on ${adapterText} in ${ms.toFixed(0)} ms (every layer submitted and read back separately, to plot it)`;
   fillLayers();
   return { problem, params: p, series, ms, adapter: adapterText };
@@ -127,7 +135,18 @@ async function train(params?: Partial<TrainParams>): Promise<TrainResult> {
     lib,
     rt,
     (rng) => regressionPrompt(rng, p.d, p.n, p.kappa),
-    { d: p.d, n: p.n, layers: p.layers, heads: 2, batch: p.batch, steps: p.steps, learningRate: 0.01, warmup: Math.min(100, p.steps >> 3), seed: p.seed, every: 10 },
+    {
+      d: p.d,
+      n: p.n,
+      layers: p.layers,
+      heads: 2,
+      batch: p.batch,
+      steps: p.steps,
+      learningRate: 0.01,
+      warmup: Math.min(100, p.steps >> 3),
+      seed: p.seed,
+      every: 10,
+    },
     (step, loss) => {
       curve.push({ step, loss });
       const data = chart?.data.datasets[0]?.data as { x: number; y: number }[] | undefined;
@@ -146,7 +165,13 @@ async function train(params?: Partial<TrainParams>): Promise<TrainResult> {
 
 function readTrainParams(): TrainParams {
   const v = (id: string) => Number($<HTMLInputElement>(id).value);
-  return { ...TRAIN_DEFAULTS, layers: v('train-layers'), steps: v('train-steps'), kappa: v('train-kappa'), seed: v('train-seed') };
+  return {
+    ...TRAIN_DEFAULTS,
+    layers: v('train-layers'),
+    steps: v('train-steps'),
+    kappa: v('train-kappa'),
+    seed: v('train-seed'),
+  };
 }
 
 function showTrainParams(p: TrainParams): void {
@@ -162,7 +187,7 @@ function plotPerLayer(e: TrainResult['perLayer']): void {
   const x = e.lsa.map((_, l) => l + 1);
   const series = [
     ['trained LSA, read out after layer ℓ', e.lsa, COLORS[0]],
-    ["Newton order 2 after ℓ steps (S = XᵀX, Z₀ = αS)", e.newton2, COLORS[1]],
+    ['Newton order 2 after ℓ steps (S = XᵀX, Z₀ = αS)', e.newton2, COLORS[1]],
     ['Newton order 3 after ℓ steps', e.newton3, COLORS[2]],
   ] as const;
   chart2 = new Chart($<HTMLCanvasElement>('chart2'), {
@@ -201,7 +226,19 @@ function showView(problem: Problem | 'train'): void {
   if (!training) showParams(problem, DEFAULTS[problem]);
 }
 
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  0: '⁰',
+  1: '¹',
+  2: '²',
+  3: '³',
+  4: '⁴',
+  5: '⁵',
+  6: '⁶',
+  7: '⁷',
+  8: '⁸',
+  9: '⁹',
+};
 
 /** Log-axis labels: 10ᵏ at powers of ten, nothing between them. */
 export function powerOfTen(value: number | string): string {
@@ -283,15 +320,24 @@ function drawLayer(i: number): void {
   const w = snapshots.width;
   if (layer.kind === 'lsa') {
     layer.heads.forEach((h, k) => {
-      box.append(heatmap(`head ${k + 1} W_V`, h.wv, w, w), heatmap(`head ${k + 1} W_K`, h.wk, w, w), heatmap(`head ${k + 1} W_Q`, h.wq, w, w));
+      box.append(
+        heatmap(`head ${k + 1} W_V`, h.wv, w, w),
+        heatmap(`head ${k + 1} W_K`, h.wk, w, w),
+        heatmap(`head ${k + 1} W_Q`, h.wq, w, w),
+      );
     });
   } else if (layer.kind === 'mlp') {
     box.append(heatmap('W₁', layer.w1, layer.hidden, w), heatmap('W₂', layer.w2, w, layer.hidden));
   }
-  box.append(heatmap(`tokens before layer ${i + 1}`, snapshots.states[i]!, w, snapshots.tokens), heatmap(`tokens after layer ${i + 1}`, snapshots.states[i + 1]!, w, snapshots.tokens));
+  box.append(
+    heatmap(`tokens before layer ${i + 1}`, snapshots.states[i]!, w, snapshots.tokens),
+    heatmap(`tokens after layer ${i + 1}`, snapshots.states[i + 1]!, w, snapshots.tokens),
+  );
 }
 
-$<HTMLSelectElement>('layer').addEventListener('change', (e) => drawLayer(Number((e.target as HTMLSelectElement).value)));
+$<HTMLSelectElement>('layer').addEventListener('change', (e) =>
+  drawLayer(Number((e.target as HTMLSelectElement).value)),
+);
 $<HTMLSelectElement>('problem').addEventListener('change', () => {
   showView($<HTMLSelectElement>('problem').value as Problem | 'train');
 });

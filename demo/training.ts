@@ -1,8 +1,9 @@
 // The page's training view as plain functions of (seed, options): the page trains on the GPU and
 // evaluates in float64; the headless test recomputes the evaluation from the same definitions.
-import { type Layer, reference } from '../src/index.js';
+
 import type { Prompt } from '../bench/experiments/train.js';
 import { tokens } from '../bench/experiments/train.js';
+import { type Layer, reference } from '../src/index.js';
 
 export interface TrainParams {
   seed: number;
@@ -33,7 +34,10 @@ export function heldOut(p: TrainParams): Prompt[] {
  * Mean (ŷ − y_q)²/d over the held-out prompts after each layer of the trained stack (its query's y
  * row read out after layer ℓ), and after ℓ steps of Newton of order 2 and 3 (`reference.newtonRegression`).
  */
-export function perLayerErrors(p: TrainParams, layers: Layer[]): { lsa: number[]; newton2: number[]; newton3: number[] } {
+export function perLayerErrors(
+  p: TrainParams,
+  layers: Layer[],
+): { lsa: number[]; newton2: number[]; newton3: number[] } {
   const held = heldOut(p);
   const { d, n } = p;
   const shape = [held.length, d + 1, n + 1];
@@ -50,7 +54,8 @@ export function perLayerErrors(p: TrainParams, layers: Layer[]): { lsa: number[]
   const newton = (order: number) =>
     Array.from({ length: layers.length }, (_, l) => {
       let s = 0;
-      for (const q of held) s += (reference.newtonRegression(q.x, q.y, q.xq, { d, n, order, steps: l + 1 })[l + 1]! - q.yq) ** 2 / d;
+      for (const q of held)
+        s += (reference.newtonRegression(q.x, q.y, q.xq, { d, n, order, steps: l + 1 })[l + 1]! - q.yq) ** 2 / d;
       return s / held.length;
     });
   return { lsa, newton2: newton(2), newton3: newton(3) };

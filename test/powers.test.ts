@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { lsaPower, lsaTokenDegree, newtonPower, powerMatchingOrder, powersTable } from '../bench/experiments/powers.js';
 import type { Layer } from '../src/layers.js';
-import { random } from '../src/reference/random.js';
 import { newtonSchulzStep } from '../src/reference/newtonSchulz.js';
+import { random } from '../src/reference/random.js';
 import { transformer } from '../src/reference/transformer.js';
 
 // Polynomials in one commuting variable s (S's eigenvalue), as coefficient arrays.
 const mul = (a: number[], b: number[]) => {
   const c = new Array<number>(a.length + b.length - 1).fill(0);
-  a.forEach((x, i) => b.forEach((y, j) => (c[i + j]! += x * y)));
+  a.forEach((x, i) => {
+    b.forEach((y, j) => {
+      c[i + j]! += x * y;
+    });
+  });
   return c;
 };
 const add = (a: number[], b: number[], scale: number) =>
@@ -54,7 +58,12 @@ describe('powers', () => {
     }));
     const h = Float64Array.from(rng.normals(width * tokens));
     for (let l = 1; l <= 3; l++) {
-      const at = (t: number) => transformer(h.map((v) => v * t), [1, width, tokens], layers.slice(0, l));
+      const at = (t: number) =>
+        transformer(
+          h.map((v) => v * t),
+          [1, width, tokens],
+          layers.slice(0, l),
+        );
       const ratio = at(200)[width * tokens - 1]! / at(100)[width * tokens - 1]!;
       expect(Math.log2(ratio)).toBeCloseTo(lsaTokenDegree(l), 3);
     }

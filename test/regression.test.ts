@@ -16,10 +16,13 @@ describe('regression baselines (float64)', () => {
     const lambda = [-2, -0.5, 0.1, 0.3, 1, 4, 9];
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j]! += q[i * n + k]! * lambda[k]! * q[j * n + k]!;
+      for (let j = 0; j < n; j++)
+        for (let k = 0; k < n; k++) a[i * n + j]! += q[i * n + k]! * lambda[k]! * q[j * n + k]!;
     }
     const eig = symmetricEigenvalues(a, n);
-    lambda.forEach((l, i) => expect(Math.abs(eig[i]! - l)).toBeLessThan(1e-12));
+    lambda.forEach((l, i) => {
+      expect(Math.abs(eig[i]! - l)).toBeLessThan(1e-12);
+    });
   });
 
   const d = 5;
@@ -32,7 +35,8 @@ describe('regression baselines (float64)', () => {
     const s = gram(x, n, d, 0);
     const alpha = newtonRegressionAlpha(s, d);
     let sxy = 0;
-    for (let t = 0; t < n; t++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) sxy += xq[i]! * s[i * d + j]! * x[t * d + j]! * y[t]!;
+    for (let t = 0; t < n; t++)
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) sxy += xq[i]! * s[i * d + j]! * x[t * d + j]! * y[t]!;
     const stepsTo: number[] = [];
     for (let order = 2; order <= 5; order++) {
       const p = newtonRegression(x, y, xq, { d, n, order, steps: 40 });

@@ -29,7 +29,8 @@ export interface Scale {
 type Progress = (done: number, total: number) => void;
 type Experiment = (scale: Scale, progress: Progress) => Promise<unknown> | unknown;
 
-const num = (scale: Scale, name: string, fallback: number) => (typeof scale[name] === 'number' ? (scale[name] as number) : fallback);
+const num = (scale: Scale, name: string, fallback: number) =>
+  typeof scale[name] === 'number' ? (scale[name] as number) : fallback;
 
 /** One prompt of in-context linear regression: n examples and a query, rows with covariance of condition number κ. */
 function prompt(rng: Lib.reference.Random, d: number, n: number, kappa: number, noise: number): Prompt {
@@ -45,7 +46,7 @@ async function fig2(scale: Scale, progress: Progress) {
   const heads = num(scale, 'heads', scale.full ? 4 : 2);
   const batch = num(scale, 'batch', scale.full ? 2000 : 256);
   // Adam steps for an L-layer model: stepsPerLayer · L (deeper models get more).
-  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 300);
+  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 150);
   const learningRate = num(scale, 'learningRate', 0.01);
   const train = num(scale, 'train', 1) !== 0;
   const kappas = scale.full ? [1, 5, 10] : [1, 5];
@@ -69,10 +70,12 @@ async function fig2(scale: Scale, progress: Progress) {
         const q = prompt(rng, d, n, kappa, noise);
         held.push(q);
         const { x, y, xq, yq } = q;
-        for (const order of orders) newton[order]!.push(sq(R.newtonRegression(x, y, xq, { d, n, order, steps: maxLayers }), yq));
+        for (const order of orders)
+          newton[order]!.push(sq(R.newtonRegression(x, y, xq, { d, n, order, steps: maxLayers }), yq));
         // The same iteration from the norm-bound start α = 1/‖S‖₁² ≤ the paper's α.
         const alpha = 1 / R.norm1(R.gram(x, n, d, 0), d) ** 2;
-        for (const order of [2, 3]) safe[order]!.push(sq(R.newtonRegression(x, y, xq, { d, n, order, steps: maxLayers, alpha }), yq));
+        for (const order of [2, 3])
+          safe[order]!.push(sq(R.newtonRegression(x, y, xq, { d, n, order, steps: maxLayers, alpha }), yq));
         gd.push(sq(R.gradientDescentLineSearch(x, y, xq, { d, n, steps: maxLayers }), yq));
         if (++done % 256 === 0) {
           progress(done, total);
@@ -81,9 +84,21 @@ async function fig2(scale: Scale, progress: Progress) {
       }
       const boot = R.random(99);
       const byLayer = (errors: number[][]): ErrorSummary[] =>
-        depths.map((l) => summarise(errors.map((e) => e[l]!), boot));
+        depths.map((l) =>
+          summarise(
+            errors.map((e) => e[l]!),
+            boot,
+          ),
+        );
       const newtonByLayer = Object.fromEntries(orders.map((p) => [p, byLayer(newton[p]!)]));
-      const lsa: { layers: number; testError: ErrorSummary; effectiveOrder: ReturnType<typeof effectiveOrder>; steps: number; msPerStep: number; curve: { step: number; loss: number }[] }[] = [];
+      const lsa: {
+        layers: number;
+        testError: ErrorSummary;
+        effectiveOrder: ReturnType<typeof effectiveOrder>;
+        steps: number;
+        msPerStep: number;
+        curve: { step: number; loss: number }[];
+      }[] = [];
       if (train) {
         const rt = await training();
         const heldTokens = tokens(held, d, n);
@@ -94,7 +109,18 @@ async function fig2(scale: Scale, progress: Progress) {
             lib,
             rt,
             (r) => prompt(r, d, n, kappa, noise),
-            { d, n, layers, heads, batch, steps, learningRate, warmup: Math.min(200, steps >> 3), seed: 500 + 10 * kappa + layers, every: 50 },
+            {
+              d,
+              n,
+              layers,
+              heads,
+              batch,
+              steps,
+              learningRate,
+              warmup: Math.min(200, steps >> 3),
+              seed: 500 + 10 * kappa + layers,
+              every: 50,
+            },
             (s) => {
               done = before + s;
               progress(done, total);
@@ -105,7 +131,14 @@ async function fig2(scale: Scale, progress: Progress) {
           const errors = held.map((q, b) => (out[(b * (d + 1) + d) * (n + 1) + n]! - q.yq) ** 2 / d);
           const testError = summarise(errors, boot);
           const at = Object.fromEntries(orders.map((p) => [p, newtonByLayer[p]![layers - 1]!.mean]));
-          lsa.push({ layers, testError, effectiveOrder: effectiveOrder(testError.mean, at), steps, msPerStep: trained.msPerStep, curve: trained.curve });
+          lsa.push({
+            layers,
+            testError,
+            effectiveOrder: effectiveOrder(testError.mean, at),
+            steps,
+            msPerStep: trained.msPerStep,
+            curve: trained.curve,
+          });
           weights[`kappa${kappa}-noise${noise}-L${layers}`] = lib.serializeLayers(trained.layers);
         }
       }
@@ -132,7 +165,9 @@ async function fig34(scale: Scale, progress: Progress) {
   const wStar = Float64Array.from({ length: d }, () => rng.normal());
   const prompts = Array.from({ length: batch }, () => {
     const x = Float64Array.from({ length: n * d }, () => rng.normal());
-    const y = Float64Array.from({ length: n }, (_, t) => x.subarray(t * d, t * d + d).reduce((s, v, k) => s + v * wStar[k]!, 0));
+    const y = Float64Array.from({ length: n }, (_, t) =>
+      x.subarray(t * d, t * d + d).reduce((s, v, k) => s + v * wStar[k]!, 0),
+    );
     const rest = Float64Array.from({ length: d }, () => rng.normal());
     return { x, y, rest };
   });
@@ -140,8 +175,9 @@ async function fig34(scale: Scale, progress: Progress) {
   const ranges = { inDistribution: [-2.5758, 2.5758], wide: [-100, 100] } as const;
   // fig2's κ = 1 models (trained on x ~ N(0, I), w* ~ N(0, I): this distribution), when saved.
   const saved = (scale.weights ?? {}) as Record<string, object>;
-  const models = Array.from({ length: maxLayers }, (_, l) => saved[`kappa1-noise0-L${l + 1}`])
-    .map((w) => (w ? lib.parseLayers(w) : null));
+  const models = Array.from({ length: maxLayers }, (_, l) => saved[`kappa1-noise0-L${l + 1}`]).map((w) =>
+    w ? lib.parseLayers(w) : null,
+  );
   const lsaWidth = d + 1;
   const out: Record<string, unknown> = {};
   let done = 0;
@@ -204,7 +240,9 @@ async function fig7(scale: Scale, progress: Progress) {
     // Rows uniform in the unit ball's radius², labels sign(aᵀw*) with w* ~ N(0, I).
     const { a } = R.logisticData(rng, d, n);
     const wStar = Float64Array.from({ length: d }, () => rng.normal());
-    const y = Float64Array.from({ length: n }, (_, t) => (a.subarray(t * d, t * d + d).reduce((s, v, k) => s + v * wStar[k]!, 0) >= 0 ? 1 : -1));
+    const y = Float64Array.from({ length: n }, (_, t) =>
+      a.subarray(t * d, t * d + d).reduce((s, v, k) => s + v * wStar[k]!, 0) >= 0 ? 1 : -1,
+    );
     let w: Float64Array = new Float64Array(d);
     const row = [R.logisticLoss(a, y, w, d, n, mu)];
     for (let s = 0; s < steps; s++) {
@@ -228,7 +266,10 @@ async function fig7(scale: Scale, progress: Progress) {
       step: s,
       layersHere: s * (8 + nsSteps),
       layersPaper: s * (11 + 2 * nsSteps),
-      loss: summarise(losses.map((l) => l[s]!), boot),
+      loss: summarise(
+        losses.map((l) => l[s]!),
+        boot,
+      ),
     })),
     lsa: [],
   };

@@ -82,7 +82,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<
 
 /** A page of charts; logarithmic axes label only powers of ten, as 10^k. */
 function page(title: string, charts: { title: string; config: unknown }[], chartJs: string): string {
-  const canvases = charts.map((c, i) => `<div><canvas id="c${i}"></canvas></div>`).join('');
+  const canvases = charts.map((_, i) => `<div><canvas id="c${i}"></canvas></div>`).join('');
   return `<!doctype html><html><head><meta charset="utf-8"><style>body{font:14px system-ui,sans-serif;margin:16px}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}.grid div{height:360px}</style></head><body>
 <h2>${escapeHtml(title)}</h2><div class="grid">${canvases}</div><script>${chartJs}</script><script>
@@ -114,9 +114,19 @@ function fig2Figure(s: Fig2, chartJs: string): string {
     });
     const datasets = [
       ...Object.entries(run.newton).map(([p, e], i) => line(`Newton order ${p}`, e, COLORS[i]!)),
-      ...Object.entries(run.newtonNormBoundAlpha).map(([p, e], i) => line(`Newton order ${p}, α = 1/‖S‖₁²`, e, COLORS[i]!, [6, 4])),
+      ...Object.entries(run.newtonNormBoundAlpha).map(([p, e], i) =>
+        line(`Newton order ${p}, α = 1/‖S‖₁²`, e, COLORS[i]!, [6, 4]),
+      ),
       line('GD, exact line search', run.gd, COLORS[5]!),
-      ...(run.lsa.length ? [line('trained LSA', run.lsa.map((r) => r.testError), '#000')] : []),
+      ...(run.lsa.length
+        ? [
+            line(
+              'trained LSA',
+              run.lsa.map((r) => r.testError),
+              '#000',
+            ),
+          ]
+        : []),
     ];
     return {
       title: `κ = ${run.kappa}, noise ${run.noise}: test error (MSE / d, mean over ${s.prompts} prompts)`,
@@ -157,7 +167,12 @@ function fig3Figure(s: Fig3, chartJs: string): string {
       type: 'line',
       data: {
         datasets: [
-          { label: 'true function', data: w.x.map((x, i) => ({ x, y: w.truth[i] })), borderColor: '#000', pointRadius: 0 },
+          {
+            label: 'true function',
+            data: w.x.map((x, i) => ({ x, y: w.truth[i] })),
+            borderColor: '#000',
+            pointRadius: 0,
+          },
           ...Object.entries(w.newton).flatMap(([p, rows], i) =>
             Array.from({ length: s.maxLayers }, (_, l) => ({
               label: `Newton order ${p}, ${l + 1} step${l ? 's' : ''}`,
@@ -245,7 +260,9 @@ function fig2Markdown(s: Fig2): string[] {
   for (const run of s.runs) {
     const rows: [string, ErrorSummary[]][] = [
       ...Object.entries(run.newton).map(([p, e]) => [`Newton order ${p}`, e] as [string, ErrorSummary[]]),
-      ...Object.entries(run.newtonNormBoundAlpha).map(([p, e]) => [`Newton order ${p}, α = 1/‖S‖₁²`, e] as [string, ErrorSummary[]]),
+      ...Object.entries(run.newtonNormBoundAlpha).map(
+        ([p, e]) => [`Newton order ${p}, α = 1/‖S‖₁²`, e] as [string, ErrorSummary[]],
+      ),
       ['GD, exact line search', run.gd],
     ];
     if (run.lsa.length) rows.push(['trained LSA', run.lsa.map((r) => r.testError)]);
@@ -267,7 +284,11 @@ function fig2Markdown(s: Fig2): string[] {
     return lines;
   }
   const where = (e: { order: number; outside: 'below' | 'above' | null }, lowest: string, highest: string) =>
-    e.outside === 'below' ? `above order ${lowest}'s error (worse than order ${lowest})` : e.outside === 'above' ? `below order ${highest}'s error` : `effective order ${e.order.toFixed(2)}`;
+    e.outside === 'below'
+      ? `above order ${lowest}'s error (worse than order ${lowest})`
+      : e.outside === 'above'
+        ? `below order ${highest}'s error`
+        : `effective order ${e.order.toFixed(2)}`;
   lines.push(
     '### Where the trained LSA lands',
     '',
@@ -276,20 +297,36 @@ function fig2Markdown(s: Fig2): string[] {
     `${s.stepsPerLayer} · L steps on fresh prompts; test error on the same held-out prompts as the baselines, weights`,
     'run by the float64 reference (`bench/results/experiments/fig2-weights.json`, `serializeLayers`). Effective',
     "order: the p at which Newton after L steps has the model's mean error (log error interpolated between",
-    "integer orders); the last column places it among the norm-bound-α baselines instead.",
+    'integer orders); the last column places it among the norm-bound-α baselines instead.',
     '',
     '| κ | L | trained LSA | vs Newton, paper α | vs Newton, α = 1/‖S‖₁² (orders 2–3) | steps | ms per step |',
     '|---|---|---|---|---|---|---|',
   );
   for (const run of trained) {
     for (const r of run.lsa) {
-      const bound = Object.fromEntries(Object.entries(run.newtonNormBoundAlpha).map(([p, e]) => [p, e[r.layers - 1]!.mean]));
+      const bound = Object.fromEntries(
+        Object.entries(run.newtonNormBoundAlpha).map(([p, e]) => [p, e[r.layers - 1]!.mean]),
+      );
       lines.push(
         `| ${run.kappa} | ${r.layers} | ${summary(r.testError)} | ${where(r.effectiveOrder, '2', '5')} | ${where(effectiveOrder(r.testError.mean, bound), '2', '3')} | ${r.steps} | ${r.msPerStep.toFixed(0)} |`,
       );
     }
   }
   lines.push('');
+  for (const run of trained) {
+    const text = run.lsa.map((r) => `L = ${r.layers}: ${where(r.effectiveOrder, '2', '5')}`).join('; ');
+    const bound = run.lsa.map((r) => {
+      const b = Object.fromEntries(
+        Object.entries(run.newtonNormBoundAlpha).map(([p, e]) => [p, e[r.layers - 1]!.mean]),
+      );
+      return `L = ${r.layers}: ${where(effectiveOrder(r.testError.mean, b), '2', '3')}`;
+    });
+    lines.push(
+      `**κ = ${run.kappa}, noise ${run.noise}.** Against the paper's baseline (α = 1/(λ_max(SSᵀ) + λ_min(SSᵀ))): ${text}. ` +
+        `Against the same iteration from the smaller α = 1/‖S‖₁²: ${bound.join('; ')}.`,
+      '',
+    );
+  }
   return lines;
 }
 
@@ -298,7 +335,9 @@ function fig3Markdown(s: Fig3): string[] {
   const lsaCells = (w: Sweep, i: number) =>
     trained ? ` | ${w.lsa[i]!.map((v) => (v === null ? '—' : fmt(v))).join(' | ')}` : '';
   const at = (w: Sweep, i: number) =>
-    `| ${w.x[i]!.toFixed(2)} | ${fmt(w.truth[i]!)} | ${Object.values(w.newton).map((rows) => fmt(rows[i]![s.maxLayers - 1]!)).join(' | ')}${lsaCells(w, i)} |`;
+    `| ${w.x[i]!.toFixed(2)} | ${fmt(w.truth[i]!)} | ${Object.values(w.newton)
+      .map((rows) => fmt(rows[i]![s.maxLayers - 1]!))
+      .join(' | ')}${lsaCells(w, i)} |`;
   const lsaHead = trained ? ` | ${Array.from({ length: s.maxLayers }, (_, l) => `LSA, L = ${l + 1}`).join(' | ')}` : '';
   const lsaRule = trained ? `|${Array.from({ length: s.maxLayers }, () => '---').join('|')}` : '';
   const ends = (w: Sweep) => [0, Math.floor(w.x.length / 2), w.x.length - 1];
@@ -327,7 +366,7 @@ function fig7Markdown(s: Fig7): string[] {
     '## fig7: logistic regression',
     '',
     `d = ${s.d}, n = ${s.n}, μ = ${s.mu}, labels sign(aᵀw*), ${s.prompts} prompts (${scaleText(s)}). Damped Newton`,
-    "(exact solves, `reference.logisticNewton`) from w = 0; its regularised loss per step, placed at the layers a step",
+    '(exact solves, `reference.logisticNewton`) from w = 0; its regularised loss per step, placed at the layers a step',
     `costs in this package's construction (8 + k) and in the paper's (11 + 2k), k = ${s.nsSteps} Newton–Schulz steps.`,
     'The trained LSA + ReLU model per depth is added once the trainer is available.',
     '',
@@ -352,7 +391,10 @@ function powersMarkdown(s: Saved & { rows: PowersRow[] }): string[] {
     '',
     `| L | highest power of A, L LSA layers | ${orders.map((p) => `Newton order ${p}, L steps`).join(' | ')} | matching order |`,
     `|---|---|${orders.map(() => '---').join('|')}|---|`,
-    ...s.rows.map((r) => `| ${r.layers} | ${r.lsa} | ${orders.map((p) => r.newton[p]).join(' | ')} | ${r.matchingOrder.toFixed(2)} |`),
+    ...s.rows.map(
+      (r) =>
+        `| ${r.layers} | ${r.lsa} | ${orders.map((p) => r.newton[p]).join(' | ')} | ${r.matchingOrder.toFixed(2)} |`,
+    ),
     '',
     'The LSA power grows by a factor 3 per layer, Newton of order p by p per step: by power count alone a deep',
     'LSA stack keeps pace with order 3, but the first layers form less than one order-2 step.',

@@ -74,7 +74,10 @@ export async function trainLsa(
     for (let s = 1; s <= o.steps; s++) {
       const prompts = Array.from({ length: batch }, () => sample(rng));
       const input = runtime.tensor(tokens(prompts, d, n), [batch, width, n + 1]);
-      const target = runtime.tensor(Float32Array.from(prompts, (p) => p.yq), [batch, 1]);
+      const target = runtime.tensor(
+        Float32Array.from(prompts, (p) => p.yq),
+        [batch, 1],
+      );
       trainer.step(input, target);
       input.destroy();
       target.destroy();

@@ -42,7 +42,7 @@ export function conditioned(rng: Random, n: number, kappa: number): Conditioned 
       let t = 0;
       for (let k = 0; k < n; k++) {
         s += u[i * n + k]! * singular[k]! * v[j * n + k]!;
-        t += v[i * n + k]! * u[j * n + k]! / singular[k]!;
+        t += (v[i * n + k]! * u[j * n + k]!) / singular[k]!;
       }
       a[i * n + j] = s;
       inverse[i * n + j] = t;
@@ -56,7 +56,12 @@ export function conditioned(rng: Random, n: number, kappa: number): Conditioned 
  * model with w ~ N(0, 4I). With κ > 1, coordinate k of every row is scaled by κ^(−k/(2(d−1))), so the rows'
  * second moment has condition number κ (still ‖a_i‖ ≤ 1); κ = 1 draws exactly what it always did.
  */
-export function logisticData(rng: Random, d: number, n: number, options: { kappa?: number } = {}): { a: Float64Array; y: Float64Array } {
+export function logisticData(
+  rng: Random,
+  d: number,
+  n: number,
+  options: { kappa?: number } = {},
+): { a: Float64Array; y: Float64Array } {
   const { kappa = 1 } = options;
   const axis = Float64Array.from({ length: d }, (_, k) => (d === 1 ? 1 : kappa ** (-k / (2 * (d - 1)))));
   const a = new Float64Array(n * d);
