@@ -56,7 +56,10 @@ async function fig2(scale: Scale, progress: Progress) {
   const runs: unknown[] = [];
   const weights: Record<string, unknown> = {};
   let done = 0;
-  const perSetting = prompts + (train ? depths.reduce((s, l) => s + stepsPerLayer * l, 0) : 0);
+  // Progress in rough cost units for the time estimate: a baseline prompt is 1, an Adam step of an
+  // L-layer model STEP_COST · L (measured on the software adapter: a step costs about 60 prompts per layer).
+  const STEP_COST = 60;
+  const perSetting = prompts + (train ? depths.reduce((s, l) => s + STEP_COST * l * stepsPerLayer * l, 0) : 0);
   const total = kappas.length * noises.length * perSetting;
   for (const noise of noises) {
     for (const kappa of kappas) {
@@ -122,7 +125,7 @@ async function fig2(scale: Scale, progress: Progress) {
               every: 50,
             },
             (s) => {
-              done = before + s;
+              done = before + STEP_COST * layers * s;
               progress(done, total);
             },
           );
