@@ -217,6 +217,7 @@ function showView(problem: Problem | 'train'): void {
   $('train-controls').hidden = !training;
   $('train-note').hidden = !training;
   if (!training) $('chart2-box').hidden = true;
+  $('weights-section').hidden = training;
   for (const f of FIELDS) {
     if (training) {
       $<HTMLInputElement>(f).disabled = true;
@@ -240,12 +241,21 @@ const SUPERSCRIPT: Record<string, string> = {
   9: '⁹',
 };
 
-/** Log-axis labels: 10ᵏ at powers of ten, nothing between them. */
-export function powerOfTen(value: number | string): string {
+const isPowerOfTen = (v: number) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+
+/**
+ * Log-axis labels: 10ᵏ at powers of ten and nothing between them; on an axis spanning less than two
+ * powers of ten, also 2×10ᵏ and 5×10ᵏ, so it is never unlabelled.
+ */
+export function powerOfTen(value: number | string, _index?: number, ticks?: readonly { value: number }[]): string {
   const v = Number(value);
-  const k = Math.round(Math.log10(v));
-  if (!(v > 0) || Math.abs(Math.log10(v) - k) > 1e-9) return '';
-  return `10${[...String(k)].map((c) => SUPERSCRIPT[c]).join('')}`;
+  if (!(v > 0)) return '';
+  const k = Math.floor(Math.log10(v) + 1e-9);
+  const power = `10${[...String(k)].map((c) => SUPERSCRIPT[c]).join('')}`;
+  if (isPowerOfTen(v)) return power;
+  if ((ticks ?? []).filter((t) => isPowerOfTen(t.value)).length >= 2) return '';
+  const m = Math.round(v / 10 ** k);
+  return Math.abs(v / 10 ** k - m) < 1e-6 && (m === 2 || m === 5) ? `${m}×${power}` : '';
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
@@ -364,6 +374,8 @@ $<HTMLButtonElement>('run').addEventListener('click', () => {
   },
   /** Points in the main chart's first series (the live loss curve in the training view). */
   chartPoints: () => chart?.data.datasets[0]?.data.length ?? 0,
+  /** The labels the per-layer chart's y axis drew last (training view). */
+  perLayerTicks: () => chart2?.scales.y?.ticks.map((t) => String(t.label ?? '')) ?? [],
   /** The labels the chart's y axis drew last. */
   yTicks: () => chart?.scales.y?.ticks.map((t) => String(t.label ?? '')) ?? [],
 };

@@ -131,6 +131,13 @@ describe('interactive page', () => {
       });
     }
     expect(r.perLayer.newton3[1]!).toBeLessThan(r.perLayer.newton2[1]!);
+    // Its log axis may span less than a decade: then it is labelled at 1, 2 and 5 × 10ᵏ, never in long decimals.
+    const ticks = await page.evaluate(() =>
+      (window as unknown as { demo: { perLayerTicks(): string[] } }).demo.perLayerTicks(),
+    );
+    const shown = ticks.filter((t) => t !== '');
+    expect(shown.length).toBeGreaterThanOrEqual(1);
+    for (const t of shown) expect(t).toMatch(/^([25]×)?10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$/);
     const png = await page.screenshot({ fullPage: true });
     writeFileSync('test-results/demo-train.png', png);
     expect(pixelVariance(decodePng(png))).toBeGreaterThan(200);
