@@ -1,6 +1,9 @@
 import Chart from 'chart.js/auto';
+import { trainLsa } from '../bench/experiments/train.js';
+import * as lib from '../src/index.js';
 import { createRuntime, type Layer, type Runtime } from '../src/index.js';
 import { DEFAULTS, type Params, type Problem, runLayers, scenario } from './problems.js';
+import { perLayerErrors, regressionPrompt, TRAIN_DEFAULTS, type TrainParams } from './training.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $('status');
@@ -8,7 +11,7 @@ const FIELDS = ['d', 'n', 'kappa', 'noise', 'steps', 'mu', 'epsilon', 'nsSteps',
 const USED: Record<Problem, readonly (typeof FIELDS)[number][]> = {
   inverse: ['d', 'kappa', 'steps', 'seed'],
   ridge: ['d', 'n', 'kappa', 'noise', 'steps', 'mu', 'seed'],
-  logistic: ['d', 'n', 'steps', 'mu', 'epsilon', 'nsSteps', 'seed'],
+  logistic: ['d', 'n', 'kappa', 'steps', 'mu', 'epsilon', 'nsSteps', 'seed'],
 };
 
 export interface DemoResult {
@@ -20,7 +23,19 @@ export interface DemoResult {
   adapter: string;
 }
 
+export interface TrainResult {
+  params: TrainParams;
+  curve: { step: number; loss: number }[];
+  /** Trained weights (serializeLayers). */
+  weights: object;
+  perLayer: { lsa: number[]; newton2: number[]; newton3: number[] };
+  ms: number;
+  adapter: string;
+}
+
 let runtime: Runtime | null = null;
+let trainingReady = false;
+let chart2: Chart | null = null;
 let adapterText = '';
 let chart: Chart | null = null;
 let snapshots: { layers: Layer[]; states: (Float32Array | Float64Array)[]; width: number; tokens: number } | null =
@@ -102,9 +117,150 @@ async function run(problem: Problem, params?: Partial<Params>): Promise<DemoResu
   return { problem, params: p, series, ms, adapter: adapterText };
 }
 
+/** Trains an LSA on the visitor's adapter with a live loss curve, then plots its per-layer error beside Newton. */
+async function train(params?: Partial<TrainParams>): Promise<TrainResult> {
+  if (!runtime) throw new Error('no WebGPU runtime');
+  const rt = runtime;
+  const p: TrainParams = { ...TRAIN_DEFAULTS, ...(params ?? readTrainParams()) };
+  showTrainParams(p);
+  if (!trainingReady) {
+    status.textContent = 'compiling the training kernels …';
+    await rt.prepare('training');
+    trainingReady = true;
+  }
+  const curve: { step: number; loss: number }[] = [];
+  plot([{ label: 'training loss (MSE of the query, GPU)', x: [], y: [], gpu: true }], 'training MSE', 'Adam step');
+  const t0 = performance.now();
+  const trained = await trainLsa(
+    lib,
+    rt,
+    (rng) => regressionPrompt(rng, p.d, p.n, p.kappa),
+    {
+      d: p.d,
+      n: p.n,
+      layers: p.layers,
+      heads: 2,
+      batch: p.batch,
+      steps: p.steps,
+      learningRate: 0.01,
+      warmup: Math.min(100, p.steps >> 3),
+      seed: p.seed,
+      every: 10,
+    },
+    (step, loss) => {
+      curve.push({ step, loss });
+      const data = chart?.data.datasets[0]?.data as { x: number; y: number }[] | undefined;
+      data?.push({ x: step, y: Math.max(loss, 1e-17) });
+      chart?.update();
+      status.textContent = `training on ${adapterText}: step ${step} / ${p.steps}, loss ${loss.toPrecision(3)}`;
+    },
+  );
+  const ms = performance.now() - t0;
+  const perLayer = perLayerErrors(p, trained.layers);
+  plotPerLayer(perLayer);
+  status.textContent = `trained a ${p.layers}-layer LSA for ${p.steps} Adam steps on ${adapterText} in ${(ms / 1000).toFixed(1)} s (${trained.msPerStep.toFixed(0)} ms per step)`;
+  $('counts').textContent = '';
+  return { params: p, curve, weights: lib.serializeLayers(trained.layers), perLayer, ms, adapter: adapterText };
+}
+
+function readTrainParams(): TrainParams {
+  const v = (id: string) => Number($<HTMLInputElement>(id).value);
+  return {
+    ...TRAIN_DEFAULTS,
+    layers: v('train-layers'),
+    steps: v('train-steps'),
+    kappa: v('train-kappa'),
+    seed: v('train-seed'),
+  };
+}
+
+function showTrainParams(p: TrainParams): void {
+  $<HTMLSelectElement>('train-layers').value = String(p.layers);
+  $<HTMLInputElement>('train-steps').value = String(p.steps);
+  $<HTMLInputElement>('train-kappa').value = String(p.kappa);
+  $<HTMLInputElement>('train-seed').value = String(p.seed);
+}
+
+function plotPerLayer(e: TrainResult['perLayer']): void {
+  $('chart2-box').hidden = false;
+  chart2?.destroy();
+  const x = e.lsa.map((_, l) => l + 1);
+  const series = [
+    ['trained LSA, read out after layer ℓ', e.lsa, COLORS[0]],
+    ['Newton order 2 after ℓ steps (S = XᵀX, Z₀ = αS)', e.newton2, COLORS[1]],
+    ['Newton order 3 after ℓ steps', e.newton3, COLORS[2]],
+  ] as const;
+  chart2 = new Chart($<HTMLCanvasElement>('chart2'), {
+    type: 'line',
+    data: {
+      datasets: series.map(([label, y, color]) => ({
+        label,
+        data: x.map((l, i) => ({ x: l, y: Math.max(y[i]!, 1e-17) })),
+        borderColor: color,
+        backgroundColor: color,
+      })),
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: { display: true, text: 'held-out test error (MSE / d, 512 prompts) per layer' } },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'layer ℓ / Newton steps' }, ticks: { stepSize: 1 } },
+        y: { type: 'logarithmic', title: { display: true, text: 'MSE / d' }, ticks: { callback: powerOfTen } },
+      },
+    },
+  });
+}
+
+function showView(problem: Problem | 'train'): void {
+  const training = problem === 'train';
+  $('train-controls').hidden = !training;
+  $('train-note').hidden = !training;
+  if (!training) $('chart2-box').hidden = true;
+  $('weights-section').hidden = training;
+  for (const f of FIELDS) {
+    if (training) {
+      $<HTMLInputElement>(f).disabled = true;
+      $<HTMLInputElement>(f).value = '';
+    }
+  }
+  if (!training) showParams(problem, DEFAULTS[problem]);
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  0: '⁰',
+  1: '¹',
+  2: '²',
+  3: '³',
+  4: '⁴',
+  5: '⁵',
+  6: '⁶',
+  7: '⁷',
+  8: '⁸',
+  9: '⁹',
+};
+
+const isPowerOfTen = (v: number) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+
+/**
+ * Log-axis labels: 10ᵏ at powers of ten and nothing between them; on an axis spanning less than two
+ * powers of ten, also 2×10ᵏ and 5×10ᵏ, so it is never unlabelled.
+ */
+export function powerOfTen(value: number | string, _index?: number, ticks?: readonly { value: number }[]): string {
+  const v = Number(value);
+  if (!(v > 0)) return '';
+  const k = Math.floor(Math.log10(v) + 1e-9);
+  const power = `10${[...String(k)].map((c) => SUPERSCRIPT[c]).join('')}`;
+  if (isPowerOfTen(v)) return power;
+  if ((ticks ?? []).filter((t) => isPowerOfTen(t.value)).length >= 2) return '';
+  const m = Math.round(v / 10 ** k);
+  return Math.abs(v / 10 ** k - m) < 1e-6 && (m === 2 || m === 5) ? `${m}×${power}` : '';
+}
+
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
 
-function plot(series: DemoResult['series'], yLabel: string): void {
+function plot(series: DemoResult['series'], yLabel: string, xLabel = 'layers'): void {
   chart?.destroy();
   chart = new Chart($<HTMLCanvasElement>('chart'), {
     type: 'line',
@@ -123,8 +279,8 @@ function plot(series: DemoResult['series'], yLabel: string): void {
       animation: false,
       maintainAspectRatio: false,
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'layers' } },
-        y: { type: 'logarithmic', title: { display: true, text: yLabel } },
+        x: { type: 'linear', title: { display: true, text: xLabel } },
+        y: { type: 'logarithmic', title: { display: true, text: yLabel }, ticks: { callback: powerOfTen } },
       },
     },
   });
@@ -193,12 +349,11 @@ $<HTMLSelectElement>('layer').addEventListener('change', (e) =>
   drawLayer(Number((e.target as HTMLSelectElement).value)),
 );
 $<HTMLSelectElement>('problem').addEventListener('change', () => {
-  const problem = $<HTMLSelectElement>('problem').value as Problem;
-  showParams(problem, DEFAULTS[problem]);
+  showView($<HTMLSelectElement>('problem').value as Problem | 'train');
 });
 $<HTMLButtonElement>('run').addEventListener('click', () => {
-  const problem = $<HTMLSelectElement>('problem').value as Problem;
-  run(problem).catch((e: unknown) => {
+  const problem = $<HTMLSelectElement>('problem').value as Problem | 'train';
+  (problem === 'train' ? train() : run(problem)).catch((e: unknown) => {
     status.className = 'error';
     status.textContent = String(e);
   });
@@ -208,8 +363,21 @@ $<HTMLButtonElement>('run').addEventListener('click', () => {
   /** Runs a scenario as the Run button does; without params, the problem's defaults. */
   run: async (problem: Problem, params?: Partial<Params>) => {
     $<HTMLSelectElement>('problem').value = problem;
+    showView(problem);
     return run(problem, { ...DEFAULTS[problem], ...params });
   },
+  /** Trains as the Run button does in the training view; without params, its defaults. */
+  train: async (params?: Partial<TrainParams>) => {
+    $<HTMLSelectElement>('problem').value = 'train';
+    showView('train');
+    return train({ ...TRAIN_DEFAULTS, ...params });
+  },
+  /** Points in the main chart's first series (the live loss curve in the training view). */
+  chartPoints: () => chart?.data.datasets[0]?.data.length ?? 0,
+  /** The labels the per-layer chart's y axis drew last (training view). */
+  perLayerTicks: () => chart2?.scales.y?.ticks.map((t) => String(t.label ?? '')) ?? [],
+  /** The labels the chart's y axis drew last. */
+  yTicks: () => chart?.scales.y?.ticks.map((t) => String(t.label ?? '')) ?? [],
 };
 
 try {

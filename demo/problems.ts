@@ -19,7 +19,7 @@ export interface Params {
 export const DEFAULTS: Record<Problem, Params> = {
   inverse: { seed: 1, d: 6, n: 0, kappa: 10, steps: 12, mu: 0, epsilon: 0, nsSteps: 0, noise: 0 },
   ridge: { seed: 1, d: 5, n: 20, kappa: 10, steps: 12, mu: 0.1, epsilon: 0, nsSteps: 0, noise: 0.1 },
-  logistic: { seed: 1, d: 3, n: 12, kappa: 0, steps: 4, mu: 0.1, epsilon: 1e-4, nsSteps: 6, noise: 0 },
+  logistic: { seed: 1, d: 3, n: 12, kappa: 1, steps: 4, mu: 0.1, epsilon: 1e-4, nsSteps: 6, noise: 0 },
 };
 
 /** One transformer run: its layers, its embedding, and how to turn a token matrix into an error. */
@@ -160,8 +160,8 @@ export function scenario(problem: Problem, params: Params): Scenario {
       yLabel: '|ŷ − ŷ_ridge| / |ŷ_ridge|',
     };
   }
-  const { d, n, mu, steps, nsSteps, epsilon } = params;
-  const { a, y } = reference.logisticData(rng, d, n);
+  const { d, n, kappa, mu, steps, nsSteps, epsilon } = params;
+  const { a, y } = reference.logisticData(rng, d, n, { kappa });
   const w0 = new Float64Array(d);
   const optimum = reference.logisticLoss(a, y, reference.logisticNewton(a, y, w0, { d, n, mu, steps: 40 }), d, n, mu);
   const gap = (w: ArrayLike<number>) => Math.max(reference.logisticLoss(a, y, w, d, n, mu) - optimum, 1e-17);

@@ -22,3 +22,9 @@ export { reluMlp } from './reluMlp.js';
 export { type MlpGradients, reluMlpBackward } from './reluMlpBackward.js';
 export { transformer } from './transformer.js';
 export { type TransformerGradients, transformerBackward } from './transformerBackward.js';
+export {
+  gradientDescentLineSearch,
+  newtonRegression,
+  newtonRegressionAlpha,
+  symmetricEigenvalues,
+} from './regression.js';

@@ -42,7 +42,7 @@ export function conditioned(rng: Random, n: number, kappa: number): Conditioned 
       let t = 0;
       for (let k = 0; k < n; k++) {
         s += u[i * n + k]! * singular[k]! * v[j * n + k]!;
-        t += v[i * n + k]! * u[j * n + k]! / singular[k]!;
+        t += (v[i * n + k]! * u[j * n + k]!) / singular[k]!;
       }
       a[i * n + j] = s;
       inverse[i * n + j] = t;
@@ -51,8 +51,19 @@ export function conditioned(rng: Random, n: number, kappa: number): Conditioned 
   return { a, inverse, singular };
 }
 
-/** Seeded logistic-regression data: rows ‖a_i‖ ≤ 1 (uniform radius² in [0, 1]), labels ±1 drawn from a logistic model with w ~ N(0, 4I). */
-export function logisticData(rng: Random, d: number, n: number): { a: Float64Array; y: Float64Array } {
+/**
+ * Seeded logistic-regression data: rows ‖a_i‖ ≤ 1 (uniform radius² in [0, 1]), labels ±1 drawn from a logistic
+ * model with w ~ N(0, 4I). With κ > 1, coordinate k of every row is scaled by κ^(−k/(2(d−1))), so the rows'
+ * second moment has condition number κ (still ‖a_i‖ ≤ 1); κ = 1 draws exactly what it always did.
+ */
+export function logisticData(
+  rng: Random,
+  d: number,
+  n: number,
+  options: { kappa?: number } = {},
+): { a: Float64Array; y: Float64Array } {
+  const { kappa = 1 } = options;
+  const axis = Float64Array.from({ length: d }, (_, k) => (d === 1 ? 1 : kappa ** (-k / (2 * (d - 1)))));
   const a = new Float64Array(n * d);
   const y = new Float64Array(n);
   const wTrue = Array.from({ length: d }, () => 2 * rng.normal());
@@ -65,7 +76,7 @@ export function logisticData(rng: Random, d: number, n: number): { a: Float64Arr
     const scale = Math.sqrt(rng.next()) / Math.sqrt(norm);
     let z = 0;
     for (let k = 0; k < d; k++) {
-      a[t * d + k]! *= scale;
+      a[t * d + k]! *= scale * axis[k]!;
       z += wTrue[k]! * a[t * d + k]!;
     }
     y[t] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : -1;
