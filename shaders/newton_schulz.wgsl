@@ -488,7 +488,8 @@ fn element(e: u32) -> u32 {
 fn row_offsets(bi: u32, bj: u32, r: u32) -> vec4<u32> {
   let row = 4u * bi + r;
   let cols = vec4<u32>(4u * bj) + vec4<u32>(0u, 1u, 2u, 3u);
-  return select(vec4<u32>(0u), vec4<u32>(row * p.n) + cols, (vec4<u32>(row) < vec4<u32>(p.n)) & (cols < vec4<u32>(p.n)));
+  let inside = (vec4<u32>(row) < vec4<u32>(p.n)) & (cols < vec4<u32>(p.n));
+  return select(vec4<u32>(0u), vec4<u32>(row * p.n) + cols, inside);
 }
 
 fn row_valid(bi: u32, bj: u32, r: u32) -> vec4<f32> {
@@ -654,7 +655,8 @@ fn frobenius2(m: mat4x4<f32>) -> f32 {
 
 // ‖I − T‖²_F
 fn residual2(t2: Blocks2) -> f32 {
-  return frobenius2(t2.b00 - eye_block(0u)) + frobenius2(t2.b01) + frobenius2(t2.b10) + frobenius2(t2.b11 - eye_block(1u));
+  return frobenius2(t2.b00 - eye_block(0u)) + frobenius2(t2.b01) + frobenius2(t2.b10)
+    + frobenius2(t2.b11 - eye_block(1u));
 }
 
 // X Σ c_m T^m by Horner from the right.
@@ -680,7 +682,8 @@ fn ns_step_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   let base = z * p.n * p.n;
   if (blocks() <= 2u) {
     let a2 = Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
-    let x2 = Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u), x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
+    let x2 = Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u),
+                     x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
     let r = update2(x2, mul2(a2, x2));
     xb[0] = r.b00;
     xb[1] = r.b01;

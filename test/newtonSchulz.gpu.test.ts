@@ -46,7 +46,10 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
 
   const gemmCases = KERNELS.flatMap((gemm) => CASES.map(([b, n, p, sym]) => ({ path: 'gemm', gemm, b, n, p, sym })));
   const fusedCases = KERNELS.flatMap((gemm) => FUSED.map(([b, n, p, sym]) => ({ path: 'fused', gemm, b, n, p, sym })));
-  const named = [...gemmCases, ...fusedCases].map((c) => ({ ...c, name: `${c.path} ${c.gemm} B${c.b}-n${c.n}-p${c.p}${c.sym ? '-sym' : ''}` }));
+  const named = [...gemmCases, ...fusedCases].map((c) => ({
+    ...c,
+    name: `${c.path} ${c.gemm} B${c.b}-n${c.n}-p${c.p}${c.sym ? '-sym' : ''}`,
+  }));
   it.each(named)('$name', async ({ name, path, gemm, b, n, p, sym }) => {
     const rng = random(300 + b * 31 + n * 7 + p);
     const mats = sym ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;
@@ -57,12 +60,18 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
       // X = α Aᵀ (for symmetric A a polynomial in A, as the symmetric option requires), slightly perturbed
       // off the symmetric path so X is a general matrix.
       const xi = Float32Array.from(reference.initialInverse(m, n, 0.9 * reference.safeAlpha(m, n)));
-      if (!sym) for (let e = 0; e < xi.length; e++) xi[e]! += 1e-3 * rng.normal() / n;
+      if (!sym) for (let e = 0; e < xi.length; e++) xi[e]! += (1e-3 * rng.normal()) / n;
       a.set(m, i * n * n);
       x.set(xi, i * n * n);
       expected.set(reference.newtonSchulzStep(m, xi, n, p), i * n * n);
     });
-    const r = await gpu().newtonSchulzStep({ gemm, a, x, shape: [b, n, n], options: { order: p, symmetric: sym, path } });
+    const r = await gpu().newtonSchulzStep({
+      gemm,
+      a,
+      x,
+      shape: [b, n, n],
+      options: { order: p, symmetric: sym, path },
+    });
     expect(r.validation).toBeNull();
     report(name, expectClose(name, r.out, expected));
   });

@@ -4,7 +4,8 @@ import { matmul } from '../src/reference/newtonSchulz.js';
 import { random } from './harness/cases.js';
 
 const eye = (n: number) => Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 const frob = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
 
 describe('reference Newton–Schulz', () => {
@@ -67,7 +68,13 @@ describe('invert options (checked before any GPU work)', async () => {
   const { resolveInvertOptions } = await import('../src/ops/invert.js');
   const small = { batch: 3, n: 8 };
   it('defaults: order 2, not symmetric, fused path for n ≤ 32, no tolerance (float32 floor), 64 steps at most', () => {
-    expect(resolveInvertOptions(small, undefined)).toEqual({ order: 2, symmetric: false, path: 'fused', tolerance: 0, maxIterations: 64 });
+    expect(resolveInvertOptions(small, undefined)).toEqual({
+      order: 2,
+      symmetric: false,
+      path: 'fused',
+      tolerance: 0,
+      maxIterations: 64,
+    });
     expect(resolveInvertOptions({ batch: 1, n: 32 }, undefined).path).toBe('fused');
     expect(resolveInvertOptions({ batch: 1, n: 33 }, undefined).path).toBe('gemm');
     expect(resolveInvertOptions(small, { path: 'gemm' }).path).toBe('gemm');
@@ -76,17 +83,23 @@ describe('invert options (checked before any GPU work)', async () => {
     expect(() => resolveInvertOptions(small, { tolerance })).toThrow(/expected tolerance to be a finite number > 0/);
   });
   it.each([0, -1, 1.5, Number.NaN])('maxIterations %s is refused', (maxIterations) => {
-    expect(() => resolveInvertOptions(small, { maxIterations })).toThrow(/expected maxIterations to be a positive integer/);
+    expect(() => resolveInvertOptions(small, { maxIterations })).toThrow(
+      /expected maxIterations to be a positive integer/,
+    );
   });
   it.each([1, 6, 2.5])('order %s is refused', (order) => {
     expect(() => resolveInvertOptions(small, { order })).toThrow(/expected order to be an integer in 2..5/);
   });
   it.each(['Fused', 'tiled', 1])('path %s is refused with a ValueError', (path) => {
     expect(() => resolveInvertOptions(small, { path: path as 'fused' })).toThrow(ValueError);
-    expect(() => resolveInvertOptions(small, { path: path as 'fused' })).toThrow(/expected path 'fused' or 'gemm', got/);
+    expect(() => resolveInvertOptions(small, { path: path as 'fused' })).toThrow(
+      /expected path 'fused' or 'gemm', got/,
+    );
   });
   it("path 'fused' for n = 33 is refused with a ShapeError", () => {
     expect(() => resolveInvertOptions({ batch: 1, n: 33 }, { path: 'fused' })).toThrow(ShapeError);
-    expect(() => resolveInvertOptions({ batch: 1, n: 33 }, { path: 'fused' })).toThrow(/expected n ≤ 32 for path 'fused', got n = 33/);
+    expect(() => resolveInvertOptions({ batch: 1, n: 33 }, { path: 'fused' })).toThrow(
+      /expected n ≤ 32 for path 'fused', got n = 33/,
+    );
   });
 });

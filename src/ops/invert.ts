@@ -96,7 +96,13 @@ export async function invertOnGpu(
   const xs: GPUBuffer[] = [];
   try {
     for (const name of fused ? ['x0'] : ['x0', 'x1']) {
-      xs.push(device.createBuffer({ label: `Invert.${name}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }));
+      xs.push(
+        device.createBuffer({
+          label: `Invert.${name}`,
+          size: bytes,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+        }),
+      );
     }
     const status = plan.buffer('status');
     // Each submit records into `pass` and returns whether it encoded the last allowed step.
@@ -146,7 +152,10 @@ export async function invertOnGpu(
     const residual = floats.slice(K.S_RESIDUAL * b, (K.S_RESIDUAL + 1) * b);
     const alpha = floats.slice(K.S_ALPHA * b, (K.S_ALPHA + 1) * b);
     const accept = o.tolerance > 0 ? o.tolerance : DEFAULT_ACCEPT;
-    const converged = Array.from(state, (s, i) => s !== K.FAILED && Number.isFinite(residual[i]!) && residual[i]! <= accept);
+    const converged = Array.from(
+      state,
+      (s, i) => s !== K.FAILED && Number.isFinite(residual[i]!) && residual[i]! <= accept,
+    );
     const x = xs.splice(current, 1)[0]!;
     return { x, iterations, residual, alpha, state, converged, submits, readbacks };
   } finally {

@@ -20,7 +20,11 @@ const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
   direct: { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) },
 };
 
-export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: (g) => [...gemmVariants(g), FUSED[g].step] };
+export const newtonSchulzOp: Op = {
+  name: 'newtonSchulz',
+  family: 'forward',
+  variants: (g) => [...gemmVariants(g), FUSED[g].step],
+};
 export const invertOp: Op = {
   name: 'invert',
   family: 'forward',
@@ -66,7 +70,11 @@ export interface ResolvedStepOptions {
   path: NewtonSchulzPath;
 }
 
-export function resolveStepOptions(what: string, shape: MatrixShape, options: NewtonSchulzOptions | undefined): ResolvedStepOptions {
+export function resolveStepOptions(
+  what: string,
+  shape: MatrixShape,
+  options: NewtonSchulzOptions | undefined,
+): ResolvedStepOptions {
   const order = resolveOrder(what, options);
   const path = options?.path ?? (shape.n <= FUSED_MAX_N ? 'fused' : 'gemm');
   if (path !== 'fused' && path !== 'gemm') {
@@ -102,17 +110,54 @@ export function orderCoefficients(p: number): number[] {
  * `S = c_{p−1} T² + c_{p−2} T + c_{p−3} I`, `S ← T S + c_m I`, then `X' = X S`: p GEMMs.
  * Returns [T = A X] and [the rest], so callers can put a residual between them.
  */
-export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number, symmetric: boolean, gate?: string): [Step, Step[]] {
+export function stepGemms(
+  kernel: GemmKernel,
+  shape: MatrixShape,
+  order: number,
+  symmetric: boolean,
+  gate?: string,
+): [Step, Step[]] {
   const { batch, n } = shape;
   const sq = { batch: n * n, row: n, col: 1 };
   const common = { m: n, n, k: n, batch, ...(gate ? { gate } : {}) } satisfies Partial<GemmStep>;
   const first = gemm({ ...common, label: 'AX', a: ['a', sq], b: ['x', sq], c: ['t', sq] }, kernel);
   if (order === 2) {
-    return [first, [gemm({ ...common, symmetric, label: '2X-XT', a: ['x', sq], b: ['t', sq], c: ['xNext', sq], alpha: -1, residual: 'x', beta: 2 }, kernel)]];
+    return [
+      first,
+      [
+        gemm(
+          {
+            ...common,
+            symmetric,
+            label: '2X-XT',
+            a: ['x', sq],
+            b: ['t', sq],
+            c: ['xNext', sq],
+            alpha: -1,
+            residual: 'x',
+            beta: 2,
+          },
+          kernel,
+        ),
+      ],
+    ];
   }
   const c = orderCoefficients(order);
   const rest: Step[] = [
-    gemm({ ...common, label: 'S=T²', a: ['t', sq], b: ['t', sq], c: ['s0', sq], alpha: c[order - 1]!, residual: 't', beta: c[order - 2]!, gamma: c[order - 3]! }, kernel),
+    gemm(
+      {
+        ...common,
+        label: 'S=T²',
+        a: ['t', sq],
+        b: ['t', sq],
+        c: ['s0', sq],
+        alpha: c[order - 1]!,
+        residual: 't',
+        beta: c[order - 2]!,
+        gamma: c[order - 3]!,
+      },
+      kernel,
+    ),
   ];
   let s = 's0';
   for (let m = order - 4; m >= 0; m--) {
@@ -121,7 +166,12 @@ export function stepGemms(kernel: GemmKernel, shape: MatrixShape, order: number,
     s = next;
   }
   // beta = 0: the residual term only carries X through for matrices the gate has stopped.
-  rest.push(gemm({ ...common, symmetric, label: 'X=XS', a: ['x', sq], b: [s, sq], c: ['xNext', sq], residual: 'x', beta: 0 }, kernel));
+  rest.push(
+    gemm(
+      { ...common, symmetric, label: 'X=XS', a: ['x', sq], b: [s, sq], c: ['xNext', sq], residual: 'x', beta: 0 },
+      kernel,
+    ),
+  );
   return [first, rest];
 }
 
@@ -131,7 +181,7 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
   return order === 2 ? { t: nn } : order === 3 ? { t: nn, s0: nn } : { t: nn, s0: nn, s1: nn };
 }
 
-/** Matrices per workgroup of ns_step / ns_invert: n invocations each, X and T (n × ⌈n/4⌉ vec4s each) within CAPACITY. */
+// Matrices per workgroup of ns_step / ns_invert: n invocations each; X and T (n × ⌈n/4⌉ vec4s) fit CAPACITY.
 function fusedGroup(kernel: GemmKernel, n: number): number {
   return kernel === 'tiled' ? Math.min(Math.floor(K.WG / n), Math.floor(K.CAPACITY / (n * Math.ceil(n / 4)))) : 1;
 }
@@ -146,7 +196,11 @@ export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedSte
   return step({
     label: 'fusedStep',
     variant: FUSED[kernel].step,
-    uniform: nsUniform(shape, { per_group: fusedGroup(kernel, shape.n), order: o.order, symmetric: o.symmetric ? 1 : 0 }),
+    uniform: nsUniform(shape, {
+      per_group: fusedGroup(kernel, shape.n),
+      order: o.order,
+      symmetric: o.symmetric ? 1 : 0,
+    }),
     invocations: fusedInvocations(kernel, shape),
     buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
   });
@@ -162,7 +216,13 @@ export interface IterationLimits {
  * `K.TRIPS_PER_DISPATCH` evaluate-and-update trips of a whole inversion over a, x (in place)
  * and status; `first` scales A and starts from X₀ = α Aᵀ.
  */
-export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, first: boolean): Step {
+export function fusedInvert(
+  kernel: GemmKernel,
+  shape: MatrixShape,
+  o: ResolvedStepOptions,
+  limits: IterationLimits,
+  first: boolean,
+): Step {
   return step({
     label: first ? 'fusedInvert(first)' : 'fusedInvert',
     variant: FUSED[kernel].invert,
@@ -199,7 +259,13 @@ export function nsScale(shape: MatrixShape): Step {
 
 export function nsInit(shape: MatrixShape): Step {
   const invocations = shape.batch * shape.n * shape.n; // one per element
-  return step({ label: 'init', variant: INIT, uniform: nsUniform(shape, {}), invocations, buffers: { a: 'a', x: 'x', status: 'status' } });
+  return step({
+    label: 'init',
+    variant: INIT,
+    uniform: nsUniform(shape, {}),
+    invocations,
+    buffers: { a: 'a', x: 'x', status: 'status' },
+  });
 }
 
 export function nsResidual(shape: MatrixShape, limits: IterationLimits): Step {
@@ -207,7 +273,12 @@ export function nsResidual(shape: MatrixShape, limits: IterationLimits): Step {
   return step({
     label: 'residual',
     variant: RESIDUAL,
-    uniform: nsUniform(shape, { lanes, per_group: K.WG / lanes, tolerance: limits.tolerance, max_iterations: limits.maxIterations }),
+    uniform: nsUniform(shape, {
+      lanes,
+      per_group: K.WG / lanes,
+      tolerance: limits.tolerance,
+      max_iterations: limits.maxIterations,
+    }),
     invocations: Math.ceil(shape.batch / (K.WG / lanes)) * K.WG,
     buffers: { t: 't', status: 'status' },
   });
