@@ -4,6 +4,8 @@
 export interface PeerOp {
   /** Runs the op once on the peer's device and reads the whole result back. */
   once(): Promise<Float32Array>;
+  /** The accuracy of this peer's result when the case checks something other than `once()`'s output. */
+  verify?(): Promise<{ maxAbs: number; rmsRelative: number; nonFinite: number; ok: boolean }>;
   dispose(): void;
 }
 
