@@ -166,7 +166,7 @@ function trainingCase(x: TrainingBench, m: TrainingModel, quick: boolean, full: 
         optimizer: { kind: 'adam', ...ADAM },
       });
       const kept = keptBytes(m);
-      const mb = (v: number) => `${(v / 1e6).toFixed(1)} MB`;
+      const mb = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)} MB` : `${(v / 1e3).toFixed(1)} kB`);
       const finite = (acc: Accuracy, loss: number) => ({ ...acc, ok: acc.ok && Number.isFinite(loss) });
       return {
         flops: m.steps * stepFlops(m),

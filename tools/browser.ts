@@ -37,7 +37,8 @@ export async function launchBrowser(): Promise<Browser> {
   ];
   // Chromium refuses to run as root with its sandbox on (CI runs as root).
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  return puppeteer.launch({ executablePath: findChromium(), headless: true, args });
+  // One page call can run for minutes on the software adapter (a training case with its peers).
+  return puppeteer.launch({ executablePath: findChromium(), headless: true, args, protocolTimeout: 1_800_000 });
 }
 
 /**

@@ -2,14 +2,19 @@
 // `tf.variableGrads`, updates from `tf.train.adam`; one tidy per step.
 import type * as TF from '@tensorflow/tfjs-core';
 import { flatParameters, masks } from './jax-train.js';
+import { registerTfGradients } from './tf-gradients.js';
 import type { PeerTrainer } from './peer.js';
 
 type Tensor = TF.Tensor;
 
 export function tfTrainer(tf: typeof TF): PeerTrainer {
+  registerTfGradients(tf);
+  // Means as sums times 1/count: the kernels `registerTfGradients` covers.
   const layerNorm = (x: Tensor, gain: Tensor, bias: Tensor) => {
-    const { mean, variance } = tf.moments(x, 1, true);
-    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), gain), bias);
+    const rows = 1 / x.shape[1]!;
+    const centred = tf.sub(x, tf.mul(tf.sum(x, 1, true), rows));
+    const variance = tf.mul(tf.sum(tf.square(centred), 1, true), rows);
+    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias);
   };
   return {
     train(spec, h, target) {
@@ -39,7 +44,7 @@ export function tfTrainer(tf: typeof TF): PeerTrainer {
         }
         if (spec.finalNorm) y = layerNorm(y, next(), next());
         const prediction = tf.sum(tf.mul(y, entry), [1, 2]);
-        return tf.mean(tf.square(tf.sub(prediction, t))) as TF.Scalar;
+        return tf.mul(tf.sum(tf.square(tf.sub(prediction, t))), 1 / t.shape[0]!) as TF.Scalar;
       };
       const objective = loss(x0, t0);
       return {
