@@ -129,7 +129,9 @@ function trainingCase(x: TrainingBench, m: TrainingModel, quick: boolean, full: 
   return {
     id: `train-${m.layerNorm ? 'lsaln' : 'lsa'}-L${m.layers}-B${m.batch}-d${m.d}-n${m.n}`,
     op: `training: ${m.steps} Adam steps + 1 loss readback`,
-    config: `${name}, ${m.layers} layer${m.layers > 1 ? 's' : ''}, B ${m.batch}, d ${m.d}, n ${m.n}, D ${width}, ${m.heads} heads`,
+    config:
+      `${name}, ${m.layers} layer${m.layers > 1 ? 's' : ''}, ` +
+      `B ${m.batch}, d ${m.d}, n ${m.n}, D ${width}, ${m.heads} heads`,
     size: m.layers,
     quick,
     full,
@@ -210,7 +212,7 @@ function trainingCase(x: TrainingBench, m: TrainingModel, quick: boolean, full: 
   };
 }
 
-/** The issue's models (d 10, n 50, dZeros 10, 4 heads, B 512; 1, 3, 6 layers; with and without LN); quick: one tiny one. */
+/** The issue's models (d 10, n 50, dZeros 10, 4 heads, B 512; 1, 3, 6 layers; with and without LN); quick: a tiny one. */
 export function trainingCases(x: TrainingBench): CaseSpec[] {
   const paper = { d: 10, n: 50, dZeros: 10, heads: 4, batch: 512, steps: 50 };
   return [

@@ -10,7 +10,10 @@ export function flatParameters(spec: PeerTrainSpec): { data: Float32Array; shape
   const d = spec.shape[1];
   const out: { data: Float32Array; shape: number[] }[] = [];
   const norm = (n: { gain: ArrayLike<number>; bias: ArrayLike<number> }) =>
-    out.push({ data: Float32Array.from(n.gain), shape: [1, d, 1] }, { data: Float32Array.from(n.bias), shape: [1, d, 1] });
+    out.push(
+      { data: Float32Array.from(n.gain), shape: [1, d, 1] },
+      { data: Float32Array.from(n.bias), shape: [1, d, 1] },
+    );
   for (const layer of spec.layers) {
     for (const h of layer.heads)
       for (const w of [h.wv, h.wk, h.wq]) out.push({ data: Float32Array.from(w), shape: [1, d, d] });
@@ -37,7 +40,10 @@ export function jaxTrainer(jax: typeof Jax): PeerTrainer {
   const layerNorm = (x: JArray, gain: JArray, bias: JArray) => {
     const centred = x.ref.sub(np.mean(x, 1, { keepdims: true }));
     const variance = np.mean(np.square(centred.ref), 1, { keepdims: true });
-    return centred.div(np.sqrt(variance.add(1e-5))).mul(gain).add(bias);
+    return centred
+      .div(np.sqrt(variance.add(1e-5)))
+      .mul(gain)
+      .add(bias);
   };
 
   return {
@@ -70,12 +76,32 @@ export function jaxTrainer(jax: typeof Jax): PeerTrainer {
       };
       const valueAndGrad = jax.valueAndGrad(loss);
       const step = jax.jit(
-        (params: JArray[], m: JArray[], v: JArray[], c1: JArray, c2: JArray, x: JArray, t: JArray, k: JArray, e: JArray) => {
-          const [value, grads] = valueAndGrad(params.map((p) => p.ref), x, t, k, e);
+        (
+          params: JArray[],
+          m: JArray[],
+          v: JArray[],
+          c1: JArray,
+          c2: JArray,
+          x: JArray,
+          t: JArray,
+          k: JArray,
+          e: JArray,
+        ) => {
+          const [value, grads] = valueAndGrad(
+            params.map((p) => p.ref),
+            x,
+            t,
+            k,
+            e,
+          );
           const m2 = grads.map((g, i) => m[i]!.mul(b1).add(g.ref.mul(1 - b1)));
           const v2 = grads.map((g, i) => v[i]!.mul(b2).add(np.square(g).mul(1 - b2)));
           const p2 = params.map((p, i) =>
-            p.sub(m2[i]!.ref.mul(c1.ref).div(np.sqrt(v2[i]!.ref.mul(c2.ref)).add(epsilon)).mul(lr)),
+            p.sub(
+              m2[i]!.ref.mul(c1.ref)
+                .div(np.sqrt(v2[i]!.ref.mul(c2.ref)).add(epsilon))
+                .mul(lr),
+            ),
           );
           c1.dispose();
           c2.dispose();

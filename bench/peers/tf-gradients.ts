@@ -25,9 +25,21 @@ export function registerTfGradients(tf: typeof TF): void {
       }),
     });
   };
-  binary('Add', (dy) => dy, (dy) => dy);
-  binary('Sub', (dy) => dy, (dy) => tf.neg(dy));
-  binary('Multiply', (dy, _, b) => tf.mul(dy, b), (dy, a) => tf.mul(dy, a));
+  binary(
+    'Add',
+    (dy) => dy,
+    (dy) => dy,
+  );
+  binary(
+    'Sub',
+    (dy) => dy,
+    (dy) => tf.neg(dy),
+  );
+  binary(
+    'Multiply',
+    (dy, _, b) => tf.mul(dy, b),
+    (dy, a) => tf.mul(dy, a),
+  );
   if (!registered('BatchMatMul')) {
     tf.registerGradient({
       kernelName: 'BatchMatMul',

@@ -2,8 +2,8 @@
 // `tf.variableGrads`, updates from `tf.train.adam`; one tidy per step.
 import type * as TF from '@tensorflow/tfjs-core';
 import { flatParameters, masks } from './jax-train.js';
-import { registerTfGradients } from './tf-gradients.js';
 import type { PeerTrainer } from './peer.js';
+import { registerTfGradients } from './tf-gradients.js';
 
 type Tensor = TF.Tensor;
 
