@@ -7,9 +7,9 @@ import { countGpuCalls } from '../tools/gpuCounters.js';
 import { median } from '../tools/stats.js';
 import { linearAttentionCases } from './linear-attention.js';
 import { loadJax } from './peers/jax.js';
+import { ORT_VERSION } from './peers/onnx.js';
 import type { Peer, PeerOp } from './peers/peer.js';
 import { loadTf } from './peers/tf.js';
-import { ORT_VERSION } from './peers/onnx.js';
 import { measureRoofline } from './roofline.js';
 import { trainingCases } from './training.js';
 
@@ -310,7 +310,9 @@ function invertCase(
   return {
     id: `invert-B${batch}-n${n}-k${kappaMax}${tolerance ? `-tol${tolerance}` : ''}`,
     op: 'invert (to tolerance)',
-    config: `${batch === 1 ? '' : `${batch} × `}n ${n}, κ ${batch === 1 ? kappaMax : `1…${kappaMax}`}${tolerance ? `, tol ${tolerance}` : ''}`,
+    config:
+      `${batch === 1 ? '' : `${batch} × `}n ${n}, κ ${batch === 1 ? kappaMax : `1…${kappaMax}`}` +
+      (tolerance ? `, tol ${tolerance}` : ''),
     size: batch === 1 ? n : batch,
     quick,
     full,
@@ -334,7 +336,8 @@ function invertCase(
       return {
         flops: steps * batch * 4 * n ** 3,
         notes: [
-          `${steps} Newton–Schulz steps; ours: GPU-side residual and stop, ${probe.readbacks} status readbacks inside the time; peers: the same ${steps} steps, one readback`,
+          `${steps} Newton–Schulz steps; ours: GPU-side residual and stop, ${probe.readbacks} status readbacks ` +
+            `inside the time; peers: the same ${steps} steps, one readback`,
         ],
         async ours() {
           const r = await runtime.invert(at, options);
@@ -406,7 +409,8 @@ function layersCase(spec: LayersSpec): CaseSpec {
         t.destroy();
       }
       const flops = layers.reduce(
-        (s, l) => s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : (l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0)),
+        (s, l) =>
+          s + (l.kind === 'lsa' ? lsaFlops(b, d, n, l.heads.length) : l.kind === 'mlp' ? b * 4 * l.hidden * d * n : 0),
         0,
       );
       return {
@@ -617,10 +621,14 @@ async function info() {
         ? {
             name: jaxPeer.peer.name,
             version: jaxPeer.peer.version,
-            device: `its own GPUDevice on ${jaxInfo ? `${jaxInfo.vendor} / ${jaxInfo.architecture}` : 'the default adapter'}`,
+            device: `its own GPUDevice on ${jaxInfo ? `${jaxInfo.vendor} / ${jaxInfo.architecture}` : 'its adapter'}`,
           }
         : { name: 'jax-js', version: '', device: `not loaded: ${jaxError}` },
-      ort: { name: 'ONNX Runtime Web', version: ORT_VERSION, device: 'its own GPUDevice (WebGPU EP), linear attention only' },
+      ort: {
+        name: 'ONNX Runtime Web',
+        version: ORT_VERSION,
+        device: 'its own GPUDevice (WebGPU EP), linear attention only',
+      },
     },
   };
 }

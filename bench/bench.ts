@@ -34,10 +34,16 @@ function ratio(c: CaseResult, peer: PeerName): number | null {
 }
 
 const ms = (v: number) => v.toFixed(3);
+const seconds = (v: number) => `${(v / 1000).toFixed(2)} s`;
+const rooflineText = (r: BenchReport['roofline']) =>
+  `FMA ${r.fmaGflops.toFixed(2)} GFLOP/s, copy ${r.copyGBps.toFixed(2)} GB/s, empty dispatch ${ms(r.emptyMs)} ms`;
+/** Two decimals, or two significant digits below 0.1 (a peer far faster than us). */
+export const ratioText = (r: number) => `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 const peerText = (name: string, m: Measured | null, r: number | null) =>
   m
-    ? ` | ${name} ${ms(m.medianMs)} ms${m.accuracy.ok ? '' : ` (result off: rms-rel ${m.accuracy.rmsRelative.toExponential(1)})`}` +
-      `, ratio ${r === null ? '—' : `${r.toFixed(2)}×`}`
+    ? ` | ${name} ${ms(m.medianMs)} ms` +
+      (m.accuracy.ok ? '' : ` (result off: rms-rel ${m.accuracy.rmsRelative.toExponential(1)})`) +
+      `, ratio ${r === null ? '—' : ratioText(r)}`
     : '';
 
 export async function runBench(options: BenchOptions): Promise<{
@@ -65,15 +71,12 @@ export async function runBench(options: BenchOptions): Promise<{
     const started = await call<{ ms: number[]; gemm: string }>(page, 'startup', devices);
     const startup: BenchReport['startup'] = { ...started, medianMs: median(started.ms) };
     log(
-      `start-up: ${startup.ms.map((v) => `${(v / 1000).toFixed(2)} s`).join(', ')} (median ${(startup.medianMs / 1000).toFixed(2)} s, ${startup.gemm} schedule)`,
+      `start-up: ${startup.ms.map(seconds).join(', ')} (median ${seconds(startup.medianMs)}, ${startup.gemm} schedule)`,
     );
 
     log('roofline …');
     const rooflineStart = await call<BenchReport['roofline']>(page, 'roofline', options.quick);
-    log(
-      `roofline: FMA ${rooflineStart.fmaGflops.toFixed(2)} GFLOP/s, copy ${rooflineStart.copyGBps.toFixed(2)} GB/s, ` +
-        `empty dispatch ${ms(rooflineStart.emptyMs)} ms (measured again at the end)`,
-    );
+    log(`roofline: ${rooflineText(rooflineStart)} (measured again at the end)`);
     // Percentages are taken against the better of the two measurements, so a roofline measured
     // while something else loaded the machine cannot flatter the kernels.
     const roofline = { ...rooflineStart };
@@ -93,18 +96,17 @@ export async function runBench(options: BenchOptions): Promise<{
       cases.push({ ...r, ratios, pctRoofline, verdict });
       const gpu = r.ours.gpuMedianMs === null ? '' : ` (GPU timestamps ${ms(r.ours.gpuMedianMs)} ms)`;
       log(
-        `    ours ${ms(r.ours.medianMs)} ms [${ms(r.ours.minMs)}–${ms(r.ours.maxMs)}]${gpu} ${r.ours.gflops.toFixed(2)} GFLOP/s` +
+        `    ours ${ms(r.ours.medianMs)} ms [${ms(r.ours.minMs)}–${ms(r.ours.maxMs)}]${gpu}` +
+          ` ${r.ours.gflops.toFixed(2)} GFLOP/s` +
           PEERS.map((p) => peerText(LABEL[p], r[p], ratios[p])).join('') +
-          ` | max-abs err ${r.ours.accuracy.maxAbs.toExponential(1)} → ${verdict} [${adapter.architecture || adapter.vendor}]`,
+          ` | max-abs err ${r.ours.accuracy.maxAbs.toExponential(1)} → ${verdict}` +
+          ` [${adapter.architecture || adapter.vendor}]`,
       );
       for (const note of r.notes) log(`    note: ${note}`);
     }
 
     const rooflineEnd = await call<BenchReport['roofline']>(page, 'roofline', options.quick);
-    log(
-      `roofline (end): FMA ${rooflineEnd.fmaGflops.toFixed(2)} GFLOP/s, copy ${rooflineEnd.copyGBps.toFixed(2)} GB/s, ` +
-        `empty dispatch ${ms(rooflineEnd.emptyMs)} ms`,
-    );
+    log(`roofline (end): ${rooflineText(rooflineEnd)}`);
     roofline.fmaGflops = Math.max(rooflineStart.fmaGflops, rooflineEnd.fmaGflops);
     roofline.copyGBps = Math.max(rooflineStart.copyGBps, rooflineEnd.copyGBps);
     roofline.emptyMs = Math.min(rooflineStart.emptyMs, rooflineEnd.emptyMs);
@@ -184,11 +186,11 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
     const [met, measured] = check(c);
     targets.push({ name, measured, met: met && c.verdict === 'ok' });
   };
-  const times = (r: number | null) => (r === null ? 'no ratio (a result failed its check)' : `${r.toFixed(2)}×`);
+  const times = (r: number | null) => (r === null ? 'no ratio (a result failed its check)' : ratioText(r));
   if (software) {
     targets.push({
       name: `createRuntime ≤ ${STARTUP_TARGET_MS / 1000} s on the software adapter (median of fresh devices)`,
-      measured: `${(startup.medianMs / 1000).toFixed(2)} s over ${startup.ms.length} device${startup.ms.length > 1 ? 's' : ''}`,
+      measured: `${seconds(startup.medianMs)} over ${startup.ms.length} device${startup.ms.length > 1 ? 's' : ''}`,
       met: startup.medianMs <= STARTUP_TARGET_MS,
     });
   }
@@ -228,12 +230,16 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
     ['la-gated-B4-T512-H8-K64-V64', 'gated, B 4, T 512, H 8, 64'],
     ['la-gated-B1-T4096-H4-K128-V128', 'gated, B 1, T 4096, H 4, 128'],
   ] as const) {
-    target(`linear attention ${what}: ≥ 5× ONNX Runtime Web`, id, (c) => [(c.ratios.ort ?? 0) >= 5, times(c.ratios.ort)]);
+    target(`linear attention ${what}: ≥ 5× ONNX Runtime Web`, id, (c) => [
+      (c.ratios.ort ?? 0) >= 5,
+      times(c.ratios.ort),
+    ]);
   }
-  target('linear attention, 100-token generation loop: at least as fast as ONNX Runtime Web', 'la-decode-100-H8-K64', (c) => [
-    (c.ratios.ort ?? 0) >= 1,
-    times(c.ratios.ort),
-  ]);
+  target(
+    'linear attention, 100-token generation loop: at least as fast as ONNX Runtime Web',
+    'la-decode-100-H8-K64',
+    (c) => [(c.ratios.ort ?? 0) >= 1, times(c.ratios.ort)],
+  );
   const small = cases.find((c) => c.id === 'la-linear-B1-T512-H8-K64-V64');
   const large = cases.find((c) => c.id === 'la-linear-B1-T4096-H8-K64-V64');
   if (small && large) {
@@ -261,7 +267,9 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
     const { layers, submits, maps } = c.counts!;
     targets.push({
       name: `a transformer of L layers: one submit, zero intermediate readbacks (${c.config})`,
-      measured: `${layers} layers: ${submits} submit${submits === 1 ? '' : 's'}, ${maps} buffer maps (counted in runtime.transformer)`,
+      measured:
+        `${layers} layers: ${submits} submit${submits === 1 ? '' : 's'}, ${maps} buffer maps ` +
+        '(counted in runtime.transformer)',
       met: submits === 1 && maps === 0,
     });
   }
@@ -287,7 +295,7 @@ function table(report: BenchReport): string {
   ];
   const peerCells = (c: BenchReport['cases'][number], p: PeerName) => [
     c[p] ? ms(c[p]!.medianMs) : '—',
-    c.ratios[p] === null ? '—' : `${c.ratios[p]!.toFixed(2)}×`,
+    c.ratios[p] === null ? '—' : ratioText(c.ratios[p]!),
   ];
   const rows = report.cases.map((c) => [
     c.op,
@@ -307,7 +315,8 @@ function table(report: BenchReport): string {
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const r = report.roofline;
   return [
-    `${report.adapter.vendor} / ${report.adapter.architecture}: FMA roofline ${r.fmaGflops.toFixed(2)} GFLOP/s, copy ${r.copyGBps.toFixed(2)} GB/s`,
+    `${report.adapter.vendor} / ${report.adapter.architecture}: ` +
+      `FMA roofline ${r.fmaGflops.toFixed(2)} GFLOP/s, copy ${r.copyGBps.toFixed(2)} GB/s`,
     line(head),
     ...rows.map(line),
   ].join('\n');

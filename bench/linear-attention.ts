@@ -4,7 +4,7 @@
 // readback of the output per measurement.
 import type * as Lib from '../src/index.js';
 import type { Accuracy, CaseSpec, OursRun } from './bench-page.js';
-import { loadOrt, ortInput, ortSession, type OrtTensor } from './peers/onnx.js';
+import { loadOrt, type OrtTensor, ortInput, ortSession } from './peers/onnx.js';
 import type { PeerOp } from './peers/peer.js';
 
 export interface LinearAttentionBench {

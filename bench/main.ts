@@ -24,18 +24,26 @@ const browser = await launchBrowser();
 let failed = false;
 try {
   const page = await openPage(browser, `${server.url}/bench/main.html`, 'mainJob');
-  console.log(`lsa-newton main job: LSA stack '${config.pattern}' (a = LSA, ${config.heads} heads; m = ReLU MLP), B ${config.batch} prompts × D ${config.width} × N ${config.tokens} tokens`);
+  console.log(
+    `lsa-newton main job: LSA stack '${config.pattern}' (a = LSA, ${config.heads} heads; m = ReLU MLP), B ${config.batch} prompts × D ${config.width} × N ${config.tokens} tokens`,
+  );
   const r = await callPage<MainResult>(page, 'mainJob', 'main', config);
   const a = r.adapter;
-  console.log(`adapter: ${a.vendor || '(vendor n/a)'} / ${a.architecture || '(architecture n/a)'}${a.description ? ` / ${a.description}` : ''}`);
+  console.log(
+    `adapter: ${a.vendor || '(vendor n/a)'} / ${a.architecture || '(architecture n/a)'}${a.description ? ` / ${a.description}` : ''}`,
+  );
   if (a.software) console.log('warning: software adapter — times describe this CPU, not a GPU');
   const med = median(r.gpuMs);
   const spread = `${Math.min(...r.gpuMs).toFixed(1)}–${Math.max(...r.gpuMs).toFixed(1)}`;
   console.log(`layers: ${r.layers}, submits per forward pass: ${r.submitsPerRun}`);
-  console.log(`gpu time (submit → done, median of ${r.gpuMs.length}): ${med.toFixed(2)} ms [${spread}], ${(r.flops / med / 1e6).toFixed(2)} GFLOP/s`);
+  console.log(
+    `gpu time (submit → done, median of ${r.gpuMs.length}): ${med.toFixed(2)} ms [${spread}], ${(r.flops / med / 1e6).toFixed(2)} GFLOP/s`,
+  );
   console.log(`float64 reference (CPU, same page): ${r.referenceMs.toFixed(0)} ms`);
   const ok = r.nonFinite === 0 && r.rmsRelative <= TOLERANCE && r.validation === null;
-  console.log(`error vs float64: rms-relative ${r.rmsRelative.toExponential(2)}, max-abs ${r.maxAbs.toExponential(2)}, non-finite ${r.nonFinite} → ${ok ? 'OK' : 'FAILED'} (tolerance ${TOLERANCE})`);
+  console.log(
+    `error vs float64: rms-relative ${r.rmsRelative.toExponential(2)}, max-abs ${r.maxAbs.toExponential(2)}, non-finite ${r.nonFinite} → ${ok ? 'OK' : 'FAILED'} (tolerance ${TOLERANCE})`,
+  );
   if (r.validation) console.log(`WebGPU validation error: ${r.validation}`);
   failed = !ok;
 
@@ -43,7 +51,9 @@ try {
   console.log(`\nNewton–Schulz: B ${inv.kappas.length} matrices ${inv.n}×${inv.n}, κ = ${inv.kappas.join(', ')}`);
   const q = await callPage<InvertReport>(page, 'mainJob', 'invert', inv);
   const stepOk = q.step.nonFinite === 0 && q.step.rmsRelative <= TOLERANCE;
-  console.log(`one step X(2I − AX): ${q.step.ms.toFixed(1)} ms, error vs float64: rms-relative ${q.step.rmsRelative.toExponential(2)}, max-abs ${q.step.maxAbs.toExponential(2)} → ${stepOk ? 'OK' : 'FAILED'}`);
+  console.log(
+    `one step X(2I − AX): ${q.step.ms.toFixed(1)} ms, error vs float64: rms-relative ${q.step.rmsRelative.toExponential(2)}, max-abs ${q.step.maxAbs.toExponential(2)} → ${stepOk ? 'OK' : 'FAILED'}`,
+  );
   console.log(`invert (default options): ${q.ms.toFixed(0)} ms, ${q.submits} submits, ${q.readbacks} status readbacks`);
   let invOk = q.validation === null;
   for (const m of q.matrices) {
@@ -62,8 +72,12 @@ try {
   for (const c of cs) {
     const ok = c.gpuVsFloat64 <= 1e-5 && c.validation === null && c.submits === 1;
     failed ||= !ok;
-    console.log(`${c.name}: ${c.layers} layers, width ${c.width}, ${c.prompts} prompts in ${c.submits} submit; GPU vs float64 run ${c.gpuVsFloat64.toExponential(1)} → ${ok ? 'OK' : 'FAILED'}`);
-    console.log(`  vs the exact algorithm: ${c.gpuVsAlgorithm.map((e, i) => `${c.labels[i]} ${e.toExponential(1)}`).join(', ')}`);
+    console.log(
+      `${c.name}: ${c.layers} layers, width ${c.width}, ${c.prompts} prompts in ${c.submits} submit; GPU vs float64 run ${c.gpuVsFloat64.toExponential(1)} → ${ok ? 'OK' : 'FAILED'}`,
+    );
+    console.log(
+      `  vs the exact algorithm: ${c.gpuVsAlgorithm.map((e, i) => `${c.labels[i]} ${e.toExponential(1)}`).join(', ')}`,
+    );
   }
 } finally {
   await browser.close();

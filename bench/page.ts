@@ -12,7 +12,8 @@ let shared: Promise<{ adapter: GPUAdapter; device: GPUDevice; runtime: Lib.Runti
 function gpu() {
   shared ??= (async () => {
     const adapter = await navigator.gpu?.requestAdapter();
-    if (!adapter) throw new Error('WebGPU is not available here: no navigator.gpu adapter (Chromium needs --enable-unsafe-webgpu)');
+    if (!adapter)
+      throw new Error('WebGPU is not available here: no navigator.gpu adapter (Chromium needs --enable-unsafe-webgpu)');
     const device = await adapter.requestDevice();
     return { adapter, device, runtime: await lib.createRuntime(device) };
   })();
@@ -51,11 +52,22 @@ function stack(rng: Lib.reference.Random, c: MainConfig): Layer[] {
     if (kind === 'a') {
       return {
         kind: 'lsa',
-        heads: Array.from({ length: c.heads }, () => ({ wv: rng.normals(d * d, scale), wk: rng.normals(d * d, scale), wq: rng.normals(d * d, scale) })),
+        heads: Array.from({ length: c.heads }, () => ({
+          wv: rng.normals(d * d, scale),
+          wk: rng.normals(d * d, scale),
+          wq: rng.normals(d * d, scale),
+        })),
       };
     }
     const f = 2 * d;
-    return { kind: 'mlp', hidden: f, w1: rng.normals(f * d, 1 / Math.sqrt(d)), b1: rng.normals(f, 0.5), w2: rng.normals(d * f, 0.5 / Math.sqrt(f)), b2: rng.normals(d, 0.5) };
+    return {
+      kind: 'mlp',
+      hidden: f,
+      w1: rng.normals(f * d, 1 / Math.sqrt(d)),
+      b1: rng.normals(f, 0.5),
+      w2: rng.normals(d * f, 0.5 / Math.sqrt(f)),
+      b2: rng.normals(d, 0.5),
+    };
   });
 }
 
@@ -134,7 +146,15 @@ export interface InvertConfig {
 export interface InvertReport {
   n: number;
   step: { rmsRelative: number; maxAbs: number; nonFinite: number; ms: number };
-  matrices: { kappa: number; converged: boolean; iterations: number; theory: number; residual: number; relativeError: number; bound: number }[];
+  matrices: {
+    kappa: number;
+    converged: boolean;
+    iterations: number;
+    theory: number;
+    residual: number;
+    relativeError: number;
+    bound: number;
+  }[];
   ms: number;
   submits: number;
   readbacks: number;
@@ -243,7 +263,9 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
     input.destroy();
     out.destroy();
     const gpu = prompts.map((_, b) => c.readout(y.subarray(b * size, (b + 1) * size)));
-    const f64 = prompts.map((_, b) => c.readout(R.transformer(h.subarray(b * size, (b + 1) * size), [1, c.width, c.tokens], c.layers)));
+    const f64 = prompts.map((_, b) =>
+      c.readout(R.transformer(h.subarray(b * size, (b + 1) * size), [1, c.width, c.tokens], c.layers)),
+    );
     reports.push({
       name,
       layers: c.layers.length,
@@ -264,7 +286,14 @@ async function constructionsJob(): Promise<ConstructionReport[]> {
     const c = C.newtonSchulz({ d, steps: 16 });
     const problems = kappas.map((k) => R.conditioned(R.random(k), d, k));
     const prompts = problems.map(({ a }) => c.embed(a, R.initialInverse(a, d)));
-    await measure('Newton–Schulz (Lemma 4.1), d 10, 16 steps', c, prompts, problems.map((p) => p.inverse), kappas.map((k) => `κ ${k}`), (x) => x);
+    await measure(
+      'Newton–Schulz (Lemma 4.1), d 10, 16 steps',
+      c,
+      prompts,
+      problems.map((p) => p.inverse),
+      kappas.map((k) => `κ ${k}`),
+      (x) => x,
+    );
   }
   // Theorem 4.2: d = 10, n = 50, μ = 0.1, T = 16, 8 prompts.
   {

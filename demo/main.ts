@@ -1,6 +1,6 @@
 import Chart from 'chart.js/auto';
 import { createRuntime, type Layer, type Runtime } from '../src/index.js';
-import { DEFAULTS, runLayers, scenario, type Params, type Problem } from './problems.js';
+import { DEFAULTS, type Params, type Problem, runLayers, scenario } from './problems.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $('status');
@@ -23,14 +23,20 @@ export interface DemoResult {
 let runtime: Runtime | null = null;
 let adapterText = '';
 let chart: Chart | null = null;
-let snapshots: { layers: Layer[]; states: (Float32Array | Float64Array)[]; width: number; tokens: number } | null = null;
+let snapshots: { layers: Layer[]; states: (Float32Array | Float64Array)[]; width: number; tokens: number } | null =
+  null;
 
 async function init(): Promise<void> {
   if (!('gpu' in navigator) || !navigator.gpu) {
-    throw new Error('This browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge (113+) or Safari 26; on Linux, start Chromium with --enable-unsafe-webgpu (add --enable-features=Vulkan for a hardware GPU). The page needs a secure context: https or localhost.');
+    throw new Error(
+      'This browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge (113+) or Safari 26; on Linux, start Chromium with --enable-unsafe-webgpu (add --enable-features=Vulkan for a hardware GPU). The page needs a secure context: https or localhost.',
+    );
   }
   const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) throw new Error('WebGPU is present but no adapter is available (blocklisted GPU or driver). In Chrome, chrome://gpu tells why; --enable-unsafe-webgpu enables a software adapter.');
+  if (!adapter)
+    throw new Error(
+      'WebGPU is present but no adapter is available (blocklisted GPU or driver). In Chrome, chrome://gpu tells why; --enable-unsafe-webgpu enables a software adapter.',
+    );
   const device = await adapter.requestDevice();
   runtime = await createRuntime(device);
   const i = adapter.info;
@@ -81,14 +87,16 @@ async function run(problem: Problem, params?: Partial<Params>): Promise<DemoResu
     } else {
       series.push({ label: r.label, x: out.x, y: out.y, gpu: true });
     }
-    if (index === 0 || index === s.runs.length - 2) snapshots = { layers: r.layers, states: out.states, width: r.width, tokens: r.tokens };
+    if (index === 0 || index === s.runs.length - 2)
+      snapshots = { layers: r.layers, states: out.states, width: r.width, tokens: r.tokens };
   }
   if (problem === 'ridge') series[0]!.label = 'Newton transformer, 3 + T layers (GPU)';
   const ms = performance.now() - t0;
   for (const a of s.algorithms) series.push({ ...a, gpu: false });
   plot(series, s.yLabel);
   const c = s.counts;
-  $('counts').textContent = `second-order transformer: ${c.layers} layers (${c.perStep}), width ${c.width}, ${c.tokens} tokens, ≤ ${c.heads} heads per layer${c.hiddenUnits ? `, ${c.hiddenUnits} ReLU hidden units` : ''}`;
+  $('counts').textContent =
+    `second-order transformer: ${c.layers} layers (${c.perStep}), width ${c.width}, ${c.tokens} tokens, ≤ ${c.heads} heads per layer${c.hiddenUnits ? `, ${c.hiddenUnits} ReLU hidden units` : ''}`;
   status.textContent = `${problem}: ran on ${adapterText} in ${ms.toFixed(0)} ms (every layer submitted and read back separately, to plot it)`;
   fillLayers();
   return { problem, params: p, series, ms, adapter: adapterText };
@@ -166,15 +174,24 @@ function drawLayer(i: number): void {
   const w = snapshots.width;
   if (layer.kind === 'lsa') {
     layer.heads.forEach((h, k) => {
-      box.append(heatmap(`head ${k + 1} W_V`, h.wv, w, w), heatmap(`head ${k + 1} W_K`, h.wk, w, w), heatmap(`head ${k + 1} W_Q`, h.wq, w, w));
+      box.append(
+        heatmap(`head ${k + 1} W_V`, h.wv, w, w),
+        heatmap(`head ${k + 1} W_K`, h.wk, w, w),
+        heatmap(`head ${k + 1} W_Q`, h.wq, w, w),
+      );
     });
   } else if (layer.kind === 'mlp') {
     box.append(heatmap('W₁', layer.w1, layer.hidden, w), heatmap('W₂', layer.w2, w, layer.hidden));
   }
-  box.append(heatmap(`tokens before layer ${i + 1}`, snapshots.states[i]!, w, snapshots.tokens), heatmap(`tokens after layer ${i + 1}`, snapshots.states[i + 1]!, w, snapshots.tokens));
+  box.append(
+    heatmap(`tokens before layer ${i + 1}`, snapshots.states[i]!, w, snapshots.tokens),
+    heatmap(`tokens after layer ${i + 1}`, snapshots.states[i + 1]!, w, snapshots.tokens),
+  );
 }
 
-$<HTMLSelectElement>('layer').addEventListener('change', (e) => drawLayer(Number((e.target as HTMLSelectElement).value)));
+$<HTMLSelectElement>('layer').addEventListener('change', (e) =>
+  drawLayer(Number((e.target as HTMLSelectElement).value)),
+);
 $<HTMLSelectElement>('problem').addEventListener('change', () => {
   const problem = $<HTMLSelectElement>('problem').value as Problem;
   showParams(problem, DEFAULTS[problem]);

@@ -1,6 +1,6 @@
 // The page's three scenarios as plain functions of (seed, parameters): the page runs them on
 // the GPU, the headless test recomputes them in float64 from the same definitions.
-import { constructions, reference, type Layer } from '../src/index.js';
+import { constructions, type Layer, reference } from '../src/index.js';
 
 export type Problem = 'inverse' | 'ridge' | 'logistic';
 
@@ -69,12 +69,33 @@ export function scenario(problem: Problem, params: Params): Scenario {
     return {
       problem,
       params,
-      runs: [{ label: 'Newton–Schulz transformer (GPU)', width: c.width, tokens: c.tokens, layers: c.layers, input: c.embed(a, x0), checkpoints: range(c.layers.length), error: (h) => relative(c.readout(h), inverse) }],
+      runs: [
+        {
+          label: 'Newton–Schulz transformer (GPU)',
+          width: c.width,
+          tokens: c.tokens,
+          layers: c.layers,
+          input: c.embed(a, x0),
+          checkpoints: range(c.layers.length),
+          error: (h) => relative(c.readout(h), inverse),
+        },
+      ],
       algorithms: [
-        { label: 'Newton–Schulz (float64)', x: range(steps).map((s) => 2 * s), y: range(steps).map((s) => relative(reference.newtonSchulz(a, x0, { d, steps: s }), inverse)) },
+        {
+          label: 'Newton–Schulz (float64)',
+          x: range(steps).map((s) => 2 * s),
+          y: range(steps).map((s) => relative(reference.newtonSchulz(a, x0, { d, steps: s }), inverse)),
+        },
         { label: 'gradient descent on ½‖AX − I‖² (float64, 1 step per layer)', x: range(2 * steps), y: gd },
       ],
-      counts: { layers: c.layers.length, width: c.width, heads: c.counts.maxHeads, hiddenUnits: 0, tokens: c.tokens, perStep: '2 layers per Newton–Schulz step' },
+      counts: {
+        layers: c.layers.length,
+        width: c.width,
+        heads: c.counts.maxHeads,
+        hiddenUnits: 0,
+        tokens: c.tokens,
+        perStep: '2 layers per Newton–Schulz step',
+      },
       yLabel: '‖X − A⁻¹‖_F / ‖A⁻¹‖_F',
     };
   }
@@ -95,14 +116,47 @@ export function scenario(problem: Problem, params: Params): Scenario {
       problem,
       params,
       runs: [
-        ...newton.map((c, t) => ({ label: `Newton transformer, T = ${t} (GPU)`, width: c.width, tokens: c.tokens, layers: c.layers, input: c.embed(a, y, aTest), checkpoints: [c.layers.length], error: (h: ArrayLike<number>) => err(c.readout(h)) })),
-        { label: 'gradient-descent transformer (GPU)', width: gd.width, tokens: gd.tokens, layers: gd.layers, input: gd.embed(a, y, aTest), checkpoints: range(gd.layers.length), error: (h) => err(gd.readout(h)) },
+        ...newton.map((c, t) => ({
+          label: `Newton transformer, T = ${t} (GPU)`,
+          width: c.width,
+          tokens: c.tokens,
+          layers: c.layers,
+          input: c.embed(a, y, aTest),
+          checkpoints: [c.layers.length],
+          error: (h: ArrayLike<number>) => err(c.readout(h)),
+        })),
+        {
+          label: 'gradient-descent transformer (GPU)',
+          width: gd.width,
+          tokens: gd.tokens,
+          layers: gd.layers,
+          input: gd.embed(a, y, aTest),
+          checkpoints: range(gd.layers.length),
+          error: (h) => err(gd.readout(h)),
+        },
       ],
       algorithms: [
-        { label: 'Newton–Schulz ridge (float64)', x: range(steps + 1, 0).map((t) => 3 + t), y: range(steps + 1, 0).map((t) => err(reference.ridgeNewton(a, y, aTest, { d, n, steps: t, mu, alpha }))) },
-        { label: 'gradient descent (float64)', x: range(3 + steps), y: range(3 + steps).map((s) => err(reference.gradientDescent(a, y, aTest, { d, n, steps: s, eta, mu: muGd }))) },
+        {
+          label: 'Newton–Schulz ridge (float64)',
+          x: range(steps + 1, 0).map((t) => 3 + t),
+          y: range(steps + 1, 0).map((t) => err(reference.ridgeNewton(a, y, aTest, { d, n, steps: t, mu, alpha }))),
+        },
+        {
+          label: 'gradient descent (float64)',
+          x: range(3 + steps),
+          y: range(3 + steps).map((s) =>
+            err(reference.gradientDescent(a, y, aTest, { d, n, steps: s, eta, mu: muGd })),
+          ),
+        },
       ],
-      counts: { layers: newton[steps]!.layers.length, width: newton[steps]!.width, heads: newton[steps]!.counts.maxHeads, hiddenUnits: 0, tokens: newton[steps]!.tokens, perStep: `3 + T layers; gradient descent: 1 layer per step, width ${gd.width}` },
+      counts: {
+        layers: newton[steps]!.layers.length,
+        width: newton[steps]!.width,
+        heads: newton[steps]!.counts.maxHeads,
+        hiddenUnits: 0,
+        tokens: newton[steps]!.tokens,
+        perStep: `3 + T layers; gradient descent: 1 layer per step, width ${gd.width}`,
+      },
       yLabel: '|ŷ − ŷ_ridge| / |ŷ_ridge|',
     };
   }
@@ -130,24 +184,49 @@ export function scenario(problem: Problem, params: Params): Scenario {
   return {
     problem,
     params,
-    runs: [{ label: 'damped-Newton transformer (GPU)', width: c.width, tokens: c.tokens, layers: c.layers, input: c.embed(a, y, w0), checkpoints: range(steps).map((s) => s * per), error: (h) => gap(c.readout(h)) }],
+    runs: [
+      {
+        label: 'damped-Newton transformer (GPU)',
+        width: c.width,
+        tokens: c.tokens,
+        layers: c.layers,
+        input: c.embed(a, y, w0),
+        checkpoints: range(steps).map((s) => s * per),
+        error: (h) => gap(c.readout(h)),
+      },
+    ],
     algorithms: [
-      { label: 'damped Newton, exact solve (float64)', x: range(steps).map((s) => s * per), y: range(steps).map((s) => gap(reference.logisticNewton(a, y, w0, { d, n, mu, steps: s }))) },
+      {
+        label: 'damped Newton, exact solve (float64)',
+        x: range(steps).map((s) => s * per),
+        y: range(steps).map((s) => gap(reference.logisticNewton(a, y, w0, { d, n, mu, steps: s }))),
+      },
       { label: 'gradient descent, step 1/L (float64, 1 step per layer)', x: range(per * steps), y: gd },
     ],
-    counts: { layers: c.layers.length, width: c.width, heads: c.counts.maxHeads, hiddenUnits: c.counts.hiddenUnits, tokens: c.tokens, perStep: `${per} layers per Newton step (8 + k, k = ${nsSteps})` },
+    counts: {
+      layers: c.layers.length,
+      width: c.width,
+      heads: c.counts.maxHeads,
+      hiddenUnits: c.counts.hiddenUnits,
+      tokens: c.tokens,
+      perStep: `${per} layers per Newton step (8 + k, k = ${nsSteps})`,
+    },
     yLabel: 'f(w) − f(w*)',
   };
 }
 
 function mul(a: ArrayLike<number>, b: ArrayLike<number>, d: number): Float64Array {
   const c = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) for (let j = 0; j < d; j++) c[i * d + j]! += a[i * d + k]! * b[k * d + j]!;
+  for (let i = 0; i < d; i++)
+    for (let k = 0; k < d; k++) for (let j = 0; j < d; j++) c[i * d + j]! += a[i * d + k]! * b[k * d + j]!;
   return c;
 }
 
 /** Runs a transformer layer by layer with any `apply(h, layer)` and records the error at its checkpoints. */
-export async function runLayers(run: Run, apply: (h: Float32Array | Float64Array, layer: Layer) => Promise<Float32Array | Float64Array>): Promise<{ x: number[]; y: number[]; states: (Float32Array | Float64Array)[] }> {
+export async function runLayers(
+  run: Run,
+  apply: (h: Float32Array | Float64Array, layer: Layer) => Promise<Float32Array | Float64Array>,
+): Promise<{ x: number[]; y: number[]; states: (Float32Array | Float64Array)[] }> {
   let h: Float32Array | Float64Array = Float32Array.from(run.input);
   const states: (Float32Array | Float64Array)[] = [h];
   const x: number[] = [];

@@ -22,9 +22,10 @@ import {
   matrixShape,
   type NewtonSchulzOptions,
   newtonSchulzOp,
-  resolveOrder,
+  resolveStepOptions,
   stepGemms,
   stepScratch,
+  fusedStep,
 } from './ops/newtonSchulz.js';
 import { familyOps, loadTraining } from './ops/registry.js';
 import { reluMlpFragment, reluMlpOp } from './ops/reluMlp.js';
@@ -211,9 +212,11 @@ class RuntimeImpl implements Runtime, TensorOwner {
     }
     let pending = this.preparing.get(family);
     if (!pending) {
-      pending = familyVariants(family, this.gemm).then((variants) => compileVariants(this.device, variants)).then(() => {
-        this.prepared.add(family);
-      });
+      pending = familyVariants(family, this.gemm)
+        .then((variants) => compileVariants(this.device, variants))
+        .then(() => {
+          this.prepared.add(family);
+        });
       pending.catch(() => this.preparing.delete(family));
       this.preparing.set(family, pending);
     }
@@ -329,15 +332,15 @@ class RuntimeImpl implements Runtime, TensorOwner {
     this.assertUsable('createNewtonSchulzStep');
     checkShape('createNewtonSchulzStep shape', shape);
     const ms = matrixShape('createNewtonSchulzStep', shape);
-    const order = resolveOrder('createNewtonSchulzStep', options);
-    const [first, rest] = stepGemms(this.gemm, ms, order, options?.symmetric ?? false);
+    const o = resolveStepOptions('createNewtonSchulzStep', ms, options);
+    const [first, rest] = o.path === 'fused' ? [fusedStep(this.gemm, ms, o), []] : stepGemms(this.gemm, ms, o.order, o.symmetric);
     const byteLength = ms.batch * ms.n * ms.n * 4;
     const plan = this.plan(
       newtonSchulzOp,
       'NewtonSchulz',
       { a: byteLength, x: byteLength, xNext: byteLength },
       ['xNext'],
-      { steps: [first, ...rest], scratch: stepScratch(ms, order), data: {} },
+      { steps: [first, ...rest], scratch: o.path === 'fused' ? {} : stepScratch(ms, o.order), data: {} },
     );
     return {
       byteLength,
@@ -348,10 +351,10 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
-    const resolved = resolveInvertOptions(options);
+    const resolved = resolveInvertOptions(shape, options);
     const r = await invertOnGpu(
       this.ctx,
-      (buffer, bytes) => readBuffer(this, buffer, bytes),
+      (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),
       a.buffer,
       shape,
       resolved,

@@ -6,7 +6,7 @@ import { KERNELS, useGpuPage, type InvertResult } from './harness/gpu.js';
 import { batchOf, relativeFrobenius, spd } from './harness/matrices.js';
 
 const KAPPAS = [1, 10, 100, 1000];
-const CHUNK = nsShader.constants.STEPS_PER_SUBMIT;
+const CHUNK = nsShader.constants.STEPS_PER_SUBMIT; // GEMM path: steps per submit
 
 /** Checks every matrix of a batch against the exact inverse of its f32 entries (LU in float64). */
 function checkBatch(name: string, r: InvertResult, mats: Float32Array[], kappas: readonly number[], n: number): number[] {
@@ -26,19 +26,53 @@ function checkBatch(name: string, r: InvertResult, mats: Float32Array[], kappas:
 describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
   const gpu = useGpuPage();
 
-  it.each([1, 2, 3, 17, 64, 127, 130, 256])('n %i, one batch with κ = 1, 10, 100, 1000, default options', async (n) => {
+  it.each([1, 2, 3, 7, 17, 31, 32])('fused path, n %i, one batch with κ = 1, 10, 100, 1000, default options: one submit, one readback', async (n) => {
     const { a, mats } = batchOf(random(700 + n), n, KAPPAS);
     const r = await gpu().invert({ gemm, a, shape: [KAPPAS.length, n, n] });
-    checkBatch(`${gemm} n${n}`, r, mats, KAPPAS, n);
-    // Not one round trip per step: one status readback per chunk of steps.
+    checkBatch(`fused ${gemm} n${n}`, r, mats, KAPPAS, n);
+    expect([r.submits, r.readbacks, r.maps]).toEqual([1, 1, 1]);
+    if (n > 1) expect(r.matrixIterations[0]).toBeLessThan(r.matrixIterations[3]!);
+  });
+
+  it.each([
+    [3, 3, false],
+    [7, 4, false],
+    [17, 5, false],
+    [8, 2, true],
+    [17, 3, true],
+    [31, 5, true],
+  ] as const)('fused path, n %i, order %i, symmetric %s: κ up to 100 (SPD: eigenvalues 1 … 1/κ)', async (n, order, symmetric) => {
+    const rng = random(750 + n + order);
+    const kappas = [3, 10, 100];
+    const mats = symmetric ? kappas.map((k) => spd(rng, n, Math.sqrt(k))) : batchOf(rng, n, kappas).mats;
+    const a = new Float32Array(mats.length * n * n);
+    for (const [i, m] of mats.entries()) a.set(m, i * n * n);
+    const r = await gpu().invert({ gemm, a, shape: [mats.length, n, n], options: { order, symmetric } });
+    checkBatch(`fused ${gemm} n${n} p${order}${symmetric ? ' sym' : ''}`, r, mats, kappas, n);
+    expect(r.submits).toBe(1);
+    // To a tolerance, the float64 Newton–Schulz reference of the same order takes the same steps (±1).
+    const tolerance = 1e-3;
+    const t = await gpu().invert({ gemm, a, shape: [mats.length, n, n], options: { order, symmetric, tolerance } });
+    for (const [i, m] of mats.entries()) {
+      const ref = reference.newtonSchulzInverse(m, n, { order, tolerance });
+      expect(t.residual[i], `matrix ${i} residual`).toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(t.matrixIterations[i]! - ref.iterations), `matrix ${i} steps vs reference`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it.each([1, 2, 3, 17, 64, 127, 130, 256])('GEMM path, n %i, one batch with κ = 1, 10, 100, 1000', async (n) => {
+    const { a, mats } = batchOf(random(700 + n), n, KAPPAS);
+    const r = await gpu().invert({ gemm, a, shape: [KAPPAS.length, n, n], options: { path: 'gemm' } });
+    checkBatch(`gemm ${gemm} n${n}`, r, mats, KAPPAS, n);
+    // Not one round trip per step: one status readback per chunk of steps, its copy in the same submit.
     expect(r.readbacks).toBeLessThanOrEqual(Math.ceil(r.iterations / CHUNK) + 1);
     expect(r.maps).toBe(r.readbacks);
-    expect(r.submits).toBe(2 * r.readbacks);
+    expect(r.submits).toBe(r.readbacks);
     // Matrices stop on their own: the well-conditioned ones take fewer steps.
     if (n > 1) expect(r.matrixIterations[0]).toBeLessThan(r.matrixIterations[3]!);
   });
 
-  it.each([3, 17, 64, 130])('n %i: iterations to ‖I − AX‖_F ≤ 1e-2 agree with ⌈log2(ln(1/ε) / −ln‖R₀‖₂)⌉ within 2', async (n) => {
+  it.each([3, 17, 64, 130])('n %i (fused path when n ≤ 32): iterations to ‖I − AX‖_F ≤ 1e-2 agree with ⌈log2(ln(1/ε) / −ln‖R₀‖₂)⌉ within 2', async (n) => {
     const tolerance = 1e-2;
     const { a } = batchOf(random(900 + n), n, KAPPAS);
     const r = await gpu().invert({ gemm, a, shape: [KAPPAS.length, n, n], options: { tolerance } });
@@ -82,7 +116,7 @@ describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
     checkBatch('symmetric', r, mats, [100, 900], n);
   });
 
-  it('a singular matrix and a zero matrix end converged: false, beside one that converges', async () => {
+  it.each(['fused', 'gemm'] as const)('%s path: a singular matrix and a zero matrix end converged: false, beside one that converges', async (path) => {
     const n = 17;
     const rng = random(17);
     const good = Float32Array.from(reference.conditioned(rng, n, 10).a);
@@ -92,7 +126,7 @@ describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
     const a = new Float32Array(3 * n * n);
     a.set(good, 0);
     a.set(singular, n * n);
-    const r = await gpu().invert({ gemm, a, shape: [3, n, n], options: { maxIterations: 40 } });
+    const r = await gpu().invert({ gemm, a, shape: [3, n, n], options: { maxIterations: 40, path } });
     expect(r.validation).toBeNull();
     expect(r.converged).toEqual([true, false, false]);
     expect(relativeFrobenius(r.out.subarray(0, n * n), reference.inverseLU(good, n))).toBeLessThan(1e-6 * 10 * Math.sqrt(n));
@@ -103,11 +137,40 @@ describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
     for (const v of r.out.subarray(0, 2 * n * n)) expect(Number.isFinite(v)).toBe(true);
   });
 
-  it('a batch of 64 small matrices, each converging on its own', async () => {
+  it.each(['fused', 'gemm'] as const)('%s path: a batch of 64 small matrices, each converging on its own', async (path) => {
     const n = 8;
     const kappas = Array.from({ length: 64 }, (_, i) => 10 ** ((i % 4) as number));
     const { a, mats } = batchOf(random(64), n, kappas);
-    const r = await gpu().invert({ gemm, a, shape: [64, n, n] });
-    checkBatch('B64-n8', r, mats, kappas, n);
+    const r = await gpu().invert({ gemm, a, shape: [64, n, n], options: { path } });
+    checkBatch(`${path} B64-n8`, r, mats, kappas, n);
+  });
+
+  it.each(['fused', 'gemm'] as const)('%s path: 70 matrices of 7×7, every fifth singular, to tolerance 1e-4', async (path) => {
+    const n = 7;
+    const rng = random(77);
+    const count = 70;
+    const a = new Float32Array(count * n * n);
+    const mats = Array.from({ length: count }, (_, i) => {
+      const m = Float32Array.from(reference.conditioned(rng, n, 1 + (i % 7) * 15).a);
+      if (i % 5 === 2) for (let j = 0; j < n; j++) m[3 * n + j] = m[j]!; // rows 0 and 3 equal
+      a.set(m, i * n * n);
+      return m;
+    });
+    const tolerance = 1e-4;
+    const r = await gpu().invert({ gemm, a, shape: [count, n, n], options: { tolerance, path } });
+    expect(r.validation).toBeNull();
+    if (path === 'fused') expect([r.submits, r.readbacks]).toEqual([1, 1]);
+    for (const [i, m] of mats.entries()) {
+      if (i % 5 === 2) {
+        expect(r.converged[i], `singular ${i}`).toBe(false);
+        expect(r.residual[i], `singular ${i}`).toBeGreaterThan(0.5);
+        continue;
+      }
+      expect(r.converged[i], `matrix ${i}`).toBe(true);
+      expect(r.residual[i], `matrix ${i}`).toBeLessThanOrEqual(tolerance);
+      const x = r.out.subarray(i * n * n, (i + 1) * n * n);
+      // ‖X − A⁻¹‖_F ≤ ‖A⁻¹‖₂ ‖A X − I‖_F: relative error ≤ tolerance, plus float32 rounding.
+      expect(relativeFrobenius(x, reference.inverseLU(m, n)), `matrix ${i}`).toBeLessThanOrEqual(1e-6 * 100 * Math.sqrt(n) + tolerance);
+    }
   });
 });

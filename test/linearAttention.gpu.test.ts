@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import type { LinearAttentionShape } from '../src/reference/index.js';
-import { random, type Random } from '../src/reference/index.js';
+import { type Random, random } from '../src/reference/index.js';
 import { expectClose, report, useGpuPage } from './harness/gpu.js';
 
 type Decay = 'none' | 'head' | 'token';
@@ -62,7 +62,9 @@ function job(x: Inputs, s: LinearAttentionShape, parts: number[], options: objec
     initialState: x.initialState,
     headDecay: x.headDecay && Float32Array.from(x.headDecay),
     parts: parts.map((n) => {
-      const [a, z] = [t0, (t0 += n)];
+      const a = t0;
+      const z = t0 + n;
+      t0 = z;
       return {
         tokens: n,
         q: tokens(x.q, b, t, h * k, a, z),
@@ -176,7 +178,9 @@ describe('linearAttention on the GPU vs the float64 recurrence', () => {
     const e = expected(x, s);
     const row = s.heads * s.valueDim;
     expectClose('prompt', r.outs[0]!, tokens(e.output, 2, 57, row, 0, 37));
-    r.outs.slice(1).forEach((out, i) => expectClose(`step ${i}`, out, tokens(e.output, 2, 57, row, 37 + i, 38 + i)));
+    for (const [i, out] of r.outs.slice(1).entries()) {
+      expectClose(`step ${i}`, out, tokens(e.output, 2, 57, row, 37 + i, 38 + i));
+    }
     expectClose('final state', r.finalState!, e.finalState);
   });
 

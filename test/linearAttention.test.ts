@@ -37,7 +37,10 @@ function quadratic(
     for (let h = 0; h < H; h++) {
       const cum = new Float64Array(T);
       let acc = 0;
-      for (let t = 0; t < T; t++) cum[t] = acc += gates[(b * T + t) * H + h]!;
+      for (let t = 0; t < T; t++) {
+        acc += gates[(b * T + t) * H + h]!;
+        cum[t] = acc;
+      }
       for (let t = 0; t < T; t++) {
         const rt = (b * T + t) * H + h;
         for (let c = 0; c < V; c++) {

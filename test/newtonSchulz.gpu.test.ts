@@ -23,11 +23,31 @@ const CASES: [number, number, number, boolean][] = [
   [1, 33, 5, true],
 ];
 
+// Fused path (n ≤ 32): batches that fill a workgroup exactly, leave it partial, or span several.
+const FUSED: [number, number, number, boolean][] = [
+  [5, 1, 2, false],
+  [3, 2, 3, false],
+  [9, 3, 2, false],
+  [4, 7, 4, false],
+  [67, 8, 2, false],
+  [3, 17, 5, false],
+  [4, 17, 2, false],
+  [2, 31, 3, false],
+  [3, 32, 2, false],
+  [2, 8, 2, true],
+  [1, 7, 5, true],
+  [3, 17, 3, true],
+  [2, 31, 4, true],
+  [2, 32, 5, true],
+];
+
 describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
   const gpu = useGpuPage();
 
-  const named = KERNELS.flatMap((gemm) => CASES.map(([b, n, p, sym]) => ({ name: `${gemm} B${b}-n${n}-p${p}${sym ? '-sym' : ''}`, gemm, b, n, p, sym })));
-  it.each(named)('$name', async ({ name, gemm, b, n, p, sym }) => {
+  const gemmCases = KERNELS.flatMap((gemm) => CASES.map(([b, n, p, sym]) => ({ path: 'gemm', gemm, b, n, p, sym })));
+  const fusedCases = KERNELS.flatMap((gemm) => FUSED.map(([b, n, p, sym]) => ({ path: 'fused', gemm, b, n, p, sym })));
+  const named = [...gemmCases, ...fusedCases].map((c) => ({ ...c, name: `${c.path} ${c.gemm} B${c.b}-n${c.n}-p${c.p}${c.sym ? '-sym' : ''}` }));
+  it.each(named)('$name', async ({ name, path, gemm, b, n, p, sym }) => {
     const rng = random(300 + b * 31 + n * 7 + p);
     const mats = sym ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;
     const a = new Float32Array(b * n * n);
@@ -42,7 +62,7 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
       x.set(xi, i * n * n);
       expected.set(reference.newtonSchulzStep(m, xi, n, p), i * n * n);
     });
-    const r = await gpu().newtonSchulzStep({ gemm, a, x, shape: [b, n, n], options: { order: p, symmetric: sym } });
+    const r = await gpu().newtonSchulzStep({ gemm, a, x, shape: [b, n, n], options: { order: p, symmetric: sym, path } });
     expect(r.validation).toBeNull();
     report(name, expectClose(name, r.out, expected));
   });

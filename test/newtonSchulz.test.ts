@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValueError, reference } from '../src/index.js';
+import { ShapeError, ValueError, reference } from '../src/index.js';
 import { matmul } from '../src/reference/newtonSchulz.js';
 import { random } from './harness/cases.js';
 
@@ -65,16 +65,28 @@ describe('reference Newton–Schulz', () => {
 
 describe('invert options (checked before any GPU work)', async () => {
   const { resolveInvertOptions } = await import('../src/ops/invert.js');
-  it('defaults: order 2, not symmetric, no tolerance (float32 floor), 64 steps at most', () => {
-    expect(resolveInvertOptions(undefined)).toEqual({ order: 2, symmetric: false, tolerance: 0, maxIterations: 64 });
+  const small = { batch: 3, n: 8 };
+  it('defaults: order 2, not symmetric, fused path for n ≤ 32, no tolerance (float32 floor), 64 steps at most', () => {
+    expect(resolveInvertOptions(small, undefined)).toEqual({ order: 2, symmetric: false, path: 'fused', tolerance: 0, maxIterations: 64 });
+    expect(resolveInvertOptions({ batch: 1, n: 32 }, undefined).path).toBe('fused');
+    expect(resolveInvertOptions({ batch: 1, n: 33 }, undefined).path).toBe('gemm');
+    expect(resolveInvertOptions(small, { path: 'gemm' }).path).toBe('gemm');
   });
   it.each([Number.NaN, Number.POSITIVE_INFINITY, 0, -1e-3])('tolerance %s is refused', (tolerance) => {
-    expect(() => resolveInvertOptions({ tolerance })).toThrow(/expected tolerance to be a finite number > 0/);
+    expect(() => resolveInvertOptions(small, { tolerance })).toThrow(/expected tolerance to be a finite number > 0/);
   });
   it.each([0, -1, 1.5, Number.NaN])('maxIterations %s is refused', (maxIterations) => {
-    expect(() => resolveInvertOptions({ maxIterations })).toThrow(/expected maxIterations to be a positive integer/);
+    expect(() => resolveInvertOptions(small, { maxIterations })).toThrow(/expected maxIterations to be a positive integer/);
   });
   it.each([1, 6, 2.5])('order %s is refused', (order) => {
-    expect(() => resolveInvertOptions({ order })).toThrow(/expected order to be an integer in 2..5/);
+    expect(() => resolveInvertOptions(small, { order })).toThrow(/expected order to be an integer in 2..5/);
+  });
+  it.each(['Fused', 'tiled', 1])('path %s is refused with a ValueError', (path) => {
+    expect(() => resolveInvertOptions(small, { path: path as 'fused' })).toThrow(ValueError);
+    expect(() => resolveInvertOptions(small, { path: path as 'fused' })).toThrow(/expected path 'fused' or 'gemm', got/);
+  });
+  it("path 'fused' for n = 33 is refused with a ShapeError", () => {
+    expect(() => resolveInvertOptions({ batch: 1, n: 33 }, { path: 'fused' })).toThrow(ShapeError);
+    expect(() => resolveInvertOptions({ batch: 1, n: 33 }, { path: 'fused' })).toThrow(/expected n ≤ 32 for path 'fused', got n = 33/);
   });
 });

@@ -19,7 +19,8 @@ export function findChromium(): string {
   if (found) return found;
   throw new Error(
     `No Chromium found (looked at ${CANDIDATES.join(', ')}). Install it with ` +
-      '`apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or set PUPPETEER_EXECUTABLE_PATH to a Chrome or Chromium binary.',
+      '`apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or set PUPPETEER_EXECUTABLE_PATH ' +
+      'to a Chrome or Chromium binary.',
   );
 }
 
@@ -37,8 +38,8 @@ export async function launchBrowser(): Promise<Browser> {
   ];
   // Chromium refuses to run as root with its sandbox on (CI runs as root).
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  // One page call can run for minutes on the software adapter (a training case with its peers).
-  return puppeteer.launch({ executablePath: findChromium(), headless: true, args, protocolTimeout: 1_800_000 });
+  // Benchmark cases on a software adapter can run for minutes inside one page call.
+  return puppeteer.launch({ executablePath: findChromium(), headless: true, args, protocolTimeout: 30 * 60_000 });
 }
 
 /**

@@ -37,17 +37,21 @@ export function reflectWgsl(label: string, code: string): ShaderLayout {
     if (!entry.workgroupSize) throw new WgslLayoutError(`${label}: entry point ${entry.name} has no @workgroup_size`);
     const used = new Set(entry.resources.map((v) => v.name));
     const bindings: { name: string; binding: number; type: BindingType }[] = [];
-    let uniform: { name: string; size: number; members: Record<string, { offset: number; type: string }> } | null = null;
+    let uniform: { name: string; size: number; members: Record<string, { offset: number; type: string }> } | null =
+      null;
     for (const u of r.uniforms.filter((v) => used.has(v.name))) {
-      if (u.group !== 0) throw new WgslLayoutError(`${label}: only bind group 0 is supported, '${u.name}' is in ${u.group}`);
-      if (uniform) throw new WgslLayoutError(`${label}.${entry.name}: expected one uniform struct, found '${u.name}' too`);
+      if (u.group !== 0)
+        throw new WgslLayoutError(`${label}: only bind group 0 is supported, '${u.name}' is in ${u.group}`);
+      if (uniform)
+        throw new WgslLayoutError(`${label}.${entry.name}: expected one uniform struct, found '${u.name}' too`);
       bindings.push({ name: u.name, binding: u.binding, type: 'uniform' });
       const members: Record<string, { offset: number; type: string }> = {};
       for (const m of u.members ?? []) members[m.name] = { offset: m.offset, type: m.type.name };
       uniform = { name: u.name, size: u.size, members };
     }
     for (const s of r.storage.filter((v) => used.has(v.name))) {
-      if (s.group !== 0) throw new WgslLayoutError(`${label}: only bind group 0 is supported, '${s.name}' is in ${s.group}`);
+      if (s.group !== 0)
+        throw new WgslLayoutError(`${label}: only bind group 0 is supported, '${s.name}' is in ${s.group}`);
       bindings.push({ name: s.name, binding: s.binding, type: s.access === 'read' ? 'read-only-storage' : 'storage' });
     }
     bindings.sort((x, y) => x.binding - y.binding);

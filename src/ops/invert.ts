@@ -3,13 +3,15 @@ import { ValueError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { Plan } from '../gpu/plan.js';
 import {
+  fusedInvert,
   invertOp,
   type MatrixShape,
   type NewtonSchulzOptions,
   nsInit,
   nsResidual,
   nsScale,
-  resolveOrder,
+  type ResolvedStepOptions,
+  resolveStepOptions,
   stepGemms,
   stepScratch,
 } from './newtonSchulz.js';
@@ -28,7 +30,7 @@ export interface InvertOptions extends NewtonSchulzOptions {
 /** Residual accepted as converged when no tolerance is given (‖X − A⁻¹‖ ≤ 0.1 ‖A⁻¹‖). */
 export const DEFAULT_ACCEPT = 0.1;
 export const DEFAULT_MAX_ITERATIONS = 64;
-// The status block's layout and states are the shader's (shaders/newton_schulz.wgsl).
+// The status block's layout, states and chunk sizes are the shader's (shaders/newton_schulz.wgsl).
 const K = nsShader.constants;
 
 export interface InvertResult {
@@ -43,15 +45,13 @@ export interface InvertResult {
   readbacks: number;
 }
 
-export interface ResolvedInvertOptions {
-  order: number;
-  symmetric: boolean;
+export interface ResolvedInvertOptions extends ResolvedStepOptions {
   tolerance: number;
   maxIterations: number;
 }
 
-export function resolveInvertOptions(options: InvertOptions | undefined): ResolvedInvertOptions {
-  const order = resolveOrder('invert', options);
+export function resolveInvertOptions(shape: MatrixShape, options: InvertOptions | undefined): ResolvedInvertOptions {
+  const step = resolveStepOptions('invert', shape, options);
   const tolerance = options?.tolerance;
   if (tolerance !== undefined && !(typeof tolerance === 'number' && Number.isFinite(tolerance) && tolerance > 0)) {
     throw new ValueError(`invert: expected tolerance to be a finite number > 0, got ${String(tolerance)}`);
@@ -60,18 +60,20 @@ export function resolveInvertOptions(options: InvertOptions | undefined): Resolv
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new ValueError(`invert: expected maxIterations to be a positive integer, got ${String(maxIterations)}`);
   }
-  return { order, symmetric: options?.symmetric ?? false, tolerance: tolerance ?? 0, maxIterations };
+  return { ...step, tolerance: tolerance ?? 0, maxIterations };
 }
 
 /**
- * Newton–Schulz to convergence with no CPU round trip per step. Per submit: up to STEPS_PER_SUBMIT
- * steps of [T = A X (gated), residual + stop decision, update (gated)], then one copy of the
- * status; the CPU reads it once per chunk and stops when no matrix is active. Finished
- * matrices cost no arithmetic: the GEMMs read the status as a gate.
+ * Newton–Schulz to convergence with no CPU round trip per step; each submit ends with a copy
+ * of the status, which the CPU reads to decide whether to submit more.
+ * Fused path: dispatches of TRIPS_PER_DISPATCH trips each (scaling in the first),
+ * DISPATCHES_PER_SUBMIT per submit, so the default budget is one submit and one readback.
+ * GEMM path: per submit up to STEPS_PER_SUBMIT steps of [T = A X (gated), residual + stop
+ * decision, update (gated)]. Either way finished matrices cost no arithmetic.
  */
 export async function invertOnGpu(
   ctx: GpuContext,
-  readBuffer: (buffer: GPUBuffer, bytes: number) => Promise<ArrayBuffer>,
+  read: (buffer: GPUBuffer, bytes: number, encoder: GPUCommandEncoder) => Promise<ArrayBuffer>,
   a: GPUBuffer,
   shape: MatrixShape,
   o: ResolvedInvertOptions,
@@ -80,50 +82,67 @@ export async function invertOnGpu(
   const b = shape.batch;
   const bytes = b * shape.n * shape.n * 4;
   const statusBytes = K.STATUS_SECTIONS * b * 4;
-  const [first, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric, 'status');
-  const plan = new Plan(ctx, invertOp, {
-    label: 'Invert',
-    slots: { a: bytes, x: bytes, xNext: bytes },
-    outputs: ['x', 'xNext'],
-    scratch: { ...stepScratch(shape, o.order), status: K.STATUS_SECTIONS * b },
-    steps: [first, nsResidual(shape, o.tolerance, false), ...rest],
-    phases: { init: [nsScale(shape), nsInit(shape)], final: [first, nsResidual(shape, o.tolerance, true)] },
-  });
+  const fused = o.path === 'fused';
+  const plan = fused
+    ? new Plan(ctx, invertOp, {
+        label: 'Invert',
+        slots: { a: bytes, x: bytes },
+        outputs: ['x'],
+        scratch: { status: K.STATUS_SECTIONS * b },
+        steps: [fusedInvert(ctx.gemm, shape, o, o, false)],
+        phases: { first: [fusedInvert(ctx.gemm, shape, o, o, true)] },
+      })
+    : gemmPlan(ctx, shape, o, bytes);
   const xs: GPUBuffer[] = [];
   try {
-    for (const name of ['x0', 'x1']) {
+    for (const name of fused ? ['x0'] : ['x0', 'x1']) {
       xs.push(device.createBuffer({ label: `Invert.${name}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }));
     }
     const status = plan.buffer('status');
+    // Each submit records into `pass` and returns whether it encoded the last allowed step.
     let current = 0;
     let done = 0;
+    let encodeChunk: (pass: GPUComputePassEncoder) => boolean;
+    if (fused) {
+      // maxIterations steps need maxIterations + 1 evaluations.
+      const total = Math.ceil((o.maxIterations + 1) / K.TRIPS_PER_DISPATCH);
+      encodeChunk = (pass) => {
+        const end = Math.min(total, done + K.DISPATCHES_PER_SUBMIT);
+        for (; done < end; done++) plan.record(pass, { a, x: xs[0]! }, done === 0 ? 'first' : undefined);
+        return done === total;
+      };
+    } else {
+      encodeChunk = (pass) => {
+        if (done === 0) plan.record(pass, { a, x: xs[0]! }, 'init');
+        const chunk = Math.min(K.STEPS_PER_SUBMIT, o.maxIterations - done);
+        for (let i = 0; i < chunk; i++) {
+          plan.record(pass, { a, x: xs[current]!, xNext: xs[1 - current]! });
+          current = 1 - current;
+        }
+        done += chunk;
+        if (done === o.maxIterations) plan.record(pass, { a, x: xs[current]! }, 'final');
+        return done === o.maxIterations;
+      };
+    }
+
     let submits = 0;
     let readbacks = 0;
     let words = new Uint32Array(0);
+    const section = (s: number) => words.subarray(s * b, (s + 1) * b);
     while (true) {
       const encoder = device.createCommandEncoder({ label: 'Invert.encoder' });
       const pass = encoder.beginComputePass({ label: 'Invert.pass' });
-      if (done === 0) plan.record(pass, { a, x: xs[0]! }, 'init');
-      const chunk = Math.min(K.STEPS_PER_SUBMIT, o.maxIterations - done);
-      for (let i = 0; i < chunk; i++) {
-        plan.record(pass, { a, x: xs[current]!, xNext: xs[1 - current]! });
-        current = 1 - current;
-      }
-      done += chunk;
-      if (done === o.maxIterations) plan.record(pass, { a, x: xs[current]! }, 'final');
+      const last = encodeChunk(pass);
       pass.end();
-      device.queue.submit([encoder.finish()]);
+      words = new Uint32Array(await read(status, statusBytes, encoder));
       submits++;
-      words = new Uint32Array(await readBuffer(status, statusBytes));
       readbacks++;
-      const section = (s: number) => words.subarray(s * b, (s + 1) * b);
-      const anyActive = section(K.S_STATE).some((s) => s === K.ACTIVE);
-      if (!anyActive || done === o.maxIterations) break;
+      if (last || !section(K.S_STATE).some((s) => s === K.ACTIVE)) break;
     }
 
     const floats = new Float32Array(words.buffer);
-    const state = words.slice(K.S_STATE * b, (K.S_STATE + 1) * b);
-    const iterations = words.slice(K.S_ITERATIONS * b, (K.S_ITERATIONS + 1) * b);
+    const state = section(K.S_STATE).slice();
+    const iterations = section(K.S_ITERATIONS).slice();
     const residual = floats.slice(K.S_RESIDUAL * b, (K.S_RESIDUAL + 1) * b);
     const alpha = floats.slice(K.S_ALPHA * b, (K.S_ALPHA + 1) * b);
     const accept = o.tolerance > 0 ? o.tolerance : DEFAULT_ACCEPT;
@@ -134,4 +153,16 @@ export async function invertOnGpu(
     plan.destroy();
     for (const x of xs) x.destroy();
   }
+}
+
+function gemmPlan(ctx: GpuContext, shape: MatrixShape, o: ResolvedInvertOptions, bytes: number): Plan {
+  const [ax, rest] = stepGemms(ctx.gemm, shape, o.order, o.symmetric, 'status');
+  return new Plan(ctx, invertOp, {
+    label: 'Invert',
+    slots: { a: bytes, x: bytes, xNext: bytes },
+    outputs: ['x', 'xNext'],
+    scratch: { ...stepScratch(shape, o.order), status: K.STATUS_SECTIONS * shape.batch },
+    steps: [ax, nsResidual(shape, o), ...rest],
+    phases: { init: [nsScale(shape), nsInit(shape)], final: [ax, nsResidual(shape, o)] },
+  });
 }

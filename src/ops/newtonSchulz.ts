@@ -1,20 +1,36 @@
 import nsShader from '../../shaders/newton_schulz.wgsl';
 import { ShapeError, ValueError } from '../errors.js';
 import { type GemmStep, gemm, gemmVariants } from '../gpu/gemm.js';
-import { type GemmKernel, type Op, type Step, step, variant } from '../gpu/op.js';
+import { type GemmKernel, type Op, type Step, step, type Variant, variant } from '../gpu/op.js';
 import { describe, type Shape } from '../shape.js';
 
 const NS = nsShader.entryPoints;
+const K = nsShader.constants;
 const SCALE = variant(nsShader, NS.ns_scale);
 const INIT = variant(nsShader, NS.ns_init);
 const RESIDUAL = variant(nsShader, NS.ns_residual);
 
-export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: gemmVariants };
+/**
+ * Fused kernels follow the GEMM schedule: 'tiled' (GPUs) shares a workgroup among several
+ * matrices with X and T in workgroup memory, 'direct' (CPU adapters) gives each matrix one
+ * invocation and no barriers.
+ */
+const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
+  tiled: { step: variant(nsShader, NS.ns_step), invert: variant(nsShader, NS.ns_invert) },
+  direct: { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) },
+};
+
+export const newtonSchulzOp: Op = { name: 'newtonSchulz', family: 'forward', variants: (g) => [...gemmVariants(g), FUSED[g].step] };
 export const invertOp: Op = {
   name: 'invert',
   family: 'forward',
-  variants: (g) => [...newtonSchulzOp.variants(g), SCALE, INIT, RESIDUAL],
+  variants: (g) => [...gemmVariants(g), SCALE, INIT, RESIDUAL, FUSED[g].invert],
 };
+
+/** Largest n the fused path takes. */
+export const FUSED_MAX_N: number = K.MAX_N;
+
+export type NewtonSchulzPath = 'fused' | 'gemm';
 
 export interface NewtonSchulzOptions {
   /** Order p of `X' = X Σ_{m<p} (−1)^m C(p, m+1) (AX)^m`, 2..5; default 2 (`X(2I − AX)`). */
@@ -25,6 +41,11 @@ export interface NewtonSchulzOptions {
    * them. The powers of AX are not symmetric and run in full; no commutation is assumed.
    */
   symmetric?: boolean;
+  /**
+   * 'fused': one dispatch per step, several matrices per workgroup (n ≤ 32); 'gemm': p batched
+   * GEMMs per step (any n). Default: 'fused' when n ≤ 32.
+   */
+  path?: NewtonSchulzPath;
 }
 
 /** Batch of square matrices: [B, n, n], or [n, n] for one. */
@@ -39,7 +60,25 @@ export function matrixShape(what: string, shape: Shape): MatrixShape {
   throw new ShapeError(`${what}: expected square matrices [B, n, n] or [n, n], got ${describe(shape)}`);
 }
 
-export function resolveOrder(what: string, options: NewtonSchulzOptions | undefined): number {
+export interface ResolvedStepOptions {
+  order: number;
+  symmetric: boolean;
+  path: NewtonSchulzPath;
+}
+
+export function resolveStepOptions(what: string, shape: MatrixShape, options: NewtonSchulzOptions | undefined): ResolvedStepOptions {
+  const order = resolveOrder(what, options);
+  const path = options?.path ?? (shape.n <= FUSED_MAX_N ? 'fused' : 'gemm');
+  if (path !== 'fused' && path !== 'gemm') {
+    throw new ValueError(`${what}: expected path 'fused' or 'gemm', got ${String(path)}`);
+  }
+  if (path === 'fused' && shape.n > FUSED_MAX_N) {
+    throw new ShapeError(`${what}: expected n ≤ ${FUSED_MAX_N} for path 'fused', got n = ${shape.n}`);
+  }
+  return { order, symmetric: options?.symmetric ?? false, path };
+}
+
+function resolveOrder(what: string, options: NewtonSchulzOptions | undefined): number {
   const order = options?.order ?? 2;
   if (!Number.isInteger(order) || order < 2 || order > 5) {
     throw new ValueError(`${what}: expected order to be an integer in 2..5, got ${String(order)}`);
@@ -92,27 +131,107 @@ export function stepScratch(shape: MatrixShape, order: number): Record<string, n
   return order === 2 ? { t: nn } : order === 3 ? { t: nn, s0: nn } : { t: nn, s0: nn, s1: nn };
 }
 
+/** Matrices per workgroup of ns_step / ns_invert: n invocations each, X and T (n × ⌈n/4⌉ vec4s each) within CAPACITY. */
+function fusedGroup(kernel: GemmKernel, n: number): number {
+  return kernel === 'tiled' ? Math.min(Math.floor(K.WG / n), Math.floor(K.CAPACITY / (n * Math.ceil(n / 4)))) : 1;
+}
+
+/** Invocations a fused dispatch needs: whole workgroups of matrices ('tiled'), or one per matrix ('direct'). */
+function fusedInvocations(kernel: GemmKernel, shape: MatrixShape): number {
+  return kernel === 'tiled' ? Math.ceil(shape.batch / fusedGroup(kernel, shape.n)) * K.WG : shape.batch;
+}
+
+/** One fused step over slots a, x → xNext. */
+export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): Step {
+  return step({
+    label: 'fusedStep',
+    variant: FUSED[kernel].step,
+    uniform: nsUniform(shape, { per_group: fusedGroup(kernel, shape.n), order: o.order, symmetric: o.symmetric ? 1 : 0 }),
+    invocations: fusedInvocations(kernel, shape),
+    buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
+  });
+}
+
+/** Stop rule inputs shared by both paths: tolerance (0: none) and the step budget. */
+export interface IterationLimits {
+  tolerance: number;
+  maxIterations: number;
+}
+
+/**
+ * `K.TRIPS_PER_DISPATCH` evaluate-and-update trips of a whole inversion over a, x (in place)
+ * and status; `first` scales A and starts from X₀ = α Aᵀ.
+ */
+export function fusedInvert(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions, limits: IterationLimits, first: boolean): Step {
+  return step({
+    label: first ? 'fusedInvert(first)' : 'fusedInvert',
+    variant: FUSED[kernel].invert,
+    uniform: nsUniform(shape, {
+      per_group: fusedGroup(kernel, shape.n),
+      order: o.order,
+      symmetric: o.symmetric ? 1 : 0,
+      steps: K.TRIPS_PER_DISPATCH,
+      first: first ? 1 : 0,
+      tolerance: limits.tolerance,
+      max_iterations: limits.maxIterations,
+    }),
+    invocations: fusedInvocations(kernel, shape),
+    buffers: { a: 'a', x: 'x', status: 'status' },
+  });
+}
+
+/** Invocations per matrix in ns_scale / ns_residual: the power of two ≥ n, at most WG. */
+function reductionLanes(n: number): number {
+  return Math.min(K.WG, 2 ** Math.ceil(Math.log2(n)));
+}
+
 /** ns_scale / ns_init / ns_residual as steps over buffers a, x, status, t. */
 export function nsScale(shape: MatrixShape): Step {
-  const invocations = shape.batch * NS.ns_scale.workgroupSize[0]; // one workgroup per matrix
-  return step({ label: 'scale', variant: SCALE, uniform: nsUniform(shape, 0, 0), invocations, buffers: { a: 'a', status: 'status' } });
+  const lanes = reductionLanes(shape.n);
+  return step({
+    label: 'scale',
+    variant: SCALE,
+    uniform: nsUniform(shape, { lanes, per_group: K.WG / lanes }),
+    invocations: Math.ceil(shape.batch / (K.WG / lanes)) * K.WG,
+    buffers: { a: 'a', status: 'status' },
+  });
 }
 
 export function nsInit(shape: MatrixShape): Step {
   const invocations = shape.batch * shape.n * shape.n; // one per element
-  return step({ label: 'init', variant: INIT, uniform: nsUniform(shape, 0, 0), invocations, buffers: { a: 'a', x: 'x', status: 'status' } });
+  return step({ label: 'init', variant: INIT, uniform: nsUniform(shape, {}), invocations, buffers: { a: 'a', x: 'x', status: 'status' } });
 }
 
-export function nsResidual(shape: MatrixShape, tolerance: number, last: boolean): Step {
+export function nsResidual(shape: MatrixShape, limits: IterationLimits): Step {
+  const lanes = reductionLanes(shape.n);
   return step({
-    label: last ? 'residual(last)' : 'residual',
+    label: 'residual',
     variant: RESIDUAL,
-    uniform: nsUniform(shape, tolerance, last ? 1 : 0),
-    invocations: shape.batch * NS.ns_residual.workgroupSize[0], // one workgroup per matrix
+    uniform: nsUniform(shape, { lanes, per_group: K.WG / lanes, tolerance: limits.tolerance, max_iterations: limits.maxIterations }),
+    invocations: Math.ceil(shape.batch / (K.WG / lanes)) * K.WG,
     buffers: { t: 't', status: 'status' },
   });
 }
 
-function nsUniform(shape: MatrixShape, tolerance: number, last: number) {
-  return { n: shape.n, batch: shape.batch, tolerance, last };
+/** The shader's one uniform struct; members a kernel does not read are 0. */
+function nsUniform(shape: MatrixShape, values: Partial<Record<string, number>>) {
+  const c = values.order ? orderCoefficients(values.order) : [];
+  return {
+    n: shape.n,
+    batch: shape.batch,
+    lanes: 0,
+    per_group: 0,
+    order: 0,
+    steps: 0,
+    first: 0,
+    max_iterations: 0,
+    symmetric: 0,
+    tolerance: 0,
+    c0: c[0] ?? 0,
+    c1: c[1] ?? 0,
+    c2: c[2] ?? 0,
+    c3: c[3] ?? 0,
+    c4: c[4] ?? 0,
+    ...values,
+  };
 }

@@ -26,8 +26,10 @@ export interface ErrorResult {
 
 /** Typed arrays cross into the page as base64 (JSON would be slow and lossy for f32/f64); NaN and ±∞ as { $num }. */
 export function wire(value: unknown): unknown {
-  if (value instanceof Float32Array) return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-  if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float32Array)
+    return { $f32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Float64Array)
+    return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
   if (Array.isArray(value)) return value.map(wire);
   if (value && typeof value === 'object')
@@ -119,7 +121,8 @@ export interface GpuPage {
 /** Opens the harness page in the shared headless Chromium (see globalSetup.ts). */
 export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
-  const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness');
+  // The page compiles every pipeline of both GEMM schedules first: minutes on a loaded software adapter.
+  const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness', 240_000);
   const adapter = await page.evaluate(
     () => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter,
   );
@@ -185,7 +188,7 @@ export function useGpuPage(): () => GpuPage {
   let page: GpuPage | undefined;
   beforeAll(async () => {
     page = await openGpuPage();
-  });
+  }, 300_000);
   afterAll(async () => {
     await page?.close();
   });
