@@ -11,6 +11,7 @@ import { ORT_VERSION } from './peers/onnx.js';
 import type { Peer, PeerOp } from './peers/peer.js';
 import { loadTf } from './peers/tf.js';
 import { measureRoofline } from './roofline.js';
+import { trainingCases } from './training.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -499,6 +500,8 @@ const CASES: CaseSpec[] = [
 
 let onnxModels: Record<string, Uint8Array> = {};
 CASES.push(...linearAttentionCases({ lib, device, runtime, buffer, accuracy, models: () => onnxModels }));
+const trainers = { [tfPeer.peer.name]: tfPeer.training, ...(jaxPeer && { [jaxPeer.peer.name]: jaxPeer.training }) };
+CASES.push(...trainingCases({ lib, runtime, accuracy, trainers }));
 
 /**
  * One untimed warm-up run (compilation, first-use allocation), then measurements of one run
@@ -561,7 +564,7 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
       if (!op) continue;
       try {
         const t = await time(() => op.once(), quick);
-        result[name] = measured(t.timing, p.check(t.last, false));
+        result[name] = measured(t.timing, op.verify ? await op.verify() : p.check(t.last, false));
       } catch (e) {
         result.notes.push(`${peer!.name} failed: ${String(e instanceof Error ? e.message : e)}`);
       } finally {

@@ -250,6 +250,19 @@ function measureTargets(cases: BenchReport['cases'], startup: BenchReport['start
       met: growth <= 8.5 && small.verdict === 'ok' && large.verdict === 'ok',
     });
   }
+  // Training (issue 10): both sides run the same number of steps, so the ratio is per step.
+  for (const c of cases.filter((x) => x.id.startsWith('train-') && x.id.includes('-B512-'))) {
+    for (const [peer, want] of [
+      ['jax', 3],
+      ['tf', 10],
+    ] as const) {
+      targets.push({
+        name: `training, ${c.config}: ≥ ${want}× ${LABEL[peer]} per step`,
+        measured: times(c.ratios[peer]),
+        met: (c.ratios[peer] ?? 0) >= want && c.verdict === 'ok',
+      });
+    }
+  }
   for (const c of cases.filter((x) => x.counts)) {
     const { layers, submits, maps } = c.counts!;
     targets.push({

@@ -2,12 +2,13 @@
 // under `jit`. Arrays are reference-counted: passing an array to a function consumes it, `.ref`
 // keeps it alive, and `data()` realizes, reads back and releases it.
 import type * as Jax from '@jax-js/jax';
-import type { Peer, PeerHead, PeerOp } from './peer.js';
+import type { Peer, PeerHead, PeerOp, PeerTrainer } from './peer.js';
+import { jaxTrainer } from './jax-train.js';
 
 type JArray = Jax.Array;
 type Heads = { wv: JArray; wk: JArray; wq: JArray }[][];
 
-export async function loadJax(): Promise<{ peer: Peer; device: GPUDevice }> {
+export async function loadJax(): Promise<{ peer: Peer; device: GPUDevice; training: PeerTrainer }> {
   const url = '/node_modules/@jax-js/jax/dist/index.js';
   const jax = (await import(/* @vite-ignore */ url)) as typeof Jax;
   const version = ((await (await fetch('/node_modules/@jax-js/jax/package.json')).json()) as { version: string })
@@ -87,5 +88,5 @@ export async function loadJax(): Promise<{ peer: Peer; device: GPUDevice }> {
       return op([H, ...held.flatMap((hs) => hs.flatMap((w) => [w.wv, w.wk, w.wq]))], () => lsa(H.ref, refs()));
     },
   };
-  return { peer, device: jax.getWebGPUDevice() };
+  return { peer, device: jax.getWebGPUDevice(), training: jaxTrainer(jax) };
 }

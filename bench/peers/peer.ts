@@ -4,6 +4,8 @@
 export interface PeerOp {
   /** Runs the op once on the peer's device and reads the whole result back. */
   once(): Promise<Float32Array>;
+  /** The accuracy of this peer's result when the case checks something other than `once()`'s output. */
+  verify?(): Promise<{ maxAbs: number; rmsRelative: number; nonFinite: number; ok: boolean }>;
   dispose(): void;
 }
 
@@ -26,4 +28,42 @@ export interface Peer {
   invert(a: Float32Array, shape: [number, number, number], steps: number): PeerOp;
   /** A stack of LSA layers H ← H + Σ_heads (W_V H)(W_K H)ᵀ (W_Q H) on [B, D, N]. */
   lsaStack(h: Float32Array, shape: [number, number, number], layers: PeerHead[][]): PeerOp;
+}
+
+/** One layer of the benchmark's training model: LSA heads, with an optional pre-LayerNorm. */
+export interface PeerTrainLayer {
+  heads: PeerHead[];
+  /** Pre-LayerNorm of the layer's input (gain, bias: D each); the residual stays the input. */
+  norm?: { gain: ArrayLike<number>; bias: ArrayLike<number> };
+}
+
+/**
+ * The training model both peers build: LSA layers `H + Σ W_V N_K (W_K N_K)ᵀ W_Q N` (N = LN(H) or
+ * H, N_K its first `keys` tokens), an optional final LayerNorm, then MSE (mean over the batch) of
+ * entry [row, token] against one target per prompt; Adam with bias correction.
+ */
+export interface PeerTrainSpec {
+  shape: [number, number, number];
+  keys: number;
+  layers: PeerTrainLayer[];
+  finalNorm?: { gain: ArrayLike<number>; bias: ArrayLike<number> };
+  row: number;
+  token: number;
+  adam: { learningRate: number; beta1: number; beta2: number; epsilon: number };
+}
+
+export interface PeerTrainOp {
+  /** `steps` Adam steps on (h, target), then one readback of the last step's loss. */
+  train(steps: number): Promise<number>;
+  /**
+   * Gradients of the loss at the initial weights on another batch, flattened per layer as
+   * (per head W_V, W_K, W_Q), then norm gain, bias; then the final norm's gain, bias.
+   */
+  gradients(h: Float32Array, target: Float32Array, batch: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** A peer that trains the benchmark's model (created with its initial weights and one batch). */
+export interface PeerTrainer {
+  train(spec: PeerTrainSpec, h: Float32Array, target: Float32Array): PeerTrainOp;
 }

@@ -1,11 +1,12 @@
 // TensorFlow.js's WebGPU backend as a benchmark peer (loaded by bench.html as UMD scripts).
 // It runs on the device the page's lsa-newton runtime also uses.
 import type * as TF from '@tensorflow/tfjs-core';
-import type { Peer, PeerHead, PeerOp } from './peer.js';
+import type { Peer, PeerHead, PeerOp, PeerTrainer } from './peer.js';
+import { tfTrainer } from './tf-train.js';
 
 type Tensor = TF.Tensor;
 
-export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice }> {
+export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice; training: PeerTrainer }> {
   const tf = (globalThis as unknown as { tf: typeof TF }).tf;
   await tf.setBackend('webgpu');
   await tf.ready();
@@ -72,5 +73,5 @@ export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice }> {
       );
     },
   };
-  return { peer, device };
+  return { peer, device, training: tfTrainer(tf) };
 }
