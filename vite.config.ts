@@ -12,7 +12,11 @@ export default defineConfig(({ mode }) =>
         root: fileURLToPath(new URL('./demo', import.meta.url)),
         base: './',
         plugins,
-        build: { target: 'es2022', outDir: fileURLToPath(new URL('./.build/demo', import.meta.url)), emptyOutDir: true },
+        build: {
+          target: 'es2022',
+          outDir: fileURLToPath(new URL('./.build/demo', import.meta.url)),
+          emptyOutDir: true,
+        },
       }
     : {
         plugins,
@@ -22,7 +26,10 @@ export default defineConfig(({ mode }) =>
           emptyOutDir: true,
           sourcemap: true,
           // lib mode keeps whitespace in ES output; the package is one module, so minify it fully.
-          rolldownOptions: { preserveEntrySignatures: 'allow-extension', output: { minify: true, chunkFileNames: '[name].js' } },
+          rolldownOptions: {
+            preserveEntrySignatures: 'allow-extension',
+            output: { minify: true, chunkFileNames: '[name].js' },
+          },
           lib: {
             entry: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
             formats: ['es'],

@@ -22,7 +22,9 @@ export function checkShape(what: string, shape: Shape, rank?: number): void {
   }
   shape.forEach((s, i) => {
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 1) {
-      throw new ShapeError(`${what}: expected dimension ${i} to be a positive integer, got ${String(s)} in ${describe(shape)}`);
+      throw new ShapeError(
+        `${what}: expected dimension ${i} to be a positive integer, got ${String(s)} in ${describe(shape)}`,
+      );
     }
   });
 }

@@ -66,7 +66,11 @@ export async function readBuffer(
 ): Promise<ArrayBuffer> {
   const { device } = owner;
   if (owner.lostMessage !== null) throw new DeviceLostError(`cannot read: the device was lost (${owner.lostMessage})`);
-  const staging = device.createBuffer({ label: 'readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const staging = device.createBuffer({
+    label: 'readback',
+    size: bytes,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
   try {
     const recorder = encoder ?? device.createCommandEncoder({ label: 'readback' });
     recorder.copyBufferToBuffer(source, 0, staging, 0, bytes);

@@ -9,10 +9,16 @@ import { describe, expect, it } from 'vitest';
 describe('benchmark (quick mode)', () => {
   it('runs every quick case for us, TF.js and jax-js, checks accuracy, writes JSON + HTML, and the report shows its charts', async () => {
     // The runner is compiled by `npm run build` (tsconfig.node.json) into .build/.
-    const { runBench } = (await import(join(process.cwd(), '.build/bench/bench.js'))) as typeof import('../bench/bench.js');
+    const { runBench } = (await import(
+      join(process.cwd(), '.build/bench/bench.js')
+    )) as typeof import('../bench/bench.js');
     const outDir = mkdtempSync(join(tmpdir(), 'lsa-bench-'));
     const lines: string[] = [];
-    const { report, json, html, png, chartVariance } = await runBench({ quick: true, outDir, log: (l) => lines.push(l) });
+    const { report, json, html, png, chartVariance } = await runBench({
+      quick: true,
+      outDir,
+      log: (l) => lines.push(l),
+    });
     expect(report.cases.length).toBeGreaterThanOrEqual(7);
     for (const c of report.cases) {
       expect(c.verdict, `${c.op} ${c.config}`).toBe('ok');

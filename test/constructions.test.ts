@@ -5,12 +5,17 @@ import { logisticData } from './harness/logistic.js';
 
 const relErr = reference.relativeError;
 
-function run(c: { width: number; tokens: number; layers: Parameters<typeof reference.transformer>[2] }, h: Float64Array): Float64Array {
+function run(
+  c: { width: number; tokens: number; layers: Parameters<typeof reference.transformer>[2] },
+  h: Float64Array,
+): Float64Array {
   return reference.transformer(h, [1, c.width, c.tokens], c.layers);
 }
 
 describe('constructions.newtonSchulz (Lemma 4.1) in float64', () => {
-  const cases = [1, 2, 5, 8].flatMap((d) => [1, 3, 12].flatMap((steps) => [false, true].map((symmetric) => ({ d, steps, symmetric }))));
+  const cases = [1, 2, 5, 8].flatMap((d) =>
+    [1, 3, 12].flatMap((steps) => [false, true].map((symmetric) => ({ d, steps, symmetric }))),
+  );
   it.each(cases)('d $d, $steps steps, symmetric $symmetric', ({ d, steps, symmetric }) => {
     const rng = random(d * 100 + steps);
     const base = reference.conditioned(rng, d, 5).a;
@@ -41,7 +46,9 @@ const regressionData = (seed: number, d: number, n: number) =>
   reference.ridgeData(random(seed), d, n, { scale: 1 / Math.sqrt(d) });
 
 describe('constructions.ridgeNewton (Theorem 4.2, all tokens as keys) in float64', () => {
-  const cases = [1, 2, 5, 8].flatMap((d) => [0, 1, 4, 12].flatMap((steps) => [0, 0.1, 0.5].map((mu) => ({ d, steps, mu }))));
+  const cases = [1, 2, 5, 8].flatMap((d) =>
+    [0, 1, 4, 12].flatMap((steps) => [0, 0.1, 0.5].map((mu) => ({ d, steps, mu }))),
+  );
   it.each(cases)('d $d, T $steps, μ $mu', ({ d, steps, mu }) => {
     const n = 2 * d + 3;
     const { a, y, aTest } = regressionData(d * 1000 + steps * 10 + mu * 7, d, n);
@@ -118,7 +125,10 @@ describe('constructions.logisticNewton (Section 5) in float64', () => {
       h[xs.length + t] = 1; // mask on
     });
     const out = reference.reluMlp(h, [1, 3, xs.length], layer);
-    const worst = xs.reduce((m, x, t) => Math.max(m, Math.abs(out[2 * xs.length + t]! - f(Math.min(4, Math.max(-4, x))))), 0);
+    const worst = xs.reduce(
+      (m, x, t) => Math.max(m, Math.abs(out[2 * xs.length + t]! - f(Math.min(4, Math.max(-4, x))))),
+      0,
+    );
     expect(worst).toBeLessThanOrEqual(1e-5);
     // Masked off: nothing is written.
     const off = reference.reluMlp(Float64Array.from([0.5, 0, 0]), [1, 3, 1], layer);
@@ -129,23 +139,28 @@ describe('constructions.logisticNewton (Section 5) in float64', () => {
     const c = constructions.logisticNewton({ d: 2, n: 1, mu, steps: 1, nsSteps: 2, epsilon: 1e-2 });
     expect(() => c.embed([1, 1], [1], [0, 0])).toThrow(/‖a_i‖ ≤ 1/);
     expect(() => c.embed([0.5, 0.5], [0], [0, 0])).toThrow(/labels ±1/);
-    expect(() => constructions.logisticNewton({ d: 2, n: 1, mu: 0, steps: 1, nsSteps: 2, epsilon: 1e-2 })).toThrow(/mu/);
+    expect(() => constructions.logisticNewton({ d: 2, n: 1, mu: 0, steps: 1, nsSteps: 2, epsilon: 1e-2 })).toThrow(
+      /mu/,
+    );
   });
 });
 
 describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', () => {
-  it.each([1, 2, 5, 8].flatMap((d) => [1, 5, 20].flatMap((steps) => [0, 0.1].map((mu) => ({ d, steps, mu })))))('d $d, $steps steps, μ $mu', ({ d, steps, mu }) => {
-    const n = 2 * d + 3;
-    const { a, y, aTest } = regressionData(d * 31 + steps + mu * 100, d, n);
-    const options = { d, n, steps, eta: 0.5, mu };
-    const c = constructions.gradientDescent(options);
-    expect(c.layers.length).toBe(steps);
-    expect(c.counts.maxHeads).toBeLessThanOrEqual(1);
-    expect(c.width).toBe(d + 1);
-    const got = c.readout(run(c, c.embed(a, y, aTest)));
-    const want = reference.gradientDescent(a, y, aTest, options);
-    expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
-  });
+  it.each([1, 2, 5, 8].flatMap((d) => [1, 5, 20].flatMap((steps) => [0, 0.1].map((mu) => ({ d, steps, mu })))))(
+    'd $d, $steps steps, μ $mu',
+    ({ d, steps, mu }) => {
+      const n = 2 * d + 3;
+      const { a, y, aTest } = regressionData(d * 31 + steps + mu * 100, d, n);
+      const options = { d, n, steps, eta: 0.5, mu };
+      const c = constructions.gradientDescent(options);
+      expect(c.layers.length).toBe(steps);
+      expect(c.counts.maxHeads).toBeLessThanOrEqual(1);
+      expect(c.width).toBe(d + 1);
+      const got = c.readout(run(c, c.embed(a, y, aTest)));
+      const want = reference.gradientDescent(a, y, aTest, options);
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
+    },
+  );
 
   it('converges to the same ridge prediction as the Newton transformer, but needs far more layers', () => {
     const [d, n, mu] = [5, 20, 0.1];
@@ -158,6 +173,8 @@ describe('constructions.gradientDescent (von Oswald et al. 2023) in float64', ()
     const gd = constructions.gradientDescent({ d, n, steps: 400, eta, mu: mu / n });
     expect(Math.abs(gd.readout(run(gd, gd.embed(a, y, aTest))) - exact)).toBeLessThan(1e-6 * Math.abs(exact));
     const short = constructions.gradientDescent({ d, n, steps: newton.layers.length, eta, mu: mu / n });
-    expect(Math.abs(short.readout(run(short, short.embed(a, y, aTest))) - exact)).toBeGreaterThan(1e-3 * Math.abs(exact));
+    expect(Math.abs(short.readout(run(short, short.embed(a, y, aTest))) - exact)).toBeGreaterThan(
+      1e-3 * Math.abs(exact),
+    );
   });
 });

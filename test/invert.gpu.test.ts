@@ -1,8 +1,8 @@
-import nsShader from '../shaders/newton_schulz.wgsl';
 import { describe, expect, it } from 'vitest';
+import nsShader from '../shaders/newton_schulz.wgsl';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { KERNELS, useGpuPage, type InvertResult } from './harness/gpu.js';
+import { type InvertResult, KERNELS, useGpuPage } from './harness/gpu.js';
 import { batchOf, relativeFrobenius, spd } from './harness/matrices.js';
 
 const KAPPAS = [1, 10, 100, 1000];

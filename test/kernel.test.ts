@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import gemmShader from '../shaders/gemm.wgsl';
 import nsShader from '../shaders/newton_schulz.wgsl';
-import { LimitError, LsaNewtonError } from '../src/index.js';
 import type { GpuContext } from '../src/gpu/context.js';
 import { gemm, gemmVariants, uniformValues } from '../src/gpu/gemm.js';
 import { checkBufferSize, workgroupGrid } from '../src/gpu/grid.js';
 import type { Op } from '../src/gpu/op.js';
 import { Plan } from '../src/gpu/plan.js';
 import { packUniform, shaderSource } from '../src/gpu/shader.js';
+import { LimitError, LsaNewtonError } from '../src/index.js';
 import { lsaOp } from '../src/ops/lsa.js';
 import { FORWARD_OPS } from '../src/ops/registry.js';
 import { familyVariants } from '../src/runtime.js';
 
-const limits = { maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 } as GPUSupportedLimits;
+const limits = {
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxStorageBufferBindingSize: 1 << 27,
+  maxBufferSize: 1 << 28,
+} as GPUSupportedLimits;
 const G = gemmShader.entryPoints;
 const view = { batch: 1, row: 1, col: 1 };
 
@@ -43,18 +47,37 @@ describe('layouts come from the WGSL, reflected at build time', () => {
 
   it('the TypeScript side fills exactly the uniform members the shader declares', () => {
     const values = uniformValues({
-      label: 't', m: 3, n: 5, k: 7, batch: 2, relu: true, bias: ['w', 0],
-      a: ['x', { batch: 21, row: 7, col: 1 }], b: ['y', { batch: 0, row: 5, col: 1 }], c: ['z', { batch: 15, row: 5, col: 1 }],
+      label: 't',
+      m: 3,
+      n: 5,
+      k: 7,
+      batch: 2,
+      relu: true,
+      bias: ['w', 0],
+      a: ['x', { batch: 21, row: 7, col: 1 }],
+      b: ['y', { batch: 0, row: 5, col: 1 }],
+      c: ['z', { batch: 15, row: 5, col: 1 }],
     });
     expect(Object.keys(values).sort()).toEqual([...G.gemm.uniformMembers].sort());
     const packed = new DataView(packUniform('t', G.gemm, values));
     const at = (name: string) => packed.getUint32(G.gemm.uniform!.members[name]!.offset, true);
-    expect([at('m'), at('n'), at('k'), at('batch'), at('inner'), at('a_row'), at('c_batch'), at('b_outer')]).toEqual([3, 5, 7, 2, 2, 7, 15, 0]);
+    expect([at('m'), at('n'), at('k'), at('batch'), at('inner'), at('a_row'), at('c_batch'), at('b_outer')]).toEqual([
+      3, 5, 7, 2, 2, 7, 15, 0,
+    ]);
     expect(at('flags')).toBe(gemmShader.constants.F_RELU | gemmShader.constants.F_BIAS);
   });
 
   it('packUniform refuses missing, unknown and non-u32 members', () => {
-    const values = uniformValues({ label: 't', m: 1, n: 1, k: 1, batch: 1, a: ['x', view], b: ['y', view], c: ['z', view] });
+    const values = uniformValues({
+      label: 't',
+      m: 1,
+      n: 1,
+      k: 1,
+      batch: 1,
+      a: ['x', view],
+      b: ['y', view],
+      c: ['z', view],
+    });
     const { m: _m, ...missing } = values;
     expect(() => packUniform('t', G.gemm, missing)).toThrow(/'m' was not given/);
     expect(() => packUniform('t', G.gemm, { ...values, extra: 1 })).toThrow(/no member 'extra'/);
@@ -64,16 +87,38 @@ describe('layouts come from the WGSL, reflected at build time', () => {
 
 describe('ops are declarations', () => {
   // A context whose device is never reached: plans must refuse before any GPU call.
-  const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`GPU touched: device.${String(name)}`); } });
-  const ctx = { device: untouchable, limits: { ...limits, minUniformBufferOffsetAlignment: 256 }, gemm: 'direct', prepared: new Set(), plans: new Set() } as unknown as GpuContext;
-  const product = gemm({ label: 'AB', m: 4, n: 4, k: 4, batch: 1, a: ['a', view], b: ['b', view], c: ['c', view] }, 'direct');
+  const untouchable = new Proxy(
+    {},
+    {
+      get: (_, name) => {
+        throw new Error(`GPU touched: device.${String(name)}`);
+      },
+    },
+  );
+  const ctx = {
+    device: untouchable,
+    limits: { ...limits, minUniformBufferOffsetAlignment: 256 },
+    gemm: 'direct',
+    prepared: new Set(),
+    plans: new Set(),
+  } as unknown as GpuContext;
+  const product = gemm(
+    { label: 'AB', m: 4, n: 4, k: 4, batch: 1, a: ['a', view], b: ['b', view], c: ['c', view] },
+    'direct',
+  );
 
   it('a plan refuses a pipeline variant its op did not declare (LsaNewtonError), before any GPU work', () => {
     // declares the 32-column direct GEMM only; a 4 × 4 product dispatches the small-matrix entry point
-    const wideOnly: Op = { name: 'wideOnly', family: 'forward', variants: (g) => gemmVariants(g).filter((v) => v.entry.name !== 'gemm_direct_small') };
+    const wideOnly: Op = {
+      name: 'wideOnly',
+      family: 'forward',
+      variants: (g) => gemmVariants(g).filter((v) => v.entry.name !== 'gemm_direct_small'),
+    };
     const spec = { label: 'T', slots: { a: 64, b: 64, c: 64 }, outputs: ['c'], steps: [product] };
     expect(() => new Plan(ctx, wideOnly, spec)).toThrow(LsaNewtonError);
-    expect(() => new Plan(ctx, wideOnly, spec)).toThrow(/op 'wideOnly' did not declare pipeline gemm\.gemm_direct_small\{\}/);
+    expect(() => new Plan(ctx, wideOnly, spec)).toThrow(
+      /op 'wideOnly' did not declare pipeline gemm\.gemm_direct_small\{\}/,
+    );
   });
 
   it('a plan refuses a step that binds an unknown buffer', () => {

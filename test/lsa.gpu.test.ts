@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { heads, random, tokens } from './harness/cases.js';
-import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
+import { expectClose, KERNELS, report, useGpuPage } from './harness/gpu.js';
 
 // [B, D, N, heads, keys]: edge sizes, sizes one past the 32-wide tiles, paper scale (D 43, N 51).
 const CASES: [number, number, number, number, number?][] = [
@@ -21,7 +21,17 @@ const CASES: [number, number, number, number, number?][] = [
 describe('lsa on the GPU vs the float64 reference', () => {
   const gpu = useGpuPage();
 
-  const named = KERNELS.flatMap((gemm) => CASES.map(([b, d, n, h, keys]) => ({ name: `${gemm} B${b}-D${d}-N${n}-h${h}${keys ? `-K${keys}` : ''}`, gemm, b, d, n, h, keys })));
+  const named = KERNELS.flatMap((gemm) =>
+    CASES.map(([b, d, n, h, keys]) => ({
+      name: `${gemm} B${b}-D${d}-N${n}-h${h}${keys ? `-K${keys}` : ''}`,
+      gemm,
+      b,
+      d,
+      n,
+      h,
+      keys,
+    })),
+  );
   it.each(named)('$name', async ({ name, gemm, b, d, n, h, keys }) => {
     const rng = random(1000 + b * 7919 + d * 104729 + n * 31 + h);
     const x = tokens(rng, b, d, n);
@@ -37,7 +47,11 @@ describe('lsa on the GPU vs the float64 reference', () => {
   it('runtime.lsa (tensor in, tensor out) matches the reference, Float64Array weights included', async () => {
     const rng = random(7);
     const x = tokens(rng, 3, 11, 19);
-    const hs = heads(rng, 2, 11, 19).map((hd) => ({ wv: Float64Array.from(hd.wv), wk: Float64Array.from(hd.wk), wq: hd.wq }));
+    const hs = heads(rng, 2, 11, 19).map((hd) => ({
+      wv: Float64Array.from(hd.wv),
+      wk: Float64Array.from(hd.wk),
+      wq: hd.wq,
+    }));
     const r = await gpu().runApi({ op: 'lsa', h: x, shape: [3, 11, 19], heads: hs });
     expect(r.validation).toBeNull();
     expect(r.shape).toEqual([3, 11, 19]);

@@ -21,7 +21,8 @@ const CASES: Case[] = [
   { aShape: [130, 70], bShape: [66, 130], options: { transposeA: true, transposeB: true } },
 ];
 
-const id = (c: Case) => `a${c.aShape.join('x')}${c.options?.transposeA ? 'ᵀ' : ''}-b${c.bShape.join('x')}${c.options?.transposeB ? 'ᵀ' : ''}`;
+const id = (c: Case) =>
+  `a${c.aShape.join('x')}${c.options?.transposeA ? 'ᵀ' : ''}-b${c.bShape.join('x')}${c.options?.transposeB ? 'ᵀ' : ''}`;
 
 /** Regenerates the page's operands (same seeded generator) and the float64 product. */
 function expected(c: Case, seed: number): Float64Array {

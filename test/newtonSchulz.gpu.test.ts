@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
-import { expectClose, KERNELS, openGpuPage, useGpuPage, report } from './harness/gpu.js';
+import { expectClose, KERNELS, openGpuPage, report, useGpuPage } from './harness/gpu.js';
 import { batchOf, spd } from './harness/matrices.js';
 
 // [batch, n, order, symmetric]

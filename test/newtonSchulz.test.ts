@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ShapeError, ValueError, reference } from '../src/index.js';
+import { reference, ShapeError, ValueError } from '../src/index.js';
 import { matmul } from '../src/reference/newtonSchulz.js';
 import { random } from './harness/cases.js';
 

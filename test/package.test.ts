@@ -13,8 +13,14 @@ describe('the built package', () => {
   });
 
   it('imports in plain Node (no WebGPU) without touching GPU globals', () => {
-    const out = execFileSync(process.execPath, ['-e', "import('./dist/index.js').then((m) => console.log(Object.keys(m).sort().join(',')))"], { encoding: 'utf8' });
-    expect(out.trim().split(',')).toEqual(expect.arrayContaining(['createRuntime', 'reference', 'ShapeError', 'LsaNewtonError']));
+    const out = execFileSync(
+      process.execPath,
+      ['-e', "import('./dist/index.js').then((m) => console.log(Object.keys(m).sort().join(',')))"],
+      { encoding: 'utf8' },
+    );
+    expect(out.trim().split(',')).toEqual(
+      expect.arrayContaining(['createRuntime', 'reference', 'ShapeError', 'LsaNewtonError']),
+    );
   });
 
   it('is one ES module with the WGSL inside and no static imports; the training family is a sibling chunk', () => {
@@ -30,7 +36,9 @@ describe('the built package', () => {
 
   it('dist/index.js is at most 100 kB (WGSL compacted and deflated) and carries no WGSL parser (layouts reflected at build time)', () => {
     const bytes = readFileSync('dist/index.js').byteLength;
-    console.info(`dist/index.js: ${(bytes / 1000).toFixed(1)} kB, dist/training.js ${(readFileSync('dist/training.js').byteLength / 1000).toFixed(1)} kB`);
+    console.info(
+      `dist/index.js: ${(bytes / 1000).toFixed(1)} kB, dist/training.js ${(readFileSync('dist/training.js').byteLength / 1000).toFixed(1)} kB`,
+    );
     expect(bytes).toBeLessThanOrEqual(100_000);
     const code = readFileSync('dist/index.js', 'utf8');
     // strings only wgsl_reflect's parser holds (WGSL keywords our shaders never use)

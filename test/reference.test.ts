@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ShapeError, ValueError, reference } from '../src/index.js';
+import { reference, ShapeError, ValueError } from '../src/index.js';
 import { heads, mlp, random, tokens } from './harness/cases.js';
 
 /** Plain matrix helpers for an independent check of the reference's associativity. */
 function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
   const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
   return c;
 }
 function transpose(a: ArrayLike<number>, m: number, n: number): Float64Array {
@@ -77,9 +78,13 @@ describe('reference.lsa', () => {
 
   it('refuses bad input with typed errors', () => {
     const one = new Float32Array([1]);
-    expect(() => reference.lsa(new Float32Array(2), [1, 1, 2], [{ wv: one, wk: one, wq: one }], { keys: 3 })).toThrow(ShapeError);
+    expect(() => reference.lsa(new Float32Array(2), [1, 1, 2], [{ wv: one, wk: one, wq: one }], { keys: 3 })).toThrow(
+      ShapeError,
+    );
     expect(() => reference.lsa(new Float32Array(2), [1, 2], [{ wv: one, wk: one, wq: one }])).toThrow(/rank 3/);
-    expect(() => reference.lsa(new Float32Array([Number.NaN]), [1, 1, 1], [{ wv: one, wk: one, wq: one }])).toThrow(ValueError);
+    expect(() => reference.lsa(new Float32Array([Number.NaN]), [1, 1, 1], [{ wv: one, wk: one, wq: one }])).toThrow(
+      ValueError,
+    );
   });
 });
 
@@ -97,7 +102,9 @@ describe('reference.reluMlp', () => {
 
   it('refuses hidden that does not match the weights', () => {
     const layer = mlp(random(1), 3, 4, false);
-    expect(() => reference.reluMlp(new Float32Array(3), [1, 3, 1], { ...layer, hidden: 5 })).toThrow(/w1.*expected 15 values, got 12/);
+    expect(() => reference.reluMlp(new Float32Array(3), [1, 3, 1], { ...layer, hidden: 5 })).toThrow(
+      /w1.*expected 15 values, got 12/,
+    );
   });
 });
 
@@ -107,13 +114,22 @@ describe('reference.transformer', () => {
     const h = tokens(rng, 2, 4, 3);
     const hs = heads(rng, 1, 4, 3);
     const m = mlp(rng, 4, 5, true);
-    const stacked = reference.transformer(h, [2, 4, 3], [{ kind: 'lsa', heads: hs }, { kind: 'mlp', ...m }]);
+    const stacked = reference.transformer(
+      h,
+      [2, 4, 3],
+      [
+        { kind: 'lsa', heads: hs },
+        { kind: 'mlp', ...m },
+      ],
+    );
     const byHand = reference.reluMlp(reference.lsa(h, [2, 4, 3], hs), [2, 4, 3], m);
     expect(maxDiff(stacked, byHand)).toBe(0);
   });
 
   it('refuses an unknown layer kind', () => {
-    expect(() => reference.transformer(new Float32Array(1), [1, 1, 1], [{ kind: 'softmax' } as never])).toThrow(/expected kind 'lsa', 'mlp', 'layerNorm' or 'clip', got "softmax"/);
+    expect(() => reference.transformer(new Float32Array(1), [1, 1, 1], [{ kind: 'softmax' } as never])).toThrow(
+      /expected kind 'lsa', 'mlp', 'layerNorm' or 'clip', got "softmax"/,
+    );
   });
 });
 
@@ -160,7 +176,14 @@ describe('reference norms, X₀ and ridge', () => {
   it('ridge solves the normal equations: (AᵀA + μI) w = Aᵀy for w read back through unit queries', () => {
     const [d, n, mu] = [4, 9, 0.3];
     const { a, y } = reference.ridgeData(reference.random(3), d, n, { kappa: 20 });
-    const w = Array.from({ length: d }, (_, k) => reference.ridge(a, y, Float64Array.from({ length: d }, (_, i) => +(i === k)), { d, n, mu }));
+    const w = Array.from({ length: d }, (_, k) =>
+      reference.ridge(
+        a,
+        y,
+        Float64Array.from({ length: d }, (_, i) => +(i === k)),
+        { d, n, mu },
+      ),
+    );
     const r = reference.gram(a, n, d, mu);
     for (let i = 0; i < d; i++) {
       let lhs = 0;

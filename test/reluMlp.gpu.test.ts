@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { mlp, random, tokens } from './harness/cases.js';
-import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
+import { expectClose, KERNELS, report, useGpuPage } from './harness/gpu.js';
 
 // [B, D, N, hidden, biases]
 const CASES: [number, number, number, number, boolean][] = [
@@ -20,7 +20,17 @@ const CASES: [number, number, number, number, boolean][] = [
 describe('reluMlp on the GPU vs the float64 reference', () => {
   const gpu = useGpuPage();
 
-  const named = KERNELS.flatMap((gemm) => CASES.filter(([b]) => gemm === 'direct' || b < 65536).map(([b, d, n, f, biases]) => ({ name: `${gemm} B${b}-D${d}-N${n}-F${f}${biases ? '-bias' : ''}`, gemm, b, d, n, f, biases })));
+  const named = KERNELS.flatMap((gemm) =>
+    CASES.filter(([b]) => gemm === 'direct' || b < 65536).map(([b, d, n, f, biases]) => ({
+      name: `${gemm} B${b}-D${d}-N${n}-F${f}${biases ? '-bias' : ''}`,
+      gemm,
+      b,
+      d,
+      n,
+      f,
+      biases,
+    })),
+  );
   it.each(named)('$name', async ({ name, gemm, b, d, n, f, biases }) => {
     const rng = random(5000 + b * 7919 + d * 104729 + n * 31 + f);
     const x = tokens(rng, b, d, n);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { reference, type Layer } from '../src/index.js';
+import { type Layer, reference } from '../src/index.js';
 import { heads, mlp, random, tokens } from './harness/cases.js';
-import { expectClose, KERNELS, useGpuPage, report } from './harness/gpu.js';
+import { expectClose, KERNELS, report, useGpuPage } from './harness/gpu.js';
 
 function stack(seed: number, d: number, n: number, pattern: string): Layer[] {
   const rng = random(seed);
@@ -31,7 +31,9 @@ const CASES: [number, number, number, string][] = [
 describe('transformer stacks on the GPU vs the float64 reference', () => {
   const gpu = useGpuPage();
 
-  const named = KERNELS.flatMap((gemm) => CASES.map(([b, d, n, pattern]) => ({ name: `${gemm} B${b}-D${d}-N${n}-${pattern}`, gemm, b, d, n, pattern })));
+  const named = KERNELS.flatMap((gemm) =>
+    CASES.map(([b, d, n, pattern]) => ({ name: `${gemm} B${b}-D${d}-N${n}-${pattern}`, gemm, b, d, n, pattern })),
+  );
   it.each(named)('$name', async ({ name, gemm, b, d, n, pattern }) => {
     const rng = random(9000 + b * 7919 + d * 104729 + n);
     const x = tokens(rng, b, d, n);
@@ -59,7 +61,12 @@ describe('transformer stacks on the GPU vs the float64 reference', () => {
     const x = tokens(rng, 2, 7, 13);
     const layers = stack(92, 7, 13, 'am');
     const whole = await gpu().runApi({ op: 'transformer', h: x, shape: [2, 7, 13], layers });
-    const first = await gpu().runApi({ op: 'lsa', h: x, shape: [2, 7, 13], heads: (layers[0] as Extract<Layer, { kind: 'lsa' }>).heads });
+    const first = await gpu().runApi({
+      op: 'lsa',
+      h: x,
+      shape: [2, 7, 13],
+      heads: (layers[0] as Extract<Layer, { kind: 'lsa' }>).heads,
+    });
     const second = await gpu().runApi({ op: 'reluMlp', h: first.out, shape: [2, 7, 13], layer: layers[1] });
     const c = expectClose('stack-vs-layers', second.out, Float64Array.from(whole.out), 1e-6);
     expect(c.maxAbs).toBeLessThan(1e-4);

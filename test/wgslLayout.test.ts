@@ -27,11 +27,18 @@ function typeErrors(code: string): string[] {
   mkdirSync(join(dir, 'src', 'gpu'), { recursive: true });
   writeFileSync(join(dir, 'shaders', 'scale.wgsl'), FIXTURE);
   // The generated declaration imports its types from ../src/gpu/shader.js, as in the repo.
-  writeFileSync(join(dir, 'src', 'gpu', 'shader.ts'), `export * from ${JSON.stringify(join(root, 'src/gpu/shader.js'))};\n`);
+  writeFileSync(
+    join(dir, 'src', 'gpu', 'shader.ts'),
+    `export * from ${JSON.stringify(join(root, 'src/gpu/shader.js'))};\n`,
+  );
   writeDeclarations(join(dir, 'shaders'));
   const file = join(dir, 'src', 'use.ts');
   writeFileSync(file, code.replaceAll('@root', root));
-  const config = ts.parseJsonConfigFileContent(JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')), ts.sys, root);
+  const config = ts.parseJsonConfigFileContent(
+    JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')),
+    ts.sys,
+    root,
+  );
   const program = ts.createProgram([file], { ...config.options, noEmit: true });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
@@ -56,7 +63,11 @@ describe('tools/wgslLayout: WGSL reflected at build time', () => {
     expect(e.workgroupSize).toEqual([64, 1, 1]);
     expect(e.storage).toEqual(['src', 'dst']);
     expect(e.bindings.map((b) => b.type)).toEqual(['uniform', 'read-only-storage', 'storage']);
-    expect(e.uniform).toEqual({ name: 'p', size: 8, members: { n: { offset: 0, type: 'u32' }, scale: { offset: 4, type: 'f32' } } });
+    expect(e.uniform).toEqual({
+      name: 'p',
+      size: 8,
+      members: { n: { offset: 0, type: 'u32' }, scale: { offset: 4, type: 'f32' } },
+    });
     expect(layout.constants).toEqual({ WG: 64 });
   });
 
@@ -71,7 +82,9 @@ describe('tools/wgslLayout: WGSL reflected at build time', () => {
 
   it('a missing or misspelt uniform member fails the build (type check)', () => {
     expect(typeErrors(usage("{ src: 'x', dst: 'y' }", '{ n: 4 }')).join('\n')).toMatch(/'scale' is missing/);
-    expect(typeErrors(usage("{ src: 'x', dst: 'y' }", '{ n: 4, scael: 2, scale: 2 }')).join('\n')).toMatch(/'scael' does not exist/);
+    expect(typeErrors(usage("{ src: 'x', dst: 'y' }", '{ n: 4, scael: 2, scale: 2 }')).join('\n')).toMatch(
+      /'scael' does not exist/,
+    );
   });
 
   it('WGSL that does not parse fails the build with the file named', () => {

@@ -2,8 +2,8 @@
 // under `jit`. Arrays are reference-counted: passing an array to a function consumes it, `.ref`
 // keeps it alive, and `data()` realizes, reads back and releases it.
 import type * as Jax from '@jax-js/jax';
-import type { Peer, PeerHead, PeerOp, PeerTrainer } from './peer.js';
 import { jaxTrainer } from './jax-train.js';
+import type { Peer, PeerHead, PeerOp, PeerTrainer } from './peer.js';
 
 type JArray = Jax.Array;
 type Heads = { wv: JArray; wk: JArray; wq: JArray }[][];

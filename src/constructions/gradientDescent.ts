@@ -1,8 +1,20 @@
-import { checkValues } from '../shape.js';
 import type { Layer } from '../layers.js';
-import { checkFinite, checkLength, checkNonNegativeInteger, checkPositiveInteger, countLayers, head, lsaLayer, stackRows, Weight, type Construction } from './layout.js';
+import { checkValues } from '../shape.js';
+import {
+  type Construction,
+  checkFinite,
+  checkLength,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  countLayers,
+  head,
+  lsaLayer,
+  stackRows,
+  Weight,
+} from './layout.js';
 
-export interface GradientDescentConstruction extends Construction<[a: ArrayLike<number>, y: ArrayLike<number>, aTest: ArrayLike<number>], number> {}
+export interface GradientDescentConstruction
+  extends Construction<[a: ArrayLike<number>, y: ArrayLike<number>, aTest: ArrayLike<number>], number> {}
 
 /**
  * The first-order baseline (von Oswald et al. 2023): gradient descent on ridge regression,
@@ -13,7 +25,13 @@ export interface GradientDescentConstruction extends Construction<[a: ArrayLike<
  * Layer: V = B(r ← r, −η/n), K = Q = B(x ← x), so token j gets −(η/n) Σ_t r_t a_tᵀ a_j: every
  * residual moves exactly as wᵀa_j does under the step. Readout: ŷ = −r_test.
  */
-export function gradientDescent(options: { d: number; n: number; steps: number; eta: number; mu?: number }): GradientDescentConstruction {
+export function gradientDescent(options: {
+  d: number;
+  n: number;
+  steps: number;
+  eta: number;
+  mu?: number;
+}): GradientDescentConstruction {
   const what = 'constructions.gradientDescent';
   const d = checkPositiveInteger(what, 'd', options.d);
   const n = checkPositiveInteger(what, 'n', options.n);
@@ -23,7 +41,11 @@ export function gradientDescent(options: { d: number; n: number; steps: number; 
   const { rows, width } = stackRows({ x: d, r: 1 });
   const tokens = n + d + 1;
   const test = n + d;
-  const step = head(new Weight(width).copy(rows.r!, rows.r!, -eta / n), new Weight(width).copy(rows.x!, rows.x!), new Weight(width).copy(rows.x!, rows.x!));
+  const step = head(
+    new Weight(width).copy(rows.r!, rows.r!, -eta / n),
+    new Weight(width).copy(rows.x!, rows.x!),
+    new Weight(width).copy(rows.x!, rows.x!),
+  );
   const layers: Layer[] = Array.from({ length: steps }, () => lsaLayer([step], n + d));
   return {
     width,

@@ -1,5 +1,5 @@
-export { newtonSchulz, type NewtonSchulzConstruction } from './newtonSchulz.js';
-export { ridgeNewton, type RidgeNewtonConstruction } from './ridgeNewton.js';
+export { type GradientDescentConstruction, gradientDescent } from './gradientDescent.js';
 export type { Construction } from './layout.js';
-export { logisticNewton, type LogisticNewtonConstruction } from './logisticNewton.js';
-export { gradientDescent, type GradientDescentConstruction } from './gradientDescent.js';
+export { type LogisticNewtonConstruction, logisticNewton } from './logisticNewton.js';
+export { type NewtonSchulzConstruction, newtonSchulz } from './newtonSchulz.js';
+export { type RidgeNewtonConstruction, ridgeNewton } from './ridgeNewton.js';

@@ -51,14 +51,31 @@ export function mlpLayer(layer: MlpLayer): Layer {
 }
 
 /** Writes a rows×cols block (row-major `m`) into the token matrix at (rowOffset, colOffset). */
-export function writeBlock(h: Float64Array, tokens: number, rowOffset: number, colOffset: number, m: ArrayLike<number>, rows: number, cols: number): void {
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) h[(rowOffset + i) * tokens + colOffset + j] = m[i * cols + j]!;
+export function writeBlock(
+  h: Float64Array,
+  tokens: number,
+  rowOffset: number,
+  colOffset: number,
+  m: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): void {
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) h[(rowOffset + i) * tokens + colOffset + j] = m[i * cols + j]!;
 }
 
 /** Reads a rows×cols block of the token matrix. */
-export function readBlock(h: ArrayLike<number>, tokens: number, rowOffset: number, colOffset: number, rows: number, cols: number): Float64Array {
+export function readBlock(
+  h: ArrayLike<number>,
+  tokens: number,
+  rowOffset: number,
+  colOffset: number,
+  rows: number,
+  cols: number,
+): Float64Array {
   const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = h[(rowOffset + i) * tokens + colOffset + j]!;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[i * cols + j] = h[(rowOffset + i) * tokens + colOffset + j]!;
   return out;
 }
 
@@ -68,18 +85,22 @@ export function checkLength(what: string, h: ArrayLike<number>, count: number): 
 }
 
 export function checkPositiveInteger(what: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ShapeError(`${what}: expected ${name} to be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new ShapeError(`${what}: expected ${name} to be a positive integer, got ${String(v)}`);
   return v;
 }
 
 export function checkNonNegativeInteger(what: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ValueError(`${what}: expected ${name} to be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new ValueError(`${what}: expected ${name} to be a non-negative integer, got ${String(v)}`);
   return v;
 }
 
 export function checkFinite(what: string, name: string, v: unknown, min = -Infinity, strict = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
-    throw new ValueError(`${what}: expected ${name} to be a finite number ${strict ? '>' : '≥'} ${min}, got ${String(v)}`);
+    throw new ValueError(
+      `${what}: expected ${name} to be a finite number ${strict ? '>' : '≥'} ${min}, got ${String(v)}`,
+    );
   }
   return v;
 }

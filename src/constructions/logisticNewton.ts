@@ -1,10 +1,23 @@
 import { ValueError } from '../errors.js';
 import type { Layer } from '../layers.js';
 import { checkValues } from '../shape.js';
-import { checkFinite, checkLength, checkNonNegativeInteger, checkPositiveInteger, countLayers, head, lsaLayer, mlpLayer, stackRows, Weight, type Construction } from './layout.js';
-import { adaptiveKnots, MlpBuilder, type Knots } from './relu.js';
+import {
+  type Construction,
+  checkFinite,
+  checkLength,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  countLayers,
+  head,
+  lsaLayer,
+  mlpLayer,
+  stackRows,
+  Weight,
+} from './layout.js';
+import { adaptiveKnots, type Knots, MlpBuilder } from './relu.js';
 
-export interface LogisticNewtonConstruction extends Construction<[a: ArrayLike<number>, y: ArrayLike<number>, w0: ArrayLike<number>], Float64Array> {
+export interface LogisticNewtonConstruction
+  extends Construction<[a: ArrayLike<number>, y: ArrayLike<number>, w0: ArrayLike<number>], Float64Array> {
   /** Layers of one damped Newton step (8 + nsSteps). */
   layersPerStep: number;
   /** ReLU knots of each approximated scalar function, for reports. */
@@ -30,7 +43,15 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  *            a second head clears the matrix tokens' scratch rows (they carry the identity).
  * See docs/constructions.md.
  */
-export function logisticNewton(options: { d: number; n: number; mu: number; steps: number; nsSteps: number; epsilon: number; radius?: number }): LogisticNewtonConstruction {
+export function logisticNewton(options: {
+  d: number;
+  n: number;
+  mu: number;
+  steps: number;
+  nsSteps: number;
+  epsilon: number;
+  radius?: number;
+}): LogisticNewtonConstruction {
   const what = 'constructions.logisticNewton';
   const d = checkPositiveInteger(what, 'd', options.d);
   const n = checkPositiveInteger(what, 'n', options.n);
@@ -42,8 +63,22 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
   const radius = checkFinite(what, 'radius', options.radius ?? 1.5 * Math.sqrt((2 * Math.log(2)) / mu), 0, true);
 
   const { rows, width } = stackRows({
-    a: d, y: 1, ind: 1, z: 1, phi: 1, s: 1, u: d, // data tokens
-    i: d, w: 1, one: 1, hm: d, x: d, g: 1, dir: 1, lam: 1, eta: 1, // matrix tokens
+    a: d,
+    y: 1,
+    ind: 1,
+    z: 1,
+    phi: 1,
+    s: 1,
+    u: d, // data tokens
+    i: d,
+    w: 1,
+    one: 1,
+    hm: d,
+    x: d,
+    g: 1,
+    dir: 1,
+    lam: 1,
+    eta: 1, // matrix tokens
   });
   const R = rows as Record<string, readonly [number, number]>;
   const row = (name: string) => R[name]![0];
@@ -71,29 +106,65 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
   // 3: u_i[k] = φ_i a_i[k] = ((φ + a)² − (φ − a)²) / 4.
   const m3 = new MlpBuilder(width);
   for (let k = 0; k < d; k++) {
-    m3.scalarFunction([[row('phi'), 1], [row('a') + k, 1]], row('ind'), squareKnots, row('u') + k, 0.25);
-    m3.scalarFunction([[row('phi'), 1], [row('a') + k, -1]], row('ind'), squareKnots, row('u') + k, -0.25);
+    m3.scalarFunction(
+      [
+        [row('phi'), 1],
+        [row('a') + k, 1],
+      ],
+      row('ind'),
+      squareKnots,
+      row('u') + k,
+      0.25,
+    );
+    m3.scalarFunction(
+      [
+        [row('phi'), 1],
+        [row('a') + k, -1],
+      ],
+      row('ind'),
+      squareKnots,
+      row('u') + k,
+      -0.25,
+    );
   }
   // 4: H and X₀ (head 1), g (head 2). Keys: data tokens give u_t / a_t, matrix tokens e_t.
   const hessian = head(
-    W().copy(R.hm!, R.a!, 1 / n).copy(R.x!, R.a!, alpha / n).copy(R.hm!, R.i!, mu).copy(R.x!, R.i!, alpha * mu),
+    W()
+      .copy(R.hm!, R.a!, 1 / n)
+      .copy(R.x!, R.a!, alpha / n)
+      .copy(R.hm!, R.i!, mu)
+      .copy(R.x!, R.i!, alpha * mu),
     W().copy(R.hm!, R.u!).copy(R.hm!, R.i!),
     W().copy(R.hm!, R.i!),
   );
-  const gv = W().add(row('g'), row('s'), -1 / n).add(row('g'), row('ind'), 0.5 / n).add(row('g'), row('y'), -0.5 / n).add(row('g'), row('w'), mu);
+  const gv = W()
+    .add(row('g'), row('s'), -1 / n)
+    .add(row('g'), row('ind'), 0.5 / n)
+    .add(row('g'), row('y'), -0.5 / n)
+    .add(row('g'), row('w'), mu);
   const gradient = head(gv, W().copy(R.hm!, R.a!).copy(R.hm!, R.i!), W().copy(R.hm!, R.i!));
   // 5..: X ← X + X(I − H X): V = X, K = [I; H], Q = [I; −X] (key space: rows hm and u).
-  const nsStep = head(W().copy(R.x!, R.x!), W().copy(R.u!, R.i!).copy(R.hm!, R.hm!), W().copy(R.u!, R.i!).copy(R.hm!, R.x!, -1));
+  const nsStep = head(
+    W().copy(R.x!, R.x!),
+    W().copy(R.u!, R.i!).copy(R.hm!, R.hm!),
+    W().copy(R.u!, R.i!).copy(R.hm!, R.x!, -1),
+  );
   // δ_j = Σ_t g_t X[j, t]: values g_t, keys X e_t, queries e_j.
   const dirLayer = lsaLayer([head(W().copy(scalar('dir'), scalar('g')), W().copy(R.hm!, R.x!), W().copy(R.hm!, R.i!))]);
   // λ² = Σ_t g_t δ_t, to every matrix token (query: the constant row).
-  const lamLayer = lsaLayer([head(W().copy(scalar('lam'), scalar('g')), W().copy(scalar('z'), scalar('dir')), W().copy(scalar('z'), one))]);
+  const lamLayer = lsaLayer([
+    head(W().copy(scalar('lam'), scalar('g')), W().copy(scalar('z'), scalar('dir')), W().copy(scalar('z'), one)),
+  ]);
   // η(λ²) on matrix tokens; clear the data tokens' scratch.
   const m7 = new MlpBuilder(width).scalarFunction([[row('lam'), 1]], row('one'), etaKnots, row('eta'));
   for (const name of ['z', 'phi', 's']) m7.clear(row(name));
   for (let k = 0; k < d; k++) m7.clear(row('u') + k);
   // w_j −= (mean_t η_t) δ_j; and every matrix-token scratch row r_j −= r_j (values −r_t, keys = queries = e_t).
-  const update = head(W().copy(scalar('w'), scalar('eta'), -1), W().copy(scalar('z'), one, 1 / d), W().copy(scalar('z'), scalar('dir')));
+  const update = head(
+    W().copy(scalar('w'), scalar('eta'), -1),
+    W().copy(scalar('z'), one, 1 / d),
+    W().copy(scalar('z'), scalar('dir')),
+  );
   const clearV = W();
   for (const name of ['hm', 'x']) clearV.copy(R[name]!, R[name]!, -1);
   for (const name of ['g', 'dir', 'lam', 'eta']) clearV.copy(R[name]!, R[name]!, -1);
@@ -118,7 +189,12 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
     layers,
     counts: countLayers(layers),
     layersPerStep: stepLayers.length,
-    knots: { hessianWeight: phiKnots.t.length, probability: sKnots.t.length, square: squareKnots.t.length, stepSize: etaKnots.t.length },
+    knots: {
+      hessianWeight: phiKnots.t.length,
+      probability: sKnots.t.length,
+      square: squareKnots.t.length,
+      stepSize: etaKnots.t.length,
+    },
     radius,
     embed(A, yv, w0) {
       checkValues(`${what} embed A (n ${n} × d ${d})`, A, n * d);
@@ -127,8 +203,10 @@ export function logisticNewton(options: { d: number; n: number; mu: number; step
       for (let t = 0; t < n; t++) {
         let norm = 0;
         for (let k = 0; k < d; k++) norm += A[t * d + k]! ** 2;
-        if (norm > 1 + 1e-12) throw new ValueError(`${what} embed: expected ‖a_i‖ ≤ 1, got ${Math.sqrt(norm)} for row ${t}`);
-        if (yv[t] !== 1 && yv[t] !== -1) throw new ValueError(`${what} embed: expected labels ±1, got ${yv[t]} at ${t}`);
+        if (norm > 1 + 1e-12)
+          throw new ValueError(`${what} embed: expected ‖a_i‖ ≤ 1, got ${Math.sqrt(norm)} for row ${t}`);
+        if (yv[t] !== 1 && yv[t] !== -1)
+          throw new ValueError(`${what} embed: expected labels ±1, got ${yv[t]} at ${t}`);
       }
       const h = new Float64Array(width * tokens);
       for (let t = 0; t < n; t++) {

@@ -1,8 +1,21 @@
-import { checkValues } from '../shape.js';
-import { checkLength, checkPositiveInteger, checkNonNegativeInteger, countLayers, head, lsaLayer, readBlock, stackRows, Weight, writeBlock, type Construction } from './layout.js';
 import type { Layer } from '../layers.js';
+import { checkValues } from '../shape.js';
+import {
+  type Construction,
+  checkLength,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  countLayers,
+  head,
+  lsaLayer,
+  readBlock,
+  stackRows,
+  Weight,
+  writeBlock,
+} from './layout.js';
 
-export interface NewtonSchulzConstruction extends Construction<[a: ArrayLike<number>, x0: ArrayLike<number>], Float64Array> {}
+export interface NewtonSchulzConstruction
+  extends Construction<[a: ArrayLike<number>, x0: ArrayLike<number>], Float64Array> {}
 
 /**
  * Lemma 4.1: Newton–Schulz steps X ← X(2I − AX) as an LSA stack on d tokens (token j is
@@ -37,8 +50,25 @@ export function newtonSchulz(options: { d: number; steps?: number; symmetric?: b
     if (symmetric) {
       layers.push(lsaLayer(update));
     } else {
-      layers.push(lsaLayer([head(new Weight(width).copy(rows.t!, rows.i!), new Weight(width).copy(k0, rows.a!), new Weight(width).copy(k0, rows.i!))]));
-      layers.push(lsaLayer([...update, head(new Weight(width).copy(rows.t!, rows.t!, -1), new Weight(width).copy(k0, rows.i!), new Weight(width).copy(k0, rows.i!))]));
+      layers.push(
+        lsaLayer([
+          head(
+            new Weight(width).copy(rows.t!, rows.i!),
+            new Weight(width).copy(k0, rows.a!),
+            new Weight(width).copy(k0, rows.i!),
+          ),
+        ]),
+      );
+      layers.push(
+        lsaLayer([
+          ...update,
+          head(
+            new Weight(width).copy(rows.t!, rows.t!, -1),
+            new Weight(width).copy(k0, rows.i!),
+            new Weight(width).copy(k0, rows.i!),
+          ),
+        ]),
+      );
     }
   }
   return {

@@ -13,7 +13,8 @@ export interface Knots {
  * eps/2 of f on 65 points across it. Denser where f curves (e.g. near t = 0 for √t).
  */
 export function adaptiveKnots(f: (x: number) => number, lo: number, hi: number, eps: number): Knots {
-  if (!(hi > lo) || !(eps > 0)) throw new ValueError(`adaptiveKnots: expected lo < hi and eps > 0, got [${lo}, ${hi}], ${eps}`);
+  if (!(hi > lo) || !(eps > 0))
+    throw new ValueError(`adaptiveKnots: expected lo < hi and eps > 0, got [${lo}, ${hi}], ${eps}`);
   const within = (a: number, b: number): boolean => {
     const fa = f(a);
     const fb = f(b);

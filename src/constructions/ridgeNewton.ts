@@ -1,8 +1,20 @@
-import { checkValues } from '../shape.js';
 import type { Layer } from '../layers.js';
-import { checkFinite, checkLength, checkNonNegativeInteger, checkPositiveInteger, countLayers, head, lsaLayer, stackRows, Weight, type Construction } from './layout.js';
+import { checkValues } from '../shape.js';
+import {
+  type Construction,
+  checkFinite,
+  checkLength,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  countLayers,
+  head,
+  lsaLayer,
+  stackRows,
+  Weight,
+} from './layout.js';
 
-export interface RidgeNewtonConstruction extends Construction<[a: ArrayLike<number>, y: ArrayLike<number>, aTest: ArrayLike<number>], number> {}
+export interface RidgeNewtonConstruction
+  extends Construction<[a: ArrayLike<number>, y: ArrayLike<number>, aTest: ArrayLike<number>], number> {}
 
 /**
  * Theorem 4.2: ridge prediction ŷ = aTestᵀ X_T Aᵀ y, X_T = T Newton–Schulz steps on
@@ -16,7 +28,13 @@ export interface RidgeNewtonConstruction extends Construction<[a: ArrayLike<numb
  *   layer T+2: u = X aTest into the test token's a rows (1 head; keys read I)
  *   layer T+3: ŷ = yᵀ A u into the test token's ŷ row (1 head; values read y, zero outside data)
  */
-export function ridgeNewton(options: { d: number; n: number; steps: number; mu: number; alpha: number }): RidgeNewtonConstruction {
+export function ridgeNewton(options: {
+  d: number;
+  n: number;
+  steps: number;
+  mu: number;
+  alpha: number;
+}): RidgeNewtonConstruction {
   const what = 'constructions.ridgeNewton';
   const d = checkPositiveInteger(what, 'd', options.d);
   const n = checkPositiveInteger(what, 'n', options.n);
@@ -35,7 +53,13 @@ export function ridgeNewton(options: { d: number; n: number; steps: number; mu: 
       // Σ_data a_t a_tᵀ into R and αR into X, queried by the identity columns of matrix tokens.
       head(W().copy(r, a).copy(x, a, alpha), W().copy(x, a), W().copy(x, i)),
       // Σ_matrix e_t e_tᵀ = I, times μ (and αμ).
-      head(W().copy(r, i, mu).copy(x, i, alpha * mu), W().copy(x, i), W().copy(x, i)),
+      head(
+        W()
+          .copy(r, i, mu)
+          .copy(x, i, alpha * mu),
+        W().copy(x, i),
+        W().copy(x, i),
+      ),
     ]),
   ];
   // X ← X + X(I − R X): V = X, K = [I; R], Q = [I; −X] (key space: rows x and a).

@@ -58,7 +58,8 @@ export function gemmVariants(kernel: GemmKernel): Variant[] {
 export function gemm(s: GemmStep, kernel: GemmKernel): Step {
   if (s.symmetric && s.m !== s.n) throw new Error(`${s.label}: a symmetric GEMM needs m = n, got ${s.m} × ${s.n}`);
   const inner = s.inner ?? s.batch;
-  if (!Number.isInteger(s.batch / inner)) throw new Error(`${s.label}: inner ${inner} does not divide batch ${s.batch}`);
+  if (!Number.isInteger(s.batch / inner))
+    throw new Error(`${s.label}: inner ${inner} does not divide batch ${s.batch}`);
   const tilesM = Math.ceil(s.m / K.TILE_M);
   const tilesN = Math.ceil(s.n / K.TILE_N);
   const small = kernel === 'direct' && s.n < DIRECT_SMALL_N;

@@ -21,7 +21,9 @@ export function checkBufferSize(what: string, bytes: number, limits: GPUSupporte
   const binding = limits.maxStorageBufferBindingSize;
   const buffer = limits.maxBufferSize;
   if (bytes > binding) {
-    throw new LimitError(`${what}: needs ${bytes} bytes, more than maxStorageBufferBindingSize = ${binding} on this device`);
+    throw new LimitError(
+      `${what}: needs ${bytes} bytes, more than maxStorageBufferBindingSize = ${binding} on this device`,
+    );
   }
   if (bytes > buffer) {
     throw new LimitError(`${what}: needs ${bytes} bytes, more than maxBufferSize = ${buffer} on this device`);

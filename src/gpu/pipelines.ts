@@ -1,4 +1,4 @@
-import { LsaNewtonError, LimitError } from '../errors.js';
+import { LimitError, LsaNewtonError } from '../errors.js';
 import type { Variant } from './op.js';
 import { shaderSource } from './shader.js';
 
@@ -43,7 +43,9 @@ export async function compileVariants(device: GPUDevice, variants: readonly Vari
   for (const v of unique.values()) checkVariant(device, v);
   const modules = new Map<string, GPUShaderModule>();
   const shaders = new Map([...unique.values()].map((v) => [v.shader.label, v.shader]));
-  const code = new Map(await Promise.all([...shaders].map(async ([label, s]) => [label, await shaderSource(s)] as const)));
+  const code = new Map(
+    await Promise.all([...shaders].map(async ([label, s]) => [label, await shaderSource(s)] as const)),
+  );
   const pending: Promise<Compiled>[] = [];
   for (const v of unique.values()) {
     const hit = cache.get(v.key);
@@ -58,7 +60,11 @@ export async function compileVariants(device: GPUDevice, variants: readonly Vari
     }
     const layout = device.createBindGroupLayout({
       label: `${v.key}.bindGroupLayout`,
-      entries: v.entry.bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.type } })),
+      entries: v.entry.bindings.map((b) => ({
+        binding: b.binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: b.type },
+      })),
     });
     const promise = device
       .createComputePipelineAsync({

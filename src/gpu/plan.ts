@@ -67,13 +67,18 @@ export class Plan {
     this.outputs = spec.outputs;
     const { device, limits } = ctx;
     const declared = declaredKeys(op, ctx.gemm);
-    const names = new Set([...Object.keys(spec.slots), ...Object.keys(spec.scratch ?? {}), ...Object.keys(spec.data ?? {})]);
+    const names = new Set([
+      ...Object.keys(spec.slots),
+      ...Object.keys(spec.scratch ?? {}),
+      ...Object.keys(spec.data ?? {}),
+    ]);
     const sequences: [string, readonly Step[]][] = [[MAIN, spec.steps], ...Object.entries(spec.phases ?? {})];
 
     // Everything is checked before anything is allocated.
     for (const [name, bytes] of Object.entries(spec.slots)) checkBufferSize(`${this.label} ${name}`, bytes, limits);
     for (const [name, n] of Object.entries(spec.scratch ?? {})) checkBufferSize(`${this.label} ${name}`, n * 4, limits);
-    for (const [name, d] of Object.entries(spec.data ?? {})) checkBufferSize(`${this.label} ${name}`, d.length * 4, limits);
+    for (const [name, d] of Object.entries(spec.data ?? {}))
+      checkBufferSize(`${this.label} ${name}`, d.length * 4, limits);
     const align = limits.minUniformBufferOffsetAlignment;
     let offset = 0;
     const packed: [number, ArrayBuffer][] = [];
@@ -81,15 +86,19 @@ export class Plan {
       const list = steps.map((s) => {
         const where = `${this.label}${phase ? `.${phase}` : ''}.${s.label}`;
         if (!declared.has(s.variant.key)) {
-          throw new LsaNewtonError(`${where}: op '${op.name}' did not declare pipeline ${s.variant.key} (${ctx.gemm} schedule)`);
+          throw new LsaNewtonError(
+            `${where}: op '${op.name}' did not declare pipeline ${s.variant.key} (${ctx.gemm} schedule)`,
+          );
         }
         for (const b of s.variant.entry.storage) {
           const name = (s.buffers as Record<string, string | null | undefined>)[b];
           if (name === undefined) throw new LsaNewtonError(`${where}: binding '${b}' was not given a buffer`);
-          if (name !== null && !names.has(name)) throw new LsaNewtonError(`${where}: binding '${b}' names unknown buffer '${name}'`);
+          if (name !== null && !names.has(name))
+            throw new LsaNewtonError(`${where}: binding '${b}' names unknown buffer '${name}'`);
         }
         for (const b of Object.keys(s.buffers)) {
-          if (!s.variant.entry.storage.includes(b)) throw new LsaNewtonError(`${where}: ${s.variant.key} has no binding '${b}'`);
+          if (!s.variant.entry.storage.includes(b))
+            throw new LsaNewtonError(`${where}: ${s.variant.key} has no binding '${b}'`);
         }
         const size = s.variant.entry.workgroupSize;
         const grid = workgroupGrid(Math.ceil(s.invocations / (size[0] * size[1] * size[2])), limits, where);
@@ -185,7 +194,11 @@ export class Plan {
           if (b.type === 'uniform') entries.push({ binding: b.binding, resource: p.uniform! });
           else entries.push({ binding: b.binding, resource: { buffer: buffers[i++]! } });
         }
-        group = this.ctx.device.createBindGroup({ label: `${this.label}.${p.step.label}.bindGroup`, layout: p.compiled.layout, entries });
+        group = this.ctx.device.createBindGroup({
+          label: `${this.label}.${p.step.label}.bindGroup`,
+          layout: p.compiled.layout,
+          entries,
+        });
         if (p.bindGroups.size >= BIND_GROUP_CACHE) p.bindGroups.clear();
         p.bindGroups.set(key, group);
       }
@@ -225,7 +238,8 @@ export class Plan {
       if (!buffer || typeof buffer.size !== 'number') {
         throw new ValueError(`${what}: expected ${name} to be a GPUBuffer, got ${String(buffer)}`);
       }
-      if (buffer.size < bytes) throw new ShapeError(`${what}: expected ${name} of at least ${bytes} bytes, got ${buffer.size}`);
+      if (buffer.size < bytes)
+        throw new ShapeError(`${what}: expected ${name} of at least ${bytes} bytes, got ${buffer.size}`);
       if ((buffer.usage & GPUBufferUsage.STORAGE) === 0) {
         throw new ValueError(`${what}: expected ${name} to have STORAGE usage, got usage ${buffer.usage}`);
       }

@@ -24,7 +24,18 @@ export function reluMlpFragment(gemmKernel: GemmKernel, layer: MlpLayer, shape: 
   return {
     steps: [
       gemm(
-        { label: 'hidden', m: f, n, k: d, batch, a: [w, { batch: 0, row: d, col: 1 }], b: [io.input, tokens], c: ['hidden', hidden], bias: [w, offB1], relu: true },
+        {
+          label: 'hidden',
+          m: f,
+          n,
+          k: d,
+          batch,
+          a: [w, { batch: 0, row: d, col: 1 }],
+          b: [io.input, tokens],
+          c: ['hidden', hidden],
+          bias: [w, offB1],
+          relu: true,
+        },
         gemmKernel,
       ),
       gemm(

@@ -4,7 +4,11 @@ import { inverseLU, newtonSchulzStep } from './newtonSchulz.js';
 // The algorithms the constructions emulate, in float64, written from their definitions.
 
 /** `steps` Newton–Schulz steps X ← X(2I − AX) from X0 (d×d). */
-export function newtonSchulz(a: ArrayLike<number>, x0: ArrayLike<number>, options: { d: number; steps: number }): Float64Array {
+export function newtonSchulz(
+  a: ArrayLike<number>,
+  x0: ArrayLike<number>,
+  options: { d: number; steps: number },
+): Float64Array {
   const { d, steps } = options;
   checkValues('reference.newtonSchulz A', a, d * d);
   checkValues('reference.newtonSchulz X0', x0, d * d);
@@ -25,7 +29,11 @@ export function ridgeNewton(
   checkValues('reference.ridgeNewton y', y, n);
   checkValues('reference.ridgeNewton aTest', aTest, d);
   const r = gram(a, n, d, mu);
-  const x = newtonSchulz(r, r.map((v) => alpha * v), { d, steps });
+  const x = newtonSchulz(
+    r,
+    r.map((v) => alpha * v),
+    { d, steps },
+  );
   const aty = new Float64Array(d);
   for (let t = 0; t < n; t++) for (let k = 0; k < d; k++) aty[k]! += a[t * d + k]! * y[t]!;
   let out = 0;
@@ -46,14 +54,16 @@ export function ridge(
   checkValues('reference.ridge aTest', aTest, d);
   const inv = inverseLU(gram(a, n, d, mu), d);
   let out = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) out += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) for (let t = 0; t < n; t++) out += aTest[i]! * inv[i * d + j]! * a[t * d + j]! * y[t]!;
   return out;
 }
 
 /** AᵀA + μI for A n×d (rows are examples). */
 export function gram(a: ArrayLike<number>, n: number, d: number, mu: number): Float64Array {
   const r = new Float64Array(d * d);
-  for (let t = 0; t < n; t++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) r[i * d + j]! += a[t * d + i]! * a[t * d + j]!;
+  for (let t = 0; t < n; t++)
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) r[i * d + j]! += a[t * d + i]! * a[t * d + j]!;
   for (let i = 0; i < d; i++) r[i * d + i]! += mu;
   return r;
 }
@@ -88,7 +98,14 @@ export function logisticNewton(
 }
 
 /** The logistic objective f(w). */
-export function logisticLoss(a: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, d: number, n: number, mu: number): number {
+export function logisticLoss(
+  a: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number>,
+  d: number,
+  n: number,
+  mu: number,
+): number {
   let f = 0;
   for (let t = 0; t < n; t++) {
     let z = 0;
@@ -101,7 +118,14 @@ export function logisticLoss(a: ArrayLike<number>, y: ArrayLike<number>, w: Arra
   return f / n + (mu / 2) * norm;
 }
 
-function logisticGradientHessian(a: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, d: number, n: number, mu: number) {
+function logisticGradientHessian(
+  a: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number>,
+  d: number,
+  n: number,
+  mu: number,
+) {
   const g = new Float64Array(d);
   const h = new Float64Array(d * d);
   for (let t = 0; t < n; t++) {

@@ -18,13 +18,13 @@ export {
 export { initialInverse, norm1, normInf, safeAlpha } from './norms.js';
 export { pcgHash, promptSampler, type ReferencePrompts } from './promptSampler.js';
 export { type Random, random } from './random.js';
-export { reluMlp } from './reluMlp.js';
-export { type MlpGradients, reluMlpBackward } from './reluMlpBackward.js';
-export { transformer } from './transformer.js';
-export { type TransformerGradients, transformerBackward } from './transformerBackward.js';
 export {
   gradientDescentLineSearch,
   newtonRegression,
   newtonRegressionAlpha,
   symmetricEigenvalues,
 } from './regression.js';
+export { reluMlp } from './reluMlp.js';
+export { type MlpGradients, reluMlpBackward } from './reluMlpBackward.js';
+export { transformer } from './transformer.js';
+export { type TransformerGradients, transformerBackward } from './transformerBackward.js';

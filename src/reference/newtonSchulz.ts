@@ -32,7 +32,8 @@ function binomial(n: number, k: number): number {
 export function newtonSchulzStep(a: ArrayLike<number>, x: ArrayLike<number>, n: number, order = 2): Float64Array {
   check('reference.newtonSchulzStep a', a, n);
   check('reference.newtonSchulzStep x', x, n);
-  if (!Number.isInteger(order) || order < 2) throw new ValueError(`reference.newtonSchulzStep: expected order ≥ 2, got ${order}`);
+  if (!Number.isInteger(order) || order < 2)
+    throw new ValueError(`reference.newtonSchulzStep: expected order ≥ 2, got ${order}`);
   const t = matmul(a, x, n);
   const out = new Float64Array(n * n);
   let power: Float64Array = Float64Array.from(x); // X (AX)^m

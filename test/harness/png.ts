@@ -16,7 +16,8 @@ export function decodePng(png: Uint8Array): { width: number; height: number; rgb
       width = view.getUint32(offset + 8);
       height = view.getUint32(offset + 12);
       const [depth, color, , , interlace] = data.subarray(8, 13);
-      if (depth !== 8 || interlace !== 0 || (color !== 2 && color !== 6)) throw new Error(`unsupported PNG (depth ${depth}, color ${color}, interlace ${interlace})`);
+      if (depth !== 8 || interlace !== 0 || (color !== 2 && color !== 6))
+        throw new Error(`unsupported PNG (depth ${depth}, color ${color}, interlace ${interlace})`);
       channels = color === 6 ? 4 : 3;
     } else if (type === 'IDAT') {
       idat.push(data);
