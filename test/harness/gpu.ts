@@ -1,6 +1,6 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { afterAll, beforeAll, inject } from 'vitest';
-import { compare } from '../../src/reference/index.js';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { compare, reluMlp } from '../../src/reference/index.js';
 import { callPage, openPage } from '../../tools/browser.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
@@ -235,4 +235,21 @@ export function expectClose(
 /** One line per case so a run shows the measured errors, not only pass/fail. */
 export function report(name: string, errors: { rmsRelative: number; maxAbs: number }): void {
   console.info(`${name}: rms-rel ${errors.rmsRelative.toExponential(2)}, max-abs ${errors.maxAbs.toExponential(2)}`);
+}
+
+/**
+ * A bad call's outcome: the typed error named `name` whose message holds every word, thrown
+ * before any submit and any WebGPU validation error, with the runtime still computing a small
+ * layer correctly afterwards (the probe, checked against float64).
+ */
+export function expectTypedError(r: ErrorResult, name: string, words: readonly string[]): void {
+  expect(r.thrown, 'an error must be thrown').not.toBeNull();
+  expect(r.thrown!.name).toBe(name);
+  expect(r.thrown!.typed).toBe(true);
+  for (const w of words) expect(r.thrown!.message).toContain(w);
+  expect(r.submits).toBe(0);
+  expect(r.validation).toBeNull();
+  expect(r.probe.validation).toBeNull();
+  const probe = { hidden: 1, w1: new Float32Array([1, 1]), w2: new Float32Array([2, -1]) };
+  expectClose('probe', r.probe.out, reluMlp(new Float32Array([1, -2, 3, 4]), [1, 2, 2], probe));
 }
