@@ -59,6 +59,9 @@ async function session(x: LinearAttentionBench, rule: Rule, heads: number, dim: 
   return { ort, ...(await ortSession(ort, model)) };
 }
 
+/** WebGPU's default maxStorageBufferBindingSize: the largest score tensor the peers' devices bind. */
+const QUADRATIC_BYTES = 128 * 1024 * 1024;
+
 function prefillCase(
   x: LinearAttentionBench,
   s: Lib.LinearAttentionShape,
@@ -93,7 +96,11 @@ function prefillCase(
           device.queue.submit([e.finish()]);
           return { out: await read(device, output, count), gpuMs: null };
         },
-        peer: () => null,
+        // TF.js and jax-js run the T×T composition, where its [B, H, T, T] scores fit a default binding.
+        peer: (p) =>
+          b * h * t * t * 4 <= QUADRATIC_BYTES
+            ? p.linearAttention(d.q, d.k, d.v, d.gates ?? null, [b, t, h, k, v], 1 / Math.sqrt(k))
+            : null,
         async ort(): Promise<PeerOp> {
           const { ort, session: ses, device: ortDevice } = await session(x, rule, h, k);
           const feeds: Record<string, OrtTensor> = {
@@ -117,7 +124,12 @@ function prefillCase(
           };
         },
         check: (out) => x.accuracy(out, expected.output, 1e-5),
-        notes: [`chunk size ${kernel.chunkSize}; ORT Web: past_state zeros, present_state computed on both sides`],
+        notes: [
+          `chunk size ${kernel.chunkSize}; ORT Web: past_state zeros, present_state computed on both sides`,
+          b * h * t * t * 4 <= QUADRATIC_BYTES
+            ? 'TF.js, jax-js: the T×T composition (Q Kᵀ ⊙ mask ⊙ decay) V'
+            : 'TF.js, jax-js: not run (their T×T scores would exceed a 128 MiB binding)',
+        ],
         dispose() {
           kernel.destroy();
           for (const buf of [inputs.q, inputs.k, inputs.v, inputs.decay, output, finalState]) buf?.destroy();

@@ -3,7 +3,7 @@
 // keeps it alive, and `data()` realizes, reads back and releases it.
 import type * as Jax from '@jax-js/jax';
 import { jaxTrainer } from './jax-train.js';
-import type { Peer, PeerHead, PeerOp, PeerTrainer } from './peer.js';
+import { causalMask, type Peer, type PeerHead, type PeerOp, type PeerTrainer } from './peer.js';
 
 type JArray = Jax.Array;
 type Heads = { wv: JArray; wk: JArray; wq: JArray }[][];
@@ -44,6 +44,19 @@ export async function loadJax(): Promise<{ peer: Peer; device: GPUDevice; traini
     return x;
   });
 
+  // Causal linear attention in the T×T form; [B, T, H, ·] in and out.
+  const heads = (x: JArray) => np.transpose(x, [0, 2, 1, 3]);
+  const attend = (s: JArray, mask: JArray, v: JArray) => heads(np.matmul(s.mul(mask), heads(v)));
+  const scores = (q: JArray, k: JArray, scale: number) => np.matmul(heads(q), np.matrixTranspose(heads(k))).mul(scale);
+  const linear = jax.jit((q: JArray, k: JArray, v: JArray, mask: JArray, scale: number) =>
+    attend(scores(q, k, scale), mask, v),
+  );
+  const gated = jax.jit((q: JArray, k: JArray, v: JArray, mask: JArray, g: JArray, scale: number) => {
+    const c = np.transpose(np.cumsum(g, 1), [0, 2, 1]); // [B, H, T]
+    const decay = np.exp(np.minimum(np.expandDims(c.ref, 3).sub(np.expandDims(c, 2)), 0));
+    return attend(scores(q, k, scale).mul(decay), mask, v);
+  });
+
   const read = async (x: JArray) => (await x.data()) as Float32Array;
   const op = (held: JArray[], run: () => JArray): PeerOp => ({
     once: () => read(run()),
@@ -59,6 +72,13 @@ export async function loadJax(): Promise<{ peer: Peer; device: GPUDevice; traini
     }));
 
   const peer: Peer = {
+    linearAttention(q, k, v, gates, [b, t, h, kd, vd], scale) {
+      const [Q, K, V] = [array(q, [b, t, h, kd]), array(k, [b, t, h, kd]), array(v, [b, t, h, vd])];
+      const mask = array(causalMask(t), [t, t]);
+      if (!gates) return op([Q, K, V, mask], () => linear(Q.ref, K.ref, V.ref, mask.ref, scale));
+      const G = array(gates, [b, t, h]);
+      return op([Q, K, V, mask, G], () => gated(Q.ref, K.ref, V.ref, mask.ref, G.ref, scale));
+    },
     name: 'jax-js',
     version,
     nsStep(a, x, shape) {

@@ -28,6 +28,26 @@ export interface Peer {
   invert(a: Float32Array, shape: [number, number, number], steps: number): PeerOp;
   /** A stack of LSA layers H ← H + Σ_heads (W_V H)(W_K H)ᵀ (W_Q H) on [B, D, N]. */
   lsaStack(h: Float32Array, shape: [number, number, number], layers: PeerHead[][]): PeerOp;
+  /**
+   * Causal linear attention composed of whole-tensor ops (the T×T form): per (b, h),
+   * o = scale · (Q Kᵀ ⊙ causal mask ⊙ exp(G_i − G_j)) V with G the cumulative log-gates (none: 0).
+   * q, k [B, T, H, K]; v [B, T, H, V]; gates [B, T, H] or null; returns [B, T, H, V].
+   */
+  linearAttention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    gates: Float32Array | null,
+    shape: [number, number, number, number, number],
+    scale: number,
+  ): PeerOp;
+}
+
+/** The causal mask as a T×T 0/1 matrix (row i keeps columns j ≤ i). */
+export function causalMask(t: number): Float32Array {
+  const m = new Float32Array(t * t);
+  for (let i = 0; i < t; i++) m.fill(1, i * t, i * t + i + 1);
+  return m;
 }
 
 /** One layer of the benchmark's training model: LSA heads, with an optional pre-LayerNorm. */

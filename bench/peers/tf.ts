@@ -1,7 +1,7 @@
 // TensorFlow.js's WebGPU backend as a benchmark peer (loaded by bench.html as UMD scripts).
 // It runs on the device the page's lsa-newton runtime also uses.
 import type * as TF from '@tensorflow/tfjs-core';
-import type { Peer, PeerHead, PeerOp, PeerTrainer } from './peer.js';
+import { causalMask, type Peer, type PeerHead, type PeerOp, type PeerTrainer } from './peer.js';
 import { tfTrainer } from './tf-train.js';
 
 type Tensor = TF.Tensor;
@@ -33,6 +33,20 @@ export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice; trainin
     }));
 
   const peer: Peer = {
+    linearAttention(q, k, v, gates, [b, t, h, kd, vd], scale) {
+      const [Q, K, V] = [tf.tensor4d(q, [b, t, h, kd]), tf.tensor4d(k, [b, t, h, kd]), tf.tensor4d(v, [b, t, h, vd])];
+      const mask = tf.tensor2d(causalMask(t), [t, t]);
+      const G = gates ? tf.tensor3d(gates, [b, t, h]) : null;
+      const heads = (x: Tensor) => tf.transpose(x, [0, 2, 1, 3]); // [B, H, T, ·]
+      return op([Q, K, V, mask, ...(G ? [G] : [])], () => {
+        let s = tf.mul(tf.matMul(heads(Q), heads(K), false, true), scale); // [B, H, T, T]
+        if (G) {
+          const c = tf.transpose(tf.cumsum(G, 1), [0, 2, 1]); // [B, H, T]
+          s = tf.mul(s, tf.exp(tf.minimum(tf.sub(tf.expandDims(c, 3), tf.expandDims(c, 2)), 0)));
+        }
+        return heads(tf.matMul(tf.mul(s, mask), heads(V)));
+      });
+    },
     name: 'TensorFlow.js',
     version: tf.version_core,
     nsStep(a, x, shape) {
