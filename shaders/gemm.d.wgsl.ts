@@ -20,19 +20,19 @@ declare const shader: {
       readonly name: "gemm";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
       readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
-      readonly overrides: readonly [];
+      readonly overrides: readonly ["PLAIN", "RESIDUAL"];
     };
     readonly gemm_direct: EntryLayout & {
       readonly name: "gemm_direct";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
       readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
-      readonly overrides: readonly [];
+      readonly overrides: readonly ["PLAIN", "RESIDUAL"];
     };
     readonly gemm_direct_small: EntryLayout & {
       readonly name: "gemm_direct_small";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
       readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
-      readonly overrides: readonly [];
+      readonly overrides: readonly ["PLAIN", "RESIDUAL"];
     };
   };
 };

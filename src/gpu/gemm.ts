@@ -48,14 +48,34 @@ export interface GemmStep {
 const ENTRIES = { tiled: [E.gemm], direct: [E.gemm_direct, E.gemm_direct_small] } as const;
 
 /**
- * The GEMM pipelines a schedule dispatches (what an op that runs GEMMs declares): one per entry
- * point, since every specialisation (epilogue, symmetry, batch layout) is a uniform.
+ * The GEMM pipelines a schedule dispatches (what an op that runs GEMMs declares): two per entry
+ * point, the plain product (`PLAIN`: no epilogue code at all) and the general one, where every
+ * specialisation (epilogue, symmetry, gate, batch layout) is a uniform.
  */
-export function gemmVariants(kernel: GemmKernel): Variant[] {
-  return ENTRIES[kernel].map((entry) => variant(gemmShader, entry));
+export function gemmVariants(kernel: GemmKernel, specialise: GemmSpecialisations = {}): Variant[] {
+  return ENTRIES[kernel].flatMap((entry) => [
+    variant(gemmShader, entry),
+    variant(gemmShader, entry, { PLAIN: true }),
+    ...(specialise.residual ? [variant(gemmShader, entry, { RESIDUAL: true })] : []),
+  ]);
 }
 
-export function gemm(s: GemmStep, kernel: GemmKernel): Step {
+/**
+ * Extra specialised pipelines an op may declare: `residual` (C = αA·B + βR alone) pays off where
+ * residual products dominate (the backward passes); the forward family leaves it out to keep
+ * start-up compilation short.
+ */
+export interface GemmSpecialisations {
+  residual?: boolean;
+}
+
+/** What the training family declares and its GEMM steps use. */
+export const TRAINING_GEMMS: GemmSpecialisations = { residual: true };
+
+/** A GEMM step of the training family (its specialised pipelines). */
+export const trainingGemm = (s: GemmStep, kernel: GemmKernel): Step => gemm(s, kernel, TRAINING_GEMMS);
+
+export function gemm(s: GemmStep, kernel: GemmKernel, specialise: GemmSpecialisations = {}): Step {
   if (s.symmetric && s.m !== s.n) throw new Error(`${s.label}: a symmetric GEMM needs m = n, got ${s.m} × ${s.n}`);
   const inner = s.inner ?? s.batch;
   if (!Number.isInteger(s.batch / inner))
@@ -72,10 +92,14 @@ export function gemm(s: GemmStep, kernel: GemmKernel): Step {
       : small
         ? Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch
         : 4 * Math.ceil(s.m / 8) * Math.ceil(s.n / 32) * s.batch;
+  const uniform = uniformValues(s);
   return step({
     label: s.label,
-    variant: variant(gemmShader, entry),
-    uniform: uniformValues(s),
+    variant: variant(gemmShader, entry, {
+      PLAIN: uniform.flags === 0,
+      RESIDUAL: uniform.flags === K.F_RESIDUAL && specialise.residual === true,
+    }),
+    uniform,
     invocations,
     buffers: {
       a: s.a[0],

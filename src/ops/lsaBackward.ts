@@ -1,4 +1,4 @@
-import { gemm, type View } from '../gpu/gemm.js';
+import { trainingGemm, type View } from '../gpu/gemm.js';
 import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
 import { layerNormBackwardStep, layerNormStep } from './layerNorm.js';
@@ -11,16 +11,29 @@ export interface LsaBuffers {
   /** Layer input H and output, [B, D, N]. */
   input: string;
   output: string;
-  /** Kept for the backward pass: [Q; V; Kt] stacked per prompt [B, 3hD, N], Kt_i V_iᵀ [B, h, D, D], LN(H). */
-  qvk: string;
-  t: string;
+  /**
+   * Kept for the backward pass, per prompt: G = X_K X_Kᵀ [D, D], A = [W_V^1 G | … | W_V^h G] and
+   * Bm = [A_1 W_K^1ᵀ | … ] [D, hD] (heads side by side), M = Σ_i Bm_i W_Q^i (+ I without a norm)
+   * [D, D], and X = LN(H) with a norm.
+   */
+  g: string;
+  a: string;
+  bm: string;
+  mm: string;
   normed: string;
   /** Gradient in (dL/d output) and out (dL/d input), [B, D, N]. */
   gradIn: string;
   gradOut: string;
-  /** Backward scratch: [dQ; dV; dKt] [B, 3hD, N] (columns ≥ K of dV, dKt never written: zero), dS [B, D, hD]. */
-  dqvk: string;
-  ds: string;
+  /**
+   * Backward scratch: dM, dG, E [B, D, D], dBm [B, D, hD], dA [B, hD, D] (heads stacked),
+   * S = E X_K [B, D, N] (columns ≥ K never written: zero), weight partials [B, 3hD²].
+   */
+  dm: string;
+  dbm: string;
+  da: string;
+  dg: string;
+  e: string;
+  s: string;
   dnormed: string;
   dyXhat: string;
   partials: string;
@@ -37,13 +50,20 @@ export interface LsaSlot {
 /** Scratch element counts of one LSA layer: `kept` lives until the backward pass, `temp` is reused. */
 export function lsaScratch(shape: TokenShape, heads: number, norm: boolean) {
   const { batch: b, width: d, tokens: n } = shape;
+  const dd = b * d * d;
   return {
-    kept: { qvk: b * 3 * heads * d * n, t: b * heads * d * d, ...(norm && { normed: b * d * n }) },
+    kept: { g: dd, a: heads * dd, bm: heads * dd, mm: dd, ...(norm && { normed: b * d * n }) },
     temp: {
-      ds: b * heads * d * d,
-      partials: b * 3 * heads * d * d,
+      dm: dd,
+      dbm: heads * dd,
+      da: heads * dd,
+      dg: dd,
+      e: dd,
+      partials: 3 * heads * dd,
       ...(norm && { dnormed: b * d * n, dyXhat: b * d * n }),
     },
+    /** S: one buffer per key count, since only its first K columns are ever written. */
+    s: b * d * n,
   };
 }
 
@@ -52,10 +72,46 @@ export const rows = (off: number, batch: number, row: number): View => ({ off, b
 export const cols = (off: number, batch: number, col: number): View => ({ off, batch, row: 1, col });
 
 /**
- * LSA forward from the flat parameters, keeping what the backward needs (X = LN(H) or H):
- *   QVK = [W_Q; W_V; W_K] X            one GEMM, [B, 3hD, N]
- *   T_i = Kt_i V_iᵀ = S_iᵀ              per head, over the first K columns, [B, h, D, D]
- *   out = H + [S_1 … S_h] [Q_1; …; Q_h]  one GEMM with k = hD
+ * Where LSA's weights and per-prompt products live, as GEMM views. Heads are a two-level batch
+ * z = (prompt, head) with `inner` = h; W_Q, W_V, W_K are the three hD × D blocks at `q`.
+ */
+function layout(shape: TokenShape, slot: LsaSlot) {
+  const { width: d, tokens: n } = shape;
+  const h = slot.heads;
+  const dd = d * d;
+  const hdd = h * dd;
+  return {
+    d,
+    n,
+    h,
+    dd,
+    hdd,
+    wq: slot.q,
+    wv: slot.q + hdd,
+    wk: slot.q + 2 * hdd,
+    /** X [D, N] per prompt, and Xᵀ. */
+    x: rows(0, d * n, n),
+    xT: cols(0, d * n, n),
+    /** A [D, D] per prompt. */
+    square: rows(0, dd, d),
+    /** Head i of a [D, hD] side-by-side product (z = (prompt, head)). */
+    side: { batch: d, outer: hdd, row: h * d, col: 1 } as View,
+    /** Head i of a [D, hD] side-by-side product, transposed. */
+    sideT: { batch: d, outer: hdd, row: 1, col: h * d } as View,
+    /** Head i of an [hD, D] stacked product (z = (prompt, head)). */
+    stacked: { batch: dd, outer: hdd, row: d, col: 1 } as View,
+    /** Weight block of head i (batch over heads only). */
+    weight: (off: number): View => ({ off, batch: dd, outer: 0, row: d, col: 1 }),
+    weightT: (off: number): View => ({ off, batch: dd, outer: 0, row: 1, col: d }),
+  };
+}
+
+/**
+ * LSA forward from the flat parameters in the D × D form, keeping what the backward needs
+ * (X = LN(H) with a norm, else H; K = key columns):
+ *   G = X_K X_Kᵀ,  A_i = W_V^i G,  Bm_i = A_i W_K^iᵀ,  M = Σ_i Bm_i W_Q^i
+ *   out = (M + I) H without a norm, H + M X with one
+ * O(D²N + hD³) per prompt: the [3hD, N] projections of the literal form are never formed.
  */
 export function lsaTrainingForward(
   label: string,
@@ -64,54 +120,70 @@ export function lsaTrainingForward(
   x: LsaBuffers,
   kernel: GemmKernel,
 ): Step[] {
-  const { batch, width: d, tokens: n } = shape;
-  const h = slot.heads;
-  const dn = d * n;
-  const tokens = rows(0, dn, n);
+  const { batch } = shape;
+  const L = layout(shape, slot);
+  const { d, n, h } = L;
   const src = slot.norm ? x.normed : x.input;
+  const heads = { batch: batch * h, inner: h };
   return [
     ...(slot.norm
       ? [layerNormStep(`${label}.norm`, shape, { params: x.params, ...slot.norm }, x.input, x.normed)]
       : []),
-    gemm(
+    trainingGemm(
+      { label: `${label}.g`, m: d, n: d, k: slot.keys, batch, a: [src, L.x], b: [src, L.xT], c: [x.g, L.square] },
+      kernel,
+    ),
+    trainingGemm(
       {
-        label: `${label}.qvk`,
-        m: 3 * h * d,
-        n,
+        label: `${label}.a`,
+        m: d,
+        n: d,
         k: d,
-        batch,
-        a: [x.params, rows(slot.q, 0, d)],
-        b: [src, tokens],
-        c: [x.qvk, rows(0, 3 * h * dn, n)],
+        ...heads,
+        a: [x.params, L.weight(L.wv)],
+        b: [x.g, { batch: 0, outer: L.dd, row: d, col: 1 }],
+        c: [x.a, L.side],
       },
       kernel,
     ),
-    ...Array.from({ length: h }, (_, i) =>
-      gemm(
-        {
-          label: `${label}.state${i}`,
-          m: d,
-          n: d,
-          k: slot.keys,
-          batch,
-          a: [x.qvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
-          b: [x.qvk, cols((h + i) * dn, 3 * h * dn, n)],
-          c: [x.t, rows(i * d * d, h * d * d, d)],
-        },
-        kernel,
-      ),
+    trainingGemm(
+      {
+        label: `${label}.bm`,
+        m: d,
+        n: d,
+        k: d,
+        ...heads,
+        a: [x.a, L.side],
+        b: [x.params, L.weightT(L.wk)],
+        c: [x.bm, L.side],
+      },
+      kernel,
     ),
-    gemm(
+    trainingGemm(
+      {
+        label: `${label}.m`,
+        m: d,
+        n: d,
+        k: h * d,
+        batch,
+        a: [x.bm, rows(0, L.hdd, h * d)],
+        b: [x.params, rows(L.wq, 0, d)],
+        c: [x.mm, L.square],
+        ...(!slot.norm && { gamma: 1 }),
+      },
+      kernel,
+    ),
+    trainingGemm(
       {
         label: `${label}.apply`,
         m: d,
         n,
-        k: h * d,
+        k: d,
         batch,
-        a: [x.t, cols(0, h * d * d, d)],
-        b: [x.qvk, rows(0, 3 * h * dn, n)],
-        c: [x.output, tokens],
-        residual: x.input,
+        a: [x.mm, L.square],
+        b: [src, L.x],
+        c: [x.output, L.x],
+        ...(slot.norm && { residual: x.input }),
       },
       kernel,
     ),
@@ -119,10 +191,11 @@ export function lsaTrainingForward(
 }
 
 /**
- * LSA backward (DESIGN §6), O(D²N) per prompt, with G = gradIn:
- *   dQ = T G,  dS = G Qᵀ,  dV_i = dS_i Kt_i,  dKt_i = dS_iᵀ V_i
- *   dX = [W_Q; W_V; W_K]ᵀ [dQ; dV; dKt] (+ G without a norm; through the LN backward with one)
- *   dW = Σ_b [dQ; dV; dKt] Xᵀ: per-prompt products, then a fixed-order sum over the batch.
+ * LSA backward (DESIGN §6) in the same D × D form, with Δ = gradIn:
+ *   dM = Δ Xᵀ,  dBm_i = dM W_Q^iᵀ,  dW_Q^i = Bm_iᵀ dM,  dA_i = dBm_i W_K^i,  dW_K^i = dBm_iᵀ A_i,
+ *   dG = Σ_i W_V^iᵀ dA_i,  dW_V^i = dA_i G,  E = dG + dGᵀ,
+ *   dX = Mᵀ Δ + E X_K (the key columns; Mᵀ includes I without a norm, through the LN backward with one)
+ * Weight gradients: per-prompt products, then one fixed-order sum over the batch.
  */
 export function lsaBackward(
   label: string,
@@ -131,97 +204,125 @@ export function lsaBackward(
   x: LsaBuffers,
   kernel: GemmKernel,
 ): Step[] {
-  const { batch, width: d, tokens: n } = shape;
-  const h = slot.heads;
-  const dn = d * n;
-  const hdd = h * d * d;
-  const tokens = rows(0, dn, n);
-  const stacked = rows(0, 3 * h * dn, n);
+  const { batch } = shape;
+  const L = layout(shape, slot);
+  const { d, n, h, hdd } = L;
   const src = slot.norm ? x.normed : x.input;
   const dx = slot.norm ? x.dnormed : x.gradOut;
+  const heads = { batch: batch * h, inner: h };
+  const partial = (block: number): View => ({ off: block * hdd, batch: 3 * hdd, row: d, col: 1 });
   const steps: Step[] = [
-    gemm(
-      {
-        label: `${label}.dq`,
-        m: h * d,
-        n,
-        k: d,
-        batch,
-        a: [x.t, rows(0, hdd, d)],
-        b: [x.gradIn, tokens],
-        c: [x.dqvk, stacked],
-      },
+    trainingGemm(
+      { label: `${label}.dm`, m: d, n: d, k: n, batch, a: [x.gradIn, L.x], b: [src, L.xT], c: [x.dm, L.square] },
       kernel,
     ),
-    gemm(
+    trainingGemm(
       {
-        label: `${label}.ds`,
+        label: `${label}.dbm`,
         m: d,
         n: h * d,
-        k: n,
+        k: d,
         batch,
-        a: [x.gradIn, tokens],
-        b: [x.qvk, cols(0, 3 * h * dn, n)],
-        c: [x.ds, rows(0, hdd, h * d)],
+        a: [x.dm, L.square],
+        b: [x.params, cols(L.wq, 0, d)],
+        c: [x.dbm, rows(0, hdd, h * d)],
       },
       kernel,
     ),
-  ];
-  for (let i = 0; i < h; i++) {
-    steps.push(
-      gemm(
-        {
-          label: `${label}.dv${i}`,
-          m: d,
-          n: slot.keys,
-          k: d,
-          batch,
-          a: [x.ds, rows(i * d, hdd, h * d)],
-          b: [x.qvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
-          c: [x.dqvk, rows((h + i) * dn, 3 * h * dn, n)],
-        },
-        kernel,
-      ),
-      gemm(
-        {
-          label: `${label}.dk${i}`,
-          m: d,
-          n: slot.keys,
-          k: d,
-          batch,
-          a: [x.ds, cols(i * d, hdd, h * d)],
-          b: [x.qvk, rows((h + i) * dn, 3 * h * dn, n)],
-          c: [x.dqvk, rows((2 * h + i) * dn, 3 * h * dn, n)],
-        },
-        kernel,
-      ),
-    );
-  }
-  steps.push(
-    gemm(
+    trainingGemm(
+      {
+        label: `${label}.dwq`,
+        m: h * d,
+        n: d,
+        k: d,
+        batch,
+        a: [x.bm, cols(0, hdd, h * d)],
+        b: [x.dm, L.square],
+        c: [x.partials, partial(0)],
+      },
+      kernel,
+    ),
+    trainingGemm(
+      {
+        label: `${label}.da`,
+        m: d,
+        n: d,
+        k: d,
+        ...heads,
+        a: [x.dbm, L.side],
+        b: [x.params, L.weight(L.wk)],
+        c: [x.da, L.stacked],
+      },
+      kernel,
+    ),
+    trainingGemm(
+      {
+        label: `${label}.dwk`,
+        m: d,
+        n: d,
+        k: d,
+        ...heads,
+        a: [x.dbm, L.sideT],
+        b: [x.a, L.side],
+        c: [x.partials, { off: 2 * hdd, batch: L.dd, outer: 3 * hdd, row: d, col: 1 }],
+      },
+      kernel,
+    ),
+    trainingGemm(
+      {
+        label: `${label}.dg`,
+        m: d,
+        n: d,
+        k: h * d,
+        batch,
+        a: [x.params, cols(L.wv, 0, d)],
+        b: [x.da, rows(0, hdd, d)],
+        c: [x.dg, L.square],
+      },
+      kernel,
+    ),
+    trainingGemm(
+      {
+        label: `${label}.dwv`,
+        m: h * d,
+        n: d,
+        k: d,
+        batch,
+        a: [x.da, rows(0, hdd, d)],
+        b: [x.g, L.square],
+        c: [x.partials, partial(1)],
+      },
+      kernel,
+    ),
+    trainingGemm(
+      {
+        label: `${label}.e`,
+        m: d,
+        n: d,
+        k: h * d,
+        batch,
+        a: [x.da, cols(0, hdd, d)],
+        b: [x.params, rows(L.wv, 0, d)],
+        c: [x.e, L.square],
+        residual: x.dg,
+      },
+      kernel,
+    ),
+    trainingGemm(
+      { label: `${label}.s`, m: d, n: slot.keys, k: d, batch, a: [x.e, L.square], b: [src, L.x], c: [x.s, L.x] },
+      kernel,
+    ),
+    trainingGemm(
       {
         label: `${label}.dx`,
         m: d,
         n,
-        k: 3 * h * d,
+        k: d,
         batch,
-        a: [x.params, cols(slot.q, 0, d)],
-        b: [x.dqvk, stacked],
-        c: [dx, tokens],
-        ...(!slot.norm && { residual: x.gradIn }),
-      },
-      kernel,
-    ),
-    gemm(
-      {
-        label: `${label}.dw`,
-        m: 3 * h * d,
-        n: d,
-        k: n,
-        batch,
-        a: [x.dqvk, stacked],
-        b: [src, cols(0, dn, n)],
-        c: [x.partials, rows(0, 3 * hdd, d)],
+        a: [x.mm, cols(0, L.dd, d)],
+        b: [x.gradIn, L.x],
+        c: [dx, L.x],
+        residual: x.s,
       },
       kernel,
     ),
@@ -235,7 +336,7 @@ export function lsaBackward(
       input: [x.partials, 0],
       output: [x.grads, slot.q],
     }),
-  );
+  ];
   if (slot.norm)
     steps.push(...normBackward(label, shape, slot.norm, { ...x, x: x.input, dy: x.dnormed, residual: x.gradIn }));
   return steps;

@@ -1,4 +1,4 @@
-import { gemm } from '../gpu/gemm.js';
+import { trainingGemm } from '../gpu/gemm.js';
 import type { GemmKernel, Step } from '../gpu/op.js';
 import type { TokenShape } from '../layers.js';
 import { elementwiseStep, MASK_BACKWARD } from './clip.js';
@@ -47,7 +47,7 @@ export function mlpTrainingForward(
   const { batch, width: d, tokens: n } = shape;
   const f = slot.hidden;
   return [
-    gemm(
+    trainingGemm(
       {
         label: `${label}.hidden`,
         m: f,
@@ -62,7 +62,7 @@ export function mlpTrainingForward(
       },
       kernel,
     ),
-    gemm(
+    trainingGemm(
       {
         label: `${label}.out`,
         m: d,
@@ -118,7 +118,7 @@ export function mlpBackward(
       output: [x.grads, out],
     });
   return [
-    gemm(
+    trainingGemm(
       {
         label: `${label}.dhidden`,
         m: f,
@@ -132,7 +132,7 @@ export function mlpBackward(
       kernel,
     ),
     elementwiseStep(`${label}.mask`, MASK_BACKWARD, batch * f * n, 0, { x: x.hidden, g: x.dhidden, y: x.dz }, true),
-    gemm(
+    trainingGemm(
       {
         label: `${label}.dx`,
         m: d,
@@ -146,7 +146,7 @@ export function mlpBackward(
       },
       kernel,
     ),
-    gemm(
+    trainingGemm(
       {
         label: `${label}.dw1`,
         m: f,
@@ -160,7 +160,7 @@ export function mlpBackward(
       kernel,
     ),
     batchSum('dw1Sum', f * d, slot.w1),
-    gemm(
+    trainingGemm(
       {
         label: `${label}.dw2`,
         m: d,

@@ -44,21 +44,27 @@ export function backpropSteps(layout: ParameterLayout, shape: TokenShape, kernel
         const s = lsaScratch(shape, slot.heads, slot.norm !== undefined);
         const names = {
           ...io,
-          qvk: `${label}.qvk`,
-          t: `${label}.t`,
+          g: `${label}.g`,
+          a: `${label}.a`,
+          bm: `${label}.bm`,
+          mm: `${label}.mm`,
           normed: `${label}.normed`,
           gradIn,
           gradOut,
-          // Columns ≥ K of dV and dKt must stay zero: one buffer per (heads, keys), never written there.
-          dqvk: `dqvk.h${slot.heads}.k${keys}`,
-          ds: 'ds',
+          dm: 'dm',
+          dbm: 'dbm',
+          da: 'da',
+          dg: 'dg',
+          e: 'e',
+          // Columns ≥ K of S must stay zero: one buffer per key count, never written there.
+          s: `s.k${keys}`,
           dnormed: 'dnormed',
           dyXhat: 'dyXhat',
           partials: 'partials',
         };
         for (const [k, n] of Object.entries(s.kept)) need(`${label}.${k}`, n);
         for (const [k, n] of Object.entries(s.temp)) need(k, n);
-        need(names.dqvk, s.kept.qvk);
+        need(names.s, s.s);
         const lsa = { heads: slot.heads, keys, q: slot.q, ...(slot.norm && { norm: slot.norm }) };
         forward.push(...lsaTrainingForward(label, shape, lsa, names, kernel));
         backward.push(lsaBackward(label, shape, lsa, names, kernel));

@@ -1,4 +1,4 @@
-import { gemmVariants } from '../gpu/gemm.js';
+import { gemmVariants, TRAINING_GEMMS } from '../gpu/gemm.js';
 import type { Op } from '../gpu/op.js';
 import { CLIP, MASK_BACKWARD } from '../ops/clip.js';
 import { LAYER_NORM, layerNormBackwardVariant } from '../ops/layerNorm.js';
@@ -13,7 +13,7 @@ export const trainingOp: Op = {
   name: 'training',
   family: 'training',
   variants: (g) => [
-    ...gemmVariants(g),
+    ...gemmVariants(g, TRAINING_GEMMS),
     LAYER_NORM,
     layerNormBackwardVariant(false),
     layerNormBackwardVariant(true),
