@@ -26,10 +26,11 @@ export interface LsaBuffers {
   gradOut: string;
   /**
    * Backward scratch: dM, dG, E [B, D, D], dBm [B, D, hD], dA [B, hD, D] (heads stacked),
-   * S = E X_K [B, D, N] (columns ≥ K never written: zero), weight partials [B, 3hD²].
+   * S = E X_K [B, D, N] (columns ≥ K never written: zero), weight partials [chunks, 3hD²].
    */
   dm: string;
   dbm: string;
+  /** dA [h, D, B, D]: head, row, prompt, column. */
   da: string;
   dg: string;
   e: string;
@@ -59,12 +60,22 @@ export function lsaScratch(shape: TokenShape, heads: number, norm: boolean) {
       da: heads * dd,
       dg: dd,
       e: dd,
-      partials: 3 * heads * dd,
+      partials: 3 * heads * d * d * batchChunks(b),
       ...(norm && { dnormed: b * d * n, dyXhat: b * d * n }),
     },
     /** S: one buffer per key count, since only its first K columns are ever written. */
     s: b * d * n,
   };
+}
+
+/**
+ * Weight-gradient reductions over the batch run as GEMMs whose k spans `batch / chunks` prompts,
+ * one partial per chunk, then a fixed-order sum of the chunks: the largest divisor of the batch
+ * up to 32 (enough parallel partial products for the device, few partials to sum).
+ */
+export function batchChunks(batch: number): number {
+  for (let c = Math.min(32, batch); c > 1; c--) if (batch % c === 0) return c;
+  return 1;
 }
 
 /** Row-major view (row stride `row`) and its transpose (column stride `col`). */
@@ -195,7 +206,7 @@ export function lsaTrainingForward(
  *   dM = Δ Xᵀ,  dBm_i = dM W_Q^iᵀ,  dW_Q^i = Bm_iᵀ dM,  dA_i = dBm_i W_K^i,  dW_K^i = dBm_iᵀ A_i,
  *   dG = Σ_i W_V^iᵀ dA_i,  dW_V^i = dA_i G,  E = dG + dGᵀ,
  *   dX = Mᵀ Δ + E X_K (the key columns; Mᵀ includes I without a norm, through the LN backward with one)
- * Weight gradients: per-prompt products, then one fixed-order sum over the batch.
+ * Weight gradients: GEMMs over chunks of prompts (k = prompts·D), then a fixed-order sum of the chunks.
  */
 export function lsaBackward(
   label: string,
@@ -211,6 +222,9 @@ export function lsaBackward(
   const dx = slot.norm ? x.dnormed : x.gradOut;
   const heads = { batch: batch * h, inner: h };
   const partial = (block: number): View => ({ off: block * hdd, batch: 3 * hdd, row: d, col: 1 });
+  const chunks = batchChunks(batch);
+  const per = batch / chunks;
+  const bd = batch * d;
   const steps: Step[] = [
     trainingGemm(
       { label: `${label}.dm`, m: d, n: d, k: n, batch, a: [x.gradIn, L.x], b: [src, L.xT], c: [x.dm, L.square] },
@@ -229,15 +243,17 @@ export function lsaBackward(
       },
       kernel,
     ),
+    // Weight gradients reduce over (prompt, row) as one k dimension: Bm and dBm hold a prompt's
+    // D rows of hD contiguously, so k = prompts·D is a single stride; `chunks` split it.
     trainingGemm(
       {
         label: `${label}.dwq`,
         m: h * d,
         n: d,
-        k: d,
-        batch,
-        a: [x.bm, cols(0, hdd, h * d)],
-        b: [x.dm, L.square],
+        k: per * d,
+        batch: chunks,
+        a: [x.bm, { batch: per * hdd, row: 1, col: h * d }],
+        b: [x.dm, { batch: per * L.dd, row: d, col: 1 }],
         c: [x.partials, partial(0)],
       },
       kernel,
@@ -251,7 +267,8 @@ export function lsaBackward(
         ...heads,
         a: [x.dbm, L.side],
         b: [x.params, L.weight(L.wk)],
-        c: [x.da, L.stacked],
+        // dA as [head, row, prompt, column]: contiguous over (prompt, column) for dW_V's k.
+        c: [x.da, { batch: d * bd, outer: d, row: bd, col: 1 }],
       },
       kernel,
     ),
@@ -260,10 +277,11 @@ export function lsaBackward(
         label: `${label}.dwk`,
         m: d,
         n: d,
-        k: d,
-        ...heads,
-        a: [x.dbm, L.sideT],
-        b: [x.a, L.side],
+        k: per * d,
+        batch: chunks * h,
+        inner: h,
+        a: [x.dbm, { batch: d, outer: per * hdd, row: 1, col: h * d }],
+        b: [x.a, { batch: d, outer: per * hdd, row: h * d, col: 1 }],
         c: [x.partials, { off: 2 * hdd, batch: L.dd, outer: 3 * hdd, row: d, col: 1 }],
       },
       kernel,
@@ -276,7 +294,7 @@ export function lsaBackward(
         k: h * d,
         batch,
         a: [x.params, cols(L.wv, 0, d)],
-        b: [x.da, rows(0, hdd, d)],
+        b: [x.da, rows(0, d, bd)],
         c: [x.dg, L.square],
       },
       kernel,
@@ -286,10 +304,10 @@ export function lsaBackward(
         label: `${label}.dwv`,
         m: h * d,
         n: d,
-        k: d,
-        batch,
-        a: [x.da, rows(0, hdd, d)],
-        b: [x.g, L.square],
+        k: per * d,
+        batch: chunks,
+        a: [x.da, rows(0, per * d, bd)],
+        b: [x.g, { batch: per * L.dd, row: d, col: 1 }],
         c: [x.partials, partial(1)],
       },
       kernel,
@@ -301,7 +319,7 @@ export function lsaBackward(
         n: d,
         k: h * d,
         batch,
-        a: [x.da, cols(0, hdd, d)],
+        a: [x.da, cols(0, d, bd)],
         b: [x.params, rows(L.wv, 0, d)],
         c: [x.e, L.square],
         residual: x.dg,
@@ -329,7 +347,7 @@ export function lsaBackward(
     reduceSumStep({
       label: `${label}.dwSum`,
       count: 3 * hdd,
-      outer: batch,
+      outer: chunks,
       inner: 1,
       outerStride: 3 * hdd,
       rowStride: 1,
