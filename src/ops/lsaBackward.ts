@@ -25,12 +25,12 @@ export interface LsaBuffers {
   gradIn: string;
   gradOut: string;
   /**
-   * Backward scratch: dM, dG, E [B, D, D], dBm [B, D, hD], dA [B, hD, D] (heads stacked),
+   * Backward scratch: dM, dG, E [B, D, D], dBm [B, D, hD], dAᵀ [B, D, hD] (heads side by side),
    * S = E X_K [B, D, N] (columns ≥ K never written: zero), weight partials [chunks, 3hD²].
    */
   dm: string;
   dbm: string;
-  /** dA [h, D, B, D]: head, row, prompt, column. */
+  /** dAᵀ per head, side by side: [B, D, hD]. */
   da: string;
   dg: string;
   e: string;
@@ -224,7 +224,6 @@ export function lsaBackward(
   const partial = (block: number): View => ({ off: block * hdd, batch: 3 * hdd, row: d, col: 1 });
   const chunks = batchChunks(batch);
   const per = batch / chunks;
-  const bd = batch * d;
   const steps: Step[] = [
     trainingGemm(
       { label: `${label}.dm`, m: d, n: d, k: n, batch, a: [x.gradIn, L.x], b: [src, L.xT], c: [x.dm, L.square] },
@@ -267,8 +266,9 @@ export function lsaBackward(
         ...heads,
         a: [x.dbm, L.side],
         b: [x.params, L.weight(L.wk)],
-        // dA as [head, row, prompt, column]: contiguous over (prompt, column) for dW_V's k.
-        c: [x.da, { batch: d * bd, outer: d, row: bd, col: 1 }],
+        // Stored transposed, heads side by side ([dA_1ᵀ | … | dA_hᵀ], D × hD per prompt), so that
+        // dW_V's k = (prompt, column) is a single stride, like dW_Q's and dW_K's.
+        c: [x.da, { batch: d, outer: hdd, row: 1, col: h * d }],
       },
       kernel,
     ),
@@ -294,7 +294,7 @@ export function lsaBackward(
         k: h * d,
         batch,
         a: [x.params, cols(L.wv, 0, d)],
-        b: [x.da, rows(0, d, bd)],
+        b: [x.da, cols(0, hdd, h * d)],
         c: [x.dg, L.square],
       },
       kernel,
@@ -306,7 +306,7 @@ export function lsaBackward(
         n: d,
         k: per * d,
         batch: chunks,
-        a: [x.da, rows(0, per * d, bd)],
+        a: [x.da, { batch: per * hdd, row: 1, col: h * d }],
         b: [x.g, { batch: per * L.dd, row: d, col: 1 }],
         c: [x.partials, partial(1)],
       },
@@ -319,7 +319,7 @@ export function lsaBackward(
         n: d,
         k: h * d,
         batch,
-        a: [x.da, cols(0, d, bd)],
+        a: [x.da, rows(0, hdd, h * d)],
         b: [x.params, rows(L.wv, 0, d)],
         c: [x.e, L.square],
         residual: x.dg,
