@@ -112,14 +112,15 @@ function flatten(layers: Lib.Layer[]): Float64Array {
 /** Bytes our trainer keeps from the forward pass for one layer (see docs/training.md). */
 function keptBytes(m: TrainingModel): { lsa: number; finalNorm: number } {
   const [b, d, n, h] = [m.batch, m.d + 1 + m.dZeros, m.n + 1, m.heads];
-  const lsa = b * (d * n + 3 * h * d * n + h * d * d + (m.layerNorm ? d * n : 0));
+  // The layer's input, G and M [D, D], A and Bm [D, hD], and LN(H) with a norm.
+  const lsa = b * (d * n + (2 + 2 * h) * d * d + (m.layerNorm ? d * n : 0));
   return { lsa: 4 * lsa, finalNorm: 4 * b * d * n };
 }
 
-/** Multiply-adds of one step's LSA forward and backward passes (docs/training.md), 2 FLOPs each. */
+/** FLOPs of one step's LSA forward and backward GEMMs in the D × D form (docs/training.md), 2 per multiply-add. */
 function stepFlops(m: TrainingModel): number {
   const [d, n, h, k] = [m.d + 1 + m.dZeros, m.n + 1, m.heads, m.n];
-  return m.layers * m.batch * (24 * h * d * d * n + 6 * h * d * d * k);
+  return 2 * m.layers * m.batch * (3 * d * d * n + 2 * d * d * k + 10 * h * d * d * d);
 }
 
 function trainingCase(x: TrainingBench, m: TrainingModel, quick: boolean, full: boolean): CaseSpec {
