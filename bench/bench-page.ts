@@ -72,6 +72,12 @@ export interface Prepared {
   check(out: Float32Array, ours: boolean): Accuracy;
   notes?: string[];
   counts?: CaseResult['counts'];
+  /**
+   * Long cases (training): measured runs per side instead of the time budget's policy, after
+   * `warm` (ours) and `PeerOp.warm` (peers) instead of a whole untimed run.
+   */
+  samples?: number;
+  warm?(): Promise<void>;
   dispose(): void;
 }
 
@@ -508,12 +514,19 @@ CASES.push(...trainingCases({ lib, runtime, accuracy, trainers }));
  * plus one readback each: at least 3, then more while the time budget lasts (at most 15). Quick
  * mode (CI): at most 5 within 1.5 s, and a single one when the warm-up alone exceeded that.
  */
-async function time<T>(once: () => Promise<T>, quick: boolean, gpu?: (r: T) => (() => Promise<number>) | null) {
+async function time<T>(
+  once: () => Promise<T>,
+  quick: boolean,
+  gpu?: ((r: T) => (() => Promise<number>) | null) | null,
+  fixed?: { samples?: number; warm?: () => Promise<void> },
+) {
   const budget = quick ? 1_500 : 8_000;
-  const most = quick ? 5 : 15;
   const warm = performance.now();
-  let last = await once();
-  const least = quick && performance.now() - warm > budget ? 1 : 3;
+  let last: T | null = null;
+  if (fixed?.warm) await fixed.warm();
+  else last = await once();
+  const least = fixed?.samples ?? (quick && performance.now() - warm > budget ? 1 : 3);
+  const most = fixed?.samples ?? (quick ? 5 : 15);
   const ms: number[] = [];
   const gpuMs: number[] = [];
   const start = performance.now();
@@ -524,6 +537,7 @@ async function time<T>(once: () => Promise<T>, quick: boolean, gpu?: (r: T) => (
     const reader = gpu?.(last);
     if (reader) gpuMs.push(await reader());
   }
+  if (last === null) throw new Error('no measured run');
   const timing: Timing = {
     medianMs: median(ms),
     minMs: Math.min(...ms),
@@ -544,7 +558,8 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
     accuracy,
   });
   try {
-    const ours = await time(p.ours, quick, (r) => r.gpuMs);
+    const fixed = p.samples === undefined ? undefined : { samples: p.samples };
+    const ours = await time(p.ours, quick, (r) => r.gpuMs, p.warm ? { ...fixed, warm: p.warm } : fixed);
     const result: CaseResult = {
       id,
       op: spec.op,
@@ -563,7 +578,7 @@ async function runCase(id: string, quick: boolean): Promise<CaseResult> {
       const op = peer ? p.peer(peer) : null;
       if (!op) continue;
       try {
-        const t = await time(() => op.once(), quick);
+        const t = await time(() => op.once(), quick, null, op.warm ? { ...fixed, warm: op.warm } : fixed);
         result[name] = measured(t.timing, op.verify ? await op.verify() : p.check(t.last, false));
       } catch (e) {
         result.notes.push(`${peer!.name} failed: ${String(e instanceof Error ? e.message : e)}`);

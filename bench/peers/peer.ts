@@ -6,6 +6,8 @@ export interface PeerOp {
   once(): Promise<Float32Array>;
   /** The accuracy of this peer's result when the case checks something other than `once()`'s output. */
   verify?(): Promise<{ maxAbs: number; rmsRelative: number; nonFinite: number; ok: boolean }>;
+  /** A shorter untimed warm-up than `once()` (compilation, first allocations), when `once()` is long. */
+  warm?(): Promise<void>;
   dispose(): void;
 }
 
