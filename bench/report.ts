@@ -9,6 +9,8 @@ interface RooflineSummary {
 
 export interface BenchReport {
   date: string;
+  /** ISO time the run finished (absent in runs before it was recorded). */
+  time?: string;
   quick: boolean;
   adapter: {
     vendor: string;
