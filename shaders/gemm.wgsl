@@ -338,7 +338,7 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   store_column(cz, row0 + 4u, col0 + 28u, bcc7);
 }
 
-// The direct schedule for small products (n < 32, e.g. thousands of 8×8 matrices), where a
+// The direct schedule for small products (n < 16, e.g. thousands of 8×8 matrices), where a
 // 32-column block would mostly idle: invocations are numbered linearly over (z, 4-row block,
 // 4-column block) and each computes one 4×4 block.
 @compute @workgroup_size(THREADS)
