@@ -11,7 +11,7 @@ import { serveStatic } from '../tools/server.js';
 import { headline, renderFigure, renderMarkdown, type Saved } from './experiments/render.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ALL = ['fig2', 'fig3', 'fig7', 'powers'];
+const ALL = ['fig2', 'fig3', 'fig7', 'cost', 'powers'];
 const args = process.argv.slice(2);
 const outArg = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const out = outArg ? `${outArg.replace(/\/$/, '')}/` : null;

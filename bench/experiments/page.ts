@@ -4,7 +4,7 @@
 import type * as Lib from '../../src/index.js';
 import { powersTable } from './powers.js';
 import { type ErrorSummary, effectiveOrder, summarise } from './stats.js';
-import { type Prompt, tokens, trainLsa, trainModel } from './train.js';
+import { curriculum, logisticTokens, type Prompt, tokens, trainLsa, trainModel } from './train.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -36,31 +36,6 @@ const num = (scale: Scale, name: string, fallback: number) =>
 function prompt(rng: Lib.reference.Random, d: number, n: number, kappa: number, noise: number): Prompt {
   const { a, y } = R.ridgeData(rng, d, n + 1, { kappa, noise });
   return { x: a.subarray(0, n * d), y: y.subarray(0, n), xq: a.subarray(n * d), yq: y[n]! };
-}
-
-/** A prompt of `prompt()`'s distribution at d', n' ≤ d, n, for a curriculum (zero-padded by `tokens`). */
-interface Curriculum {
-  /** Effective (d, n) at a step of a run of `steps` steps. */
-  at(step: number, steps: number): { d: number; n: number };
-  text: string;
-}
-
-/**
- * Garg et al.'s curriculum, in the form the fixed trainer shape allows: d and n grow linearly from
- * (dStart, nStart) to (d, n) over the first half of training; smaller prompts are zero-padded
- * (coordinates d'…d − 1 and example columns n'…n − 1 zero, the query still the last column). A zero
- * token adds nothing to a plain LSA layer's key sums and stays zero, so the padding is exact for the
- * LSA model; under a LayerNorm a zero column becomes the norm's bias, so the LayerNorm model is not
- * given the curriculum.
- */
-function curriculum(d: number, n: number, dStart: number, nStart: number): Curriculum {
-  return {
-    at(step, steps) {
-      const f = Math.min(1, step / Math.max(1, steps / 2));
-      return { d: Math.round(dStart + f * (d - dStart)), n: Math.round(nStart + f * (n - nStart)) };
-    },
-    text: `d ${dStart} → ${d}, n ${nStart} → ${n} linearly over the first half of each run (zero padding), LSA model only`,
-  };
 }
 
 type Trained = {
@@ -305,27 +280,6 @@ function logisticPrompt(rng: Lib.reference.Random, d: number, n: number) {
   return { a, y };
 }
 
-/**
- * fig7's tokens, width 2d + 2: rows [w (d, zero); a (d); y; 1], columns the n examples then a
- * read-out column [0; 0; 0; 1] where the model writes w (rows 0…d − 1). The constant row lets the
- * first layer write into the read-out column; the read-out column is not a key.
- */
-function logisticTokens(batch: readonly { a: Float64Array; y: Float64Array }[], d: number, n: number) {
-  const width = 2 * d + 2;
-  const count = n + 1;
-  const h = new Float32Array(batch.length * width * count);
-  batch.forEach((p, b) => {
-    const at = (r: number, t: number) => (b * width + r) * count + t;
-    for (let t = 0; t < n; t++) {
-      for (let k = 0; k < d; k++) h[at(d + k, t)] = p.a[t * d + k]!;
-      h[at(2 * d, t)] = p.y[t]!;
-      h[at(2 * d + 1, t)] = 1;
-    }
-    h[at(2 * d + 1, n)] = 1;
-  });
-  return h;
-}
-
 /** LSA + ReLU blocks: L × [LSA (heads, query not a key), ReLU MLP (hidden units)], small random weights. */
 function lsaReluModel(width: number, n: number, layers: number, heads: number, hidden: number, seed: number) {
   const init = R.random(seed);
@@ -493,10 +447,106 @@ async function fig7(scale: Scale, progress: Progress) {
   };
 }
 
+/**
+ * Cost per Adam step, measured: one warm-up step, then `timed` steps, each with its batch generated
+ * on the CPU and uploaded (as the training runs do), ending in a loss readback; for every model kind
+ * at the default shape (L = 1 and 2: the runs' cost grows about linearly in L) and at the --full
+ * shape (L = 1 only: a step there takes seconds on a software adapter).
+ */
+async function cost(scale: Scale, progress: Progress) {
+  const timed = num(scale, 'timed', 2);
+  const rt = await training();
+  const shapes = [
+    { scale: 'default', d: 5, n: 20, dZeros: 0, heads: 2, batch: 256, depths: [1, 2] },
+    { scale: 'full', d: 10, n: 50, dZeros: 10, heads: 4, batch: 2000, depths: [1] },
+  ];
+  const kinds = ['lsa', 'lsaLn', 'lsaRelu'] as const;
+  const rows: {
+    scale: string;
+    kind: string;
+    layers: number;
+    batch: number;
+    width: number;
+    tokens: number;
+    msPerStep: number;
+  }[] = [];
+  const total = kinds.length * shapes.reduce((t, sh) => t + sh.depths.length, 0);
+  for (const sh of shapes) {
+    for (const kind of kinds) {
+      for (const layers of sh.depths) {
+        const rng = R.random(9_000 + layers);
+        let trained: { msPerStep: number };
+        let shape: { width: number; tokens: number };
+        if (kind === 'lsaRelu') {
+          const d = 5;
+          const n = 26;
+          const width = 2 * d + 2;
+          shape = { width, tokens: n + 1 };
+          const batch = () => {
+            const ps = Array.from({ length: sh.batch }, () => logisticPrompt(rng, d, n));
+            const target = new Float32Array(sh.batch * d);
+            for (const [b, p] of ps.entries())
+              target.set(R.logisticNewton(p.a, p.y, new Float64Array(d), { d, n, mu: 0.1, steps: 12 }), b * d);
+            return { input: logisticTokens(ps, d, n), target };
+          };
+          const run = (steps: number) =>
+            trainModel(
+              rt,
+              {
+                layers: lsaReluModel(width, n, layers, sh.heads, 2 * width, 1),
+                shape: { batch: sh.batch, ...shape },
+                rows: [0, 1, 2, 3, 4],
+                token: n,
+                steps,
+                learningRate: 1e-3,
+                warmup: 0,
+                clipNorm: 10,
+                every: steps,
+                batch,
+              },
+              () => {},
+            );
+          await run(1);
+          trained = await run(timed);
+        } else {
+          shape = { width: sh.dZeros + sh.d + 1, tokens: sh.n + 1 };
+          const run = (steps: number) =>
+            trainLsa(
+              lib,
+              rt,
+              (r) => prompt(r, sh.d, sh.n, 5, 0),
+              {
+                d: sh.d,
+                n: sh.n,
+                dZeros: sh.dZeros,
+                norm: kind === 'lsaLn',
+                layers,
+                heads: sh.heads,
+                batch: sh.batch,
+                steps,
+                learningRate: 1e-3,
+                warmup: 0,
+                seed: 1,
+                every: steps,
+              },
+              () => {},
+            );
+          await run(1);
+          trained = await run(timed);
+        }
+        rows.push({ scale: sh.scale, kind, layers, batch: sh.batch, ...shape, msPerStep: trained.msPerStep });
+        progress(rows.length, total);
+      }
+    }
+  }
+  return { timed, rows };
+}
+
 const registry: Record<string, Experiment> = {
   fig2,
   fig3: fig34,
   fig7,
+  cost,
   powers: (scale) => ({ rows: powersTable(scale.full ? 6 : 4, [2, 3, 4, 5]) }),
 };
 

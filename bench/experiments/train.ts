@@ -1,6 +1,7 @@
-// Training a theory-form LSA stack on in-context linear regression, on the page's adapter:
-// tokens [x; y] (width d + 1), n examples then the query [x_q; 0], the query not a key,
-// `heads` heads per layer; MSE on the query's y row; fresh prompts every step.
+// Training on the page's adapter: a theory-form LSA stack (optionally with LayerNorms) on in-context
+// linear regression — tokens [0; x; y] (width dZeros + d + 1), n examples then the query [0; x_q; 0],
+// the query not a key, `heads` heads per layer, MSE on the query's y row, fresh prompts every step —
+// and any stack on caller-made batches (`trainModel`, fig7's LSA + ReLU model).
 import type * as Lib from '../../src/index.js';
 
 export interface Prompt {
@@ -27,6 +28,52 @@ export function tokens(prompts: readonly Prompt[], d: number, n: number, dZeros 
       h[(b * width + dZeros + d) * count + t] = p.y[t]!;
     }
     for (let r = 0; r < dp; r++) h[(b * width + dZeros + r) * count + n] = p.xq[r]!;
+  });
+  return h;
+}
+
+/** Prompts at d', n' ≤ d, n during training, zero-padded by `tokens`. */
+export interface Curriculum {
+  /** Effective (d, n) at a step of a run of `steps` steps. */
+  at(step: number, steps: number): { d: number; n: number };
+  text: string;
+}
+
+/**
+ * Garg et al.'s curriculum, in the form the fixed trainer shape allows: d and n grow linearly from
+ * (dStart, nStart) to (d, n) over the first half of training; smaller prompts are zero-padded
+ * (coordinates d'…d − 1 and example columns n'…n − 1 zero, the query still the last column). A zero
+ * token adds nothing to a plain LSA layer's key sums and stays zero, so the padding is exact for the
+ * LSA model; under a LayerNorm a zero column becomes the norm's bias, so the LayerNorm model is not
+ * given the curriculum.
+ */
+export function curriculum(d: number, n: number, dStart: number, nStart: number): Curriculum {
+  return {
+    at(step, steps) {
+      const f = Math.min(1, step / Math.max(1, steps / 2));
+      return { d: Math.round(dStart + f * (d - dStart)), n: Math.round(nStart + f * (n - nStart)) };
+    },
+    text: `d ${dStart} → ${d}, n ${nStart} → ${n} linearly over the first half of each run (zero padding), LSA model only`,
+  };
+}
+
+/**
+ * fig7's tokens, width 2d + 2: rows [w (d, zero); a (d); y; 1], columns the n examples then a
+ * read-out column [0; 0; 0; 1] where the model writes w (rows 0…d − 1). The constant row lets the
+ * first layer write into the read-out column; the read-out column is not a key.
+ */
+export function logisticTokens(batch: readonly { a: Float64Array; y: Float64Array }[], d: number, n: number) {
+  const width = 2 * d + 2;
+  const count = n + 1;
+  const h = new Float32Array(batch.length * width * count);
+  batch.forEach((p, b) => {
+    const at = (r: number, t: number) => (b * width + r) * count + t;
+    for (let t = 0; t < n; t++) {
+      for (let k = 0; k < d; k++) h[at(d + k, t)] = p.a[t * d + k]!;
+      h[at(2 * d, t)] = p.y[t]!;
+      h[at(2 * d + 1, t)] = 1;
+    }
+    h[at(2 * d + 1, n)] = 1;
   });
   return h;
 }
