@@ -94,14 +94,17 @@ try {
     (n) => JSON.parse(readFileSync(`${resultsDir}/${n}.json`, 'utf8')) as Saved,
   );
   const chartJs = readFileSync(`${root}node_modules/chart.js/dist/chart.umd.min.js`, 'utf8');
-  const view = await browser.newPage();
-  await view.setViewport({ width: 1200, height: 800 });
   for (const s of saved.filter((x) => renderOnly || chosen.includes(x.name))) {
     const html = renderFigure(s, chartJs);
     if (!html) continue;
+    // A fresh page per figure: setContent rewrites the document but keeps the window, so a reused
+    // page still has the previous figure's `figureReady` and was screenshotted before drawing.
+    const view = await browser.newPage();
+    await view.setViewport({ width: 1200, height: 800 });
     await view.setContent(html);
     await view.waitForFunction('window.figureReady === true', { timeout: 30_000 });
     await view.screenshot({ path: `${figuresDir}/${s.name}.png`, fullPage: true });
+    await view.close();
     console.log(`wrote ${figuresDir}/${s.name}.png`);
   }
   writeFileSync(docFile, renderMarkdown(saved));

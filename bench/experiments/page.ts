@@ -319,7 +319,7 @@ async function fig7(scale: Scale, progress: Progress) {
   const batch = num(scale, 'batch', scale.full ? 2000 : 256);
   const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 150);
   const learningRate = num(scale, 'learningRate', 0.005);
-  const targetSteps = num(scale, 'targetSteps', 12);
+  const targetSteps = num(scale, 'targetSteps', 8);
   const train = num(scale, 'train', 1) !== 0;
   const width = 2 * d + 2;
   const hidden = 2 * width;
@@ -486,7 +486,7 @@ async function cost(scale: Scale, progress: Progress) {
             const ps = Array.from({ length: sh.batch }, () => logisticPrompt(rng, d, n));
             const target = new Float32Array(sh.batch * d);
             for (const [b, p] of ps.entries())
-              target.set(R.logisticNewton(p.a, p.y, new Float64Array(d), { d, n, mu: 0.1, steps: 12 }), b * d);
+              target.set(R.logisticNewton(p.a, p.y, new Float64Array(d), { d, n, mu: 0.1, steps: 8 }), b * d);
             return { input: logisticTokens(ps, d, n), target };
           };
           const run = (steps: number) =>

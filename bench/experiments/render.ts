@@ -304,7 +304,7 @@ function fig7Figure(s: Fig7, chartJs: string): string {
               : []),
           ],
         },
-        options: { scales: { x: axis('layers', 'linear'), y: axis('f(w)', 'logarithmic') } },
+        options: { scales: { x: axis('layers', 'linear'), y: axis('f(w)', 'linear') } },
       },
     },
   ];
