@@ -226,17 +226,16 @@ describe('experiment rendering', () => {
       generated: 'test',
       scale: { full: false },
       seconds: 5,
-      timed: 2,
       rows: [
         { scale: 'full', kind: 'lsa', layers: 1, batch: 2000, width: 21, tokens: 51, msPerStep: 10_000 },
-        { scale: 'full', kind: 'lsaLn', layers: 1, batch: 2000, width: 21, tokens: 51, msPerStep: 12_000 },
+        { scale: 'full', kind: 'lsaLn', layers: 1, batch: 2000, width: 21, tokens: 51, timed: 2, msPerStep: 12_000 },
         { scale: 'full', kind: 'lsaRelu', layers: 1, batch: 2000, width: 12, tokens: 27, msPerStep: 2_000 },
       ],
     };
     const md = renderMarkdown([fig7, cost]);
     expect(md).toContain('| 1 | 6.50e-1');
     expect(md).toContain('between steps 0 and 1');
-    expect(md).toContain('| full | LSA + LayerNorm | 1 | 2000 × 21 × 51 | 12000 |');
+    expect(md).toContain('| full | LSA + LayerNorm | 1 | 2000 × 21 × 51 | 2 | 12000 |');
     // 3000 · Σ L² (L ≤ 6, = 91) · (6 · (10 + 12) + 2) s = 36 582 000 s ≈ 423 days.
     expect(md).toContain('about 423 days');
   });

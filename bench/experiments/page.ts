@@ -454,15 +454,15 @@ async function fig7(scale: Scale, progress: Progress) {
  * shape (L = 1 only: a step there takes seconds on a software adapter).
  */
 async function cost(scale: Scale, progress: Progress) {
-  const timed = num(scale, 'timed', 2);
   const rt = await training();
   const shapes = [
-    { scale: 'default', d: 5, n: 20, dZeros: 0, heads: 2, batch: 256, depths: [1, 2] },
-    { scale: 'full', d: 10, n: 50, dZeros: 10, heads: 4, batch: 2000, depths: [1] },
+    { scale: 'default', d: 5, n: 20, dZeros: 0, heads: 2, batch: 256, depths: [1, 2], timed: num(scale, 'timed', 5) },
+    { scale: 'full', d: 10, n: 50, dZeros: 10, heads: 4, batch: 2000, depths: [1], timed: num(scale, 'timedFull', 2) },
   ];
   const kinds = ['lsa', 'lsaLn', 'lsaRelu'] as const;
   const rows: {
     scale: string;
+    timed: number;
     kind: string;
     layers: number;
     batch: number;
@@ -507,7 +507,7 @@ async function cost(scale: Scale, progress: Progress) {
               () => {},
             );
           await run(1);
-          trained = await run(timed);
+          trained = await run(sh.timed);
         } else {
           shape = { width: sh.dZeros + sh.d + 1, tokens: sh.n + 1 };
           const run = (steps: number) =>
@@ -532,14 +532,22 @@ async function cost(scale: Scale, progress: Progress) {
               () => {},
             );
           await run(1);
-          trained = await run(timed);
+          trained = await run(sh.timed);
         }
-        rows.push({ scale: sh.scale, kind, layers, batch: sh.batch, ...shape, msPerStep: trained.msPerStep });
+        rows.push({
+          scale: sh.scale,
+          kind,
+          layers,
+          batch: sh.batch,
+          ...shape,
+          timed: sh.timed,
+          msPerStep: trained.msPerStep,
+        });
         progress(rows.length, total);
       }
     }
   }
-  return { timed, rows };
+  return { rows };
 }
 
 const registry: Record<string, Experiment> = {

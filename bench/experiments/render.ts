@@ -86,6 +86,8 @@ interface Fig7 extends Saved {
 }
 interface CostRow {
   scale: string;
+  /** Steps averaged (after one warm-up step). */
+  timed?: number;
   kind: string;
   layers: number;
   batch: number;
@@ -94,7 +96,6 @@ interface CostRow {
   msPerStep: number;
 }
 interface Cost extends Saved {
-  timed: number;
   rows: CostRow[];
 }
 
@@ -570,15 +571,16 @@ function costMarkdown(s: Cost): string[] {
   return [
     '## Cost per training step',
     '',
-    `Measured by \`npm run experiments -- cost\` (${scaleText(s)}): one warm-up step, then the mean of ${s.timed} Adam steps, each`,
-    'with its prompts generated on the CPU and uploaded as in the runs (fig7: damped-Newton targets included),',
-    "ending in a loss readback. Shapes: the default scale and the `--full` scale (fig7's d and n are the paper's at both).",
+    `Measured by \`npm run experiments -- cost\` (${scaleText(s)}): one warm-up step, then the mean of the`,
+    'steps counted in the table, each with its prompts generated on the CPU and uploaded as in the runs (fig7:',
+    'damped-Newton targets included), ending in a loss readback. Shapes: the default scale and the `--full` scale',
+    "(fig7's d and n are the paper's at both). The times are those of the machine when it ran, shared or not.",
     '',
-    '| scale | model | L | batch × width × tokens | ms per step |',
-    '|---|---|---|---|---|',
+    '| scale | model | L | batch × width × tokens | steps timed | ms per step |',
+    '|---|---|---|---|---|---|',
     ...s.rows.map(
       (r) =>
-        `| ${r.scale} | ${label[r.kind] ?? r.kind} | ${r.layers} | ${r.batch} × ${r.width} × ${r.tokens} | ${r.msPerStep.toFixed(0)} |`,
+        `| ${r.scale} | ${label[r.kind] ?? r.kind} | ${r.layers} | ${r.batch} × ${r.width} × ${r.tokens} | ${r.timed ?? '—'} | ${r.msPerStep.toFixed(0)} |`,
     ),
     '',
   ];
