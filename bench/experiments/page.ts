@@ -62,6 +62,8 @@ async function fig2(scale: Scale, progress: Progress) {
   // The LayerNorm model: at κ = 5 only by default (the headline setting; it doubles the training
   // time), at every setting with --full or --lnAll=1; --ln=0 skips it.
   const ln = num(scale, 'ln', 1) !== 0;
+  const plain = num(scale, 'lsa', 1) !== 0; // --lsa=0: the LayerNorm model only (trial runs)
+  const lnLearningRate = num(scale, 'lnLearningRate', learningRate);
   const lnAll = num(scale, 'lnAll', scale.full ? 1 : 0) !== 0;
   const useCurriculum = num(scale, 'curriculum', scale.full ? 1 : 0) !== 0;
   const course = useCurriculum
@@ -79,7 +81,7 @@ async function fig2(scale: Scale, progress: Progress) {
   const STEP_COST = 60;
   const perModel = train ? depths.reduce((s, l) => s + STEP_COST * l * stepsPerLayer * l, 0) : 0;
   const lnRuns = ln ? (lnAll ? kappas.length : kappas.includes(5) ? 1 : 0) : 0;
-  const total = noises.length * (kappas.length * (prompts + perModel) + lnRuns * perModel);
+  const total = noises.length * (kappas.length * (prompts + (plain ? perModel : 0)) + lnRuns * perModel);
   for (const noise of noises) {
     for (const kappa of kappas) {
       const rng = R.random(20_000 + 100 * kappa + Math.round(100 * noise));
@@ -139,7 +141,7 @@ async function fig2(scale: Scale, progress: Progress) {
               heads,
               batch,
               steps,
-              learningRate,
+              learningRate: norm ? lnLearningRate : learningRate,
               warmup: Math.min(200, steps >> 3),
               seed: 500 + 10 * kappa + layers + (norm ? 7 : 0),
               every: Math.min(50, Math.max(1, steps >> 1)),
@@ -168,7 +170,7 @@ async function fig2(scale: Scale, progress: Progress) {
         }
         return out;
       };
-      const lsa = train ? await models(false) : [];
+      const lsa = train && plain ? await models(false) : [];
       const lsaLn = train && ln && (lnAll || kappa === 5) ? await models(true) : [];
       runs.push({
         kappa,
@@ -191,6 +193,7 @@ async function fig2(scale: Scale, progress: Progress) {
     batch,
     stepsPerLayer,
     learningRate,
+    lnLearningRate,
     curriculum: course?.text ?? null,
     orders,
     runs,
