@@ -473,8 +473,8 @@ function fig2Markdown(s: Fig2): string[] {
   for (const run of s.runs.filter((r) => r.noise > 0)) {
     const floor = run.newton[highest]!.at(-1)!;
     lines.push(
-      `With noise ${run.noise} (κ = ${run.kappa}) every Newton order converges to the least-squares prediction, whose error is`,
-      `the noise floor (order ${highest} after ${s.maxLayers} steps: ${fmt(floor.mean)}); effective orders there are only`,
+      `With noise ${run.noise} (κ = ${run.kappa}) every Newton order converges to the least-squares prediction, whose test`,
+      `error is not zero (order ${highest} after ${s.maxLayers} step${s.maxLayers > 1 ? 's' : ''}: ${fmt(floor.mean)}); effective orders there are only`,
       'meaningful while the orders are still apart.',
       '',
     );
