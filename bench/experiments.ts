@@ -2,7 +2,8 @@
 // Chromium (the benchmark's runner), with a progress bar and time estimate; writes
 // bench/results/experiments/NAME.json, screenshots each figure to docs/experiments/NAME.png and
 // regenerates docs/experiments.md from every saved result. --KEY=VALUE overrides a size
-// (e.g. --prompts=512 --layers=3) so a short run can be measured before a long one.
+// (e.g. --prompts=512 --layers=3) so a short run can be measured before a long one; --out=DIR writes
+// the results, figures and experiments.md under DIR instead, leaving the repository's untouched.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { callPage, launchBrowser, openPage } from '../tools/browser.js';
@@ -10,19 +11,23 @@ import { serveStatic } from '../tools/server.js';
 import { headline, renderFigure, renderMarkdown, type Saved } from './experiments/render.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ALL = ['fig2', 'fig3', 'fig7', 'powers'];
-const resultsDir = `${root}bench/results/experiments`;
-const figuresDir = `${root}docs/experiments`;
-
+const ALL = ['fig2', 'fig3', 'fig7', 'cost', 'powers'];
 const args = process.argv.slice(2);
+const outArg = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+const out = outArg ? `${outArg.replace(/\/$/, '')}/` : null;
+const resultsDir = out ? `${out}results` : `${root}bench/results/experiments`;
+const figuresDir = out ? `${out}experiments` : `${root}docs/experiments`;
+const docFile = out ? `${out}experiments.md` : `${root}docs/experiments.md`;
+
 const full = args.includes('--full');
 // --render: redraw every figure and docs/experiments.md from the saved results, running nothing.
 const renderOnly = args.includes('--render');
 const overrides = Object.fromEntries(
   args
-    .filter((a) => /^--[a-zA-Z]+=/.test(a))
+    .filter((a) => /^--[a-zA-Z]+=/.test(a) && !a.startsWith('--out='))
     .map((a) => {
       const [key, value] = a.slice(2).split('=') as [string, string];
+      if (!Number.isFinite(Number(value))) throw new Error(`--${key}=${value}: expected a number`);
       return [key, Number(value)];
     }),
 );
@@ -82,25 +87,28 @@ try {
     if (weights && Object.keys(weights).length > 0) {
       writeFileSync(`${resultsDir}/${name}-weights.json`, `${JSON.stringify(weights)}\n`);
     }
-    console.log(`${name}: ${clock(seconds)}; wrote bench/results/experiments/${name}.json`);
+    console.log(`${name}: ${clock(seconds)}; wrote ${resultsDir}/${name}.json`);
   }
   // Figures and the page, from every saved result (a partial run keeps the others' figures).
   const saved = ALL.filter((n) => existsSync(`${resultsDir}/${n}.json`)).map(
     (n) => JSON.parse(readFileSync(`${resultsDir}/${n}.json`, 'utf8')) as Saved,
   );
   const chartJs = readFileSync(`${root}node_modules/chart.js/dist/chart.umd.min.js`, 'utf8');
-  const view = await browser.newPage();
-  await view.setViewport({ width: 1200, height: 800 });
   for (const s of saved.filter((x) => renderOnly || chosen.includes(x.name))) {
     const html = renderFigure(s, chartJs);
     if (!html) continue;
+    // A fresh page per figure: setContent rewrites the document but keeps the window, so a reused
+    // page still has the previous figure's `figureReady` and was screenshotted before drawing.
+    const view = await browser.newPage();
+    await view.setViewport({ width: 1200, height: 800 });
     await view.setContent(html);
     await view.waitForFunction('window.figureReady === true', { timeout: 30_000 });
     await view.screenshot({ path: `${figuresDir}/${s.name}.png`, fullPage: true });
-    console.log(`wrote docs/experiments/${s.name}.png`);
+    await view.close();
+    console.log(`wrote ${figuresDir}/${s.name}.png`);
   }
-  writeFileSync(`${root}docs/experiments.md`, renderMarkdown(saved));
-  console.log('wrote docs/experiments.md');
+  writeFileSync(docFile, renderMarkdown(saved));
+  console.log(`wrote ${docFile}`);
 } finally {
   await browser.close();
   await server.close();

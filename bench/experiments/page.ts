@@ -4,7 +4,7 @@
 import type * as Lib from '../../src/index.js';
 import { powersTable } from './powers.js';
 import { type ErrorSummary, effectiveOrder, summarise } from './stats.js';
-import { type Prompt, tokens, trainLsa } from './train.js';
+import { curriculum, logisticTokens, type Prompt, tokens, trainLsa, trainModel } from './train.js';
 
 const url = '/dist/index.js';
 const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
@@ -38,9 +38,19 @@ function prompt(rng: Lib.reference.Random, d: number, n: number, kappa: number, 
   return { x: a.subarray(0, n * d), y: y.subarray(0, n), xq: a.subarray(n * d), yq: y[n]! };
 }
 
+type Trained = {
+  layers: number;
+  testError: ErrorSummary;
+  effectiveOrder: ReturnType<typeof effectiveOrder>;
+  steps: number;
+  msPerStep: number;
+  curve: { step: number; loss: number }[];
+};
+
 async function fig2(scale: Scale, progress: Progress) {
   const d = num(scale, 'd', scale.full ? 10 : 5);
   const n = num(scale, 'n', scale.full ? 50 : 20);
+  const dZeros = num(scale, 'dZeros', scale.full ? 10 : 0);
   const prompts = num(scale, 'prompts', 4096);
   const maxLayers = num(scale, 'layers', scale.full ? 6 : 4);
   const heads = num(scale, 'heads', scale.full ? 4 : 2);
@@ -49,9 +59,19 @@ async function fig2(scale: Scale, progress: Progress) {
   const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 150);
   const learningRate = num(scale, 'learningRate', 0.01);
   const train = num(scale, 'train', 1) !== 0;
-  const kappas = scale.full ? [1, 5, 10] : [1, 5];
-  const noises = scale.full ? [0, 0.1] : [0];
-  const orders = [2, 3, 4, 5];
+  // The LayerNorm model: at κ = 5 only by default (the headline setting; it doubles the training
+  // time), at every setting with --full or --lnAll=1; --ln=0 skips it.
+  const ln = num(scale, 'ln', 1) !== 0;
+  const plain = num(scale, 'lsa', 1) !== 0; // --lsa=0: the LayerNorm model only (trial runs)
+  const lnLearningRate = num(scale, 'lnLearningRate', learningRate);
+  const lnAll = num(scale, 'lnAll', scale.full ? 1 : 0) !== 0;
+  const useCurriculum = num(scale, 'curriculum', scale.full ? 1 : 0) !== 0;
+  const course = useCurriculum
+    ? curriculum(d, n, num(scale, 'dStart', Math.min(d, 5)), num(scale, 'nStart', Math.min(n, 10)))
+    : null;
+  const kappas = typeof scale.kappa === 'number' ? [scale.kappa] : scale.full ? [1, 5, 10] : [1, 5];
+  const noises = typeof scale.noise === 'number' ? [scale.noise] : scale.full ? [0, 0.1] : [0];
+  const orders = [2, 3, 4, 5, 6, 7, 8, 9, 10];
   const depths = Array.from({ length: maxLayers }, (_, l) => l + 1);
   const runs: unknown[] = [];
   const weights: Record<string, unknown> = {};
@@ -59,8 +79,9 @@ async function fig2(scale: Scale, progress: Progress) {
   // Progress in rough cost units for the time estimate: a baseline prompt is 1, an Adam step of an
   // L-layer model STEP_COST · L (measured on the software adapter: a step costs about 60 prompts per layer).
   const STEP_COST = 60;
-  const perSetting = prompts + (train ? depths.reduce((s, l) => s + STEP_COST * l * stepsPerLayer * l, 0) : 0);
-  const total = kappas.length * noises.length * perSetting;
+  const perModel = train ? depths.reduce((s, l) => s + STEP_COST * l * stepsPerLayer * l, 0) : 0;
+  const lnRuns = ln ? (lnAll ? kappas.length : kappas.includes(5) ? 1 : 0) : 0;
+  const total = noises.length * (kappas.length * (prompts + (plain ? perModel : 0)) + lnRuns * perModel);
   for (const noise of noises) {
     for (const kappa of kappas) {
       const rng = R.random(20_000 + 100 * kappa + Math.round(100 * noise));
@@ -94,47 +115,50 @@ async function fig2(scale: Scale, progress: Progress) {
           ),
         );
       const newtonByLayer = Object.fromEntries(orders.map((p) => [p, byLayer(newton[p]!)]));
-      const lsa: {
-        layers: number;
-        testError: ErrorSummary;
-        effectiveOrder: ReturnType<typeof effectiveOrder>;
-        steps: number;
-        msPerStep: number;
-        curve: { step: number; loss: number }[];
-      }[] = [];
-      if (train) {
+      const heldTokens = tokens(held, d, n, dZeros);
+      const width = dZeros + d + 1;
+      const models = async (norm: boolean): Promise<Trained[]> => {
         const rt = await training();
-        const heldTokens = tokens(held, d, n);
+        const out: Trained[] = [];
         for (const layers of depths) {
           const before = done;
           const steps = stepsPerLayer * layers;
+          const grow = norm ? null : course;
           const trained = await trainLsa(
             lib,
             rt,
-            (r) => prompt(r, d, n, kappa, noise),
+            (r, step) => {
+              if (!grow) return prompt(r, d, n, kappa, noise);
+              const at = grow.at(step, steps);
+              return prompt(r, at.d, at.n, kappa, noise);
+            },
             {
               d,
               n,
+              dZeros,
+              norm,
               layers,
               heads,
               batch,
               steps,
-              learningRate,
+              learningRate: norm ? lnLearningRate : learningRate,
               warmup: Math.min(200, steps >> 3),
-              seed: 500 + 10 * kappa + layers,
-              every: 50,
+              seed: 500 + 10 * kappa + layers + (norm ? 7 : 0),
+              every: Math.min(50, Math.max(1, steps >> 1)),
             },
             (s) => {
               done = before + STEP_COST * layers * s;
               progress(done, total);
             },
           );
+          done = before + STEP_COST * layers * steps;
           // Held-out error of the trained weights, run by the float64 reference on the same prompts as the baselines.
-          const out = R.transformer(heldTokens, [prompts, d + 1, n + 1], trained.layers);
-          const errors = held.map((q, b) => (out[(b * (d + 1) + d) * (n + 1) + n]! - q.yq) ** 2 / d);
+          const h = R.transformer(heldTokens, [prompts, width, n + 1], trained.layers);
+          const row = dZeros + d;
+          const errors = held.map((q, b) => (h[(b * width + row) * (n + 1) + n]! - q.yq) ** 2 / d);
           const testError = summarise(errors, boot);
           const at = Object.fromEntries(orders.map((p) => [p, newtonByLayer[p]![layers - 1]!.mean]));
-          lsa.push({
+          out.push({
             layers,
             testError,
             effectiveOrder: effectiveOrder(testError.mean, at),
@@ -142,9 +166,12 @@ async function fig2(scale: Scale, progress: Progress) {
             msPerStep: trained.msPerStep,
             curve: trained.curve,
           });
-          weights[`kappa${kappa}-noise${noise}-L${layers}`] = lib.serializeLayers(trained.layers);
+          weights[`${norm ? 'ln-' : ''}kappa${kappa}-noise${noise}-L${layers}`] = lib.serializeLayers(trained.layers);
         }
-      }
+        return out;
+      };
+      const lsa = train && plain ? await models(false) : [];
+      const lsaLn = train && ln && (lnAll || kappa === 5) ? await models(true) : [];
       runs.push({
         kappa,
         noise,
@@ -152,10 +179,26 @@ async function fig2(scale: Scale, progress: Progress) {
         newtonNormBoundAlpha: Object.fromEntries(Object.entries(safe).map(([p, e]) => [p, byLayer(e)])),
         gd: byLayer(gd),
         lsa,
+        lsaLn,
       });
     }
   }
-  return { d, n, prompts, maxLayers, heads, batch, stepsPerLayer, learningRate, orders, runs, weights };
+  return {
+    d,
+    n,
+    dZeros,
+    prompts,
+    maxLayers,
+    heads,
+    batch,
+    stepsPerLayer,
+    learningRate,
+    lnLearningRate,
+    curriculum: course?.text ?? null,
+    orders,
+    runs,
+    weights,
+  };
 }
 
 async function fig34(scale: Scale, progress: Progress) {
@@ -230,41 +273,165 @@ async function fig34(scale: Scale, progress: Progress) {
   return { d, n, batch, maxLayers, wStar: Array.from(wStar), ...out };
 }
 
+/** One logistic-regression prompt of fig7: rows in the unit ball, labels sign(aᵀw*), w* ~ N(0, I). */
+function logisticPrompt(rng: Lib.reference.Random, d: number, n: number) {
+  const { a } = R.logisticData(rng, d, n);
+  const wStar = Float64Array.from({ length: d }, () => rng.normal());
+  const y = Float64Array.from({ length: n }, (_, t) =>
+    a.subarray(t * d, t * d + d).reduce((s, v, k) => s + v * wStar[k]!, 0) >= 0 ? 1 : -1,
+  );
+  return { a, y };
+}
+
+/** LSA + ReLU blocks: L × [LSA (heads, query not a key), ReLU MLP (hidden units)], small random weights. */
+function lsaReluModel(width: number, n: number, layers: number, heads: number, hidden: number, seed: number) {
+  const init = R.random(seed);
+  const w = (count: number, sd: number) => Float32Array.from(init.normals(count, sd));
+  return Array.from({ length: layers }, (): Lib.Layer[] => [
+    {
+      kind: 'lsa',
+      keys: n,
+      heads: Array.from({ length: heads }, () => ({
+        wv: w(width * width, 0.05),
+        wk: w(width * width, 0.05),
+        wq: w(width * width, 0.05),
+      })),
+    },
+    {
+      kind: 'mlp',
+      hidden,
+      w1: w(hidden * width, 1 / Math.sqrt(width)),
+      b1: new Float32Array(hidden),
+      w2: w(width * hidden, 0.05),
+      b2: new Float32Array(width),
+    },
+  ]).flat();
+}
+
 async function fig7(scale: Scale, progress: Progress) {
   const d = 5;
   const n = 26;
   const mu = 0.1;
-  const prompts = num(scale, 'prompts', 256);
+  const prompts = num(scale, 'prompts', 1024);
   const steps = num(scale, 'steps', 6);
   const nsSteps = num(scale, 'nsSteps', 6);
+  // The trained LSA + ReLU model: 1…maxLayers blocks, each trained stepsPerLayer · L Adam steps to
+  // predict damped Newton's solution (float64 reference, `targetSteps` steps from w = 0, uploaded).
+  const maxLayers = num(scale, 'layers', scale.full ? 6 : 3);
+  const heads = num(scale, 'heads', scale.full ? 4 : 2);
+  const batch = num(scale, 'batch', scale.full ? 2000 : 256);
+  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 150);
+  const learningRate = num(scale, 'learningRate', 0.005);
+  const targetSteps = num(scale, 'targetSteps', 8);
+  const train = num(scale, 'train', 1) !== 0;
+  const width = 2 * d + 2;
+  const hidden = 2 * width;
+  const depths = Array.from({ length: maxLayers }, (_, l) => l + 1);
+  const STEP_COST = 60;
+  const total = prompts + (train ? depths.reduce((s, l) => s + STEP_COST * l * stepsPerLayer * l, 0) : 0);
+  const solve = (p: { a: Float64Array; y: Float64Array }) =>
+    R.logisticNewton(p.a, p.y, new Float64Array(d), { d, n, mu, steps: targetSteps });
   const rng = R.random(7_000);
   const losses: number[][] = [];
+  const held: { a: Float64Array; y: Float64Array }[] = [];
+  const optimum: number[] = [];
   for (let i = 0; i < prompts; i++) {
-    // Rows uniform in the unit ball's radius², labels sign(aᵀw*) with w* ~ N(0, I).
-    const { a } = R.logisticData(rng, d, n);
-    const wStar = Float64Array.from({ length: d }, () => rng.normal());
-    const y = Float64Array.from({ length: n }, (_, t) =>
-      a.subarray(t * d, t * d + d).reduce((s, v, k) => s + v * wStar[k]!, 0) >= 0 ? 1 : -1,
-    );
+    const p = logisticPrompt(rng, d, n);
+    held.push(p);
     let w: Float64Array = new Float64Array(d);
-    const row = [R.logisticLoss(a, y, w, d, n, mu)];
+    const row = [R.logisticLoss(p.a, p.y, w, d, n, mu)];
     for (let s = 0; s < steps; s++) {
-      w = R.logisticNewton(a, y, w, { d, n, mu, steps: 1 });
-      row.push(R.logisticLoss(a, y, w, d, n, mu));
+      w = R.logisticNewton(p.a, p.y, w, { d, n, mu, steps: 1 });
+      row.push(R.logisticLoss(p.a, p.y, w, d, n, mu));
     }
     losses.push(row);
+    optimum.push(R.logisticLoss(p.a, p.y, solve(p), d, n, mu));
     if (i % 32 === 31) {
-      progress(i + 1, prompts);
+      progress(i + 1, total);
       await new Promise((r) => setTimeout(r, 0));
     }
   }
   const boot = R.random(77);
+  let done = prompts;
+  const lsa: {
+    layers: number;
+    loss: ErrorSummary;
+    excess: ErrorSummary;
+    wError: ErrorSummary;
+    steps: number;
+    msPerStep: number;
+    curve: { step: number; loss: number }[];
+  }[] = [];
+  const weights: Record<string, unknown> = {};
+  if (train) {
+    const rt = await training();
+    const heldTokens = logisticTokens(held, d, n);
+    const heldTargets = held.map(solve);
+    for (const layers of depths) {
+      const before = done;
+      const runSteps = stepsPerLayer * layers;
+      const sampler = R.random(7_100 + layers);
+      const trained = await trainModel(
+        rt,
+        {
+          layers: lsaReluModel(width, n, layers, heads, hidden, 700 + layers),
+          shape: { batch, width, tokens: n + 1 },
+          rows: Array.from({ length: d }, (_, k) => k),
+          token: n,
+          steps: runSteps,
+          learningRate,
+          warmup: Math.min(200, runSteps >> 3),
+          clipNorm: 10,
+          every: Math.min(50, Math.max(1, runSteps >> 1)),
+          batch: () => {
+            const ps = Array.from({ length: batch }, () => logisticPrompt(sampler, d, n));
+            const target = new Float32Array(batch * d);
+            for (const [b, p] of ps.entries()) target.set(solve(p), b * d);
+            return { input: logisticTokens(ps, d, n), target };
+          },
+        },
+        (s) => {
+          done = before + STEP_COST * layers * s;
+          progress(done, total);
+        },
+      );
+      done = before + STEP_COST * layers * runSteps;
+      // The trained weights run by the float64 reference on the baselines' prompts; ŵ from the read-out column.
+      const h = R.transformer(heldTokens, [prompts, width, n + 1], trained.layers);
+      const ws = held.map((_, b) => Float64Array.from({ length: d }, (_, k) => h[(b * width + k) * (n + 1) + n]!));
+      const f = held.map((p, b) => R.logisticLoss(p.a, p.y, ws[b]!, d, n, mu));
+      lsa.push({
+        layers,
+        loss: summarise(f, boot),
+        excess: summarise(
+          f.map((v, b) => v - optimum[b]!),
+          boot,
+        ),
+        wError: summarise(
+          ws.map((w, b) => w.reduce((s, v, k) => s + (v - heldTargets[b]![k]!) ** 2, 0) / d),
+          boot,
+        ),
+        steps: runSteps,
+        msPerStep: trained.msPerStep,
+        curve: trained.curve,
+      });
+      weights[`L${layers}`] = lib.serializeLayers(trained.layers);
+    }
+  }
   return {
     d,
     n,
     mu,
     prompts,
     nsSteps,
+    maxLayers,
+    heads,
+    hidden,
+    batch,
+    stepsPerLayer,
+    learningRate,
+    targetSteps,
+    optimum: summarise(optimum, boot),
     newton: Array.from({ length: steps + 1 }, (_, s) => ({
       step: s,
       layersHere: s * (8 + nsSteps),
@@ -273,15 +440,124 @@ async function fig7(scale: Scale, progress: Progress) {
         losses.map((l) => l[s]!),
         boot,
       ),
+      excess: summarise(
+        losses.map((l, i) => l[s]! - optimum[i]!),
+        boot,
+      ),
     })),
-    lsa: [],
+    lsa,
+    weights,
   };
+}
+
+/**
+ * Cost per Adam step, measured: one warm-up step, then `timed` steps, each with its batch generated
+ * on the CPU and uploaded (as the training runs do), ending in a loss readback; for every model kind
+ * at the default shape (L = 1 and 2: the runs' cost grows about linearly in L) and at the --full
+ * shape (L = 1 only: a step there takes seconds on a software adapter).
+ */
+async function cost(scale: Scale, progress: Progress) {
+  const rt = await training();
+  const shapes = [
+    { scale: 'default', d: 5, n: 20, dZeros: 0, heads: 2, batch: 256, depths: [1, 2], timed: num(scale, 'timed', 5) },
+    { scale: 'full', d: 10, n: 50, dZeros: 10, heads: 4, batch: 2000, depths: [1], timed: num(scale, 'timedFull', 2) },
+  ];
+  const kinds = ['lsa', 'lsaLn', 'lsaRelu'] as const;
+  const rows: {
+    scale: string;
+    timed: number;
+    kind: string;
+    layers: number;
+    batch: number;
+    width: number;
+    tokens: number;
+    msPerStep: number;
+  }[] = [];
+  const total = kinds.length * shapes.reduce((t, sh) => t + sh.depths.length, 0);
+  for (const sh of shapes) {
+    for (const kind of kinds) {
+      for (const layers of sh.depths) {
+        const rng = R.random(9_000 + layers);
+        let trained: { msPerStep: number };
+        let shape: { width: number; tokens: number };
+        if (kind === 'lsaRelu') {
+          const d = 5;
+          const n = 26;
+          const width = 2 * d + 2;
+          shape = { width, tokens: n + 1 };
+          const batch = () => {
+            const ps = Array.from({ length: sh.batch }, () => logisticPrompt(rng, d, n));
+            const target = new Float32Array(sh.batch * d);
+            for (const [b, p] of ps.entries())
+              target.set(R.logisticNewton(p.a, p.y, new Float64Array(d), { d, n, mu: 0.1, steps: 8 }), b * d);
+            return { input: logisticTokens(ps, d, n), target };
+          };
+          const run = (steps: number) =>
+            trainModel(
+              rt,
+              {
+                layers: lsaReluModel(width, n, layers, sh.heads, 2 * width, 1),
+                shape: { batch: sh.batch, ...shape },
+                rows: [0, 1, 2, 3, 4],
+                token: n,
+                steps,
+                learningRate: 1e-3,
+                warmup: 0,
+                clipNorm: 10,
+                every: steps,
+                batch,
+              },
+              () => {},
+            );
+          await run(1);
+          trained = await run(sh.timed);
+        } else {
+          shape = { width: sh.dZeros + sh.d + 1, tokens: sh.n + 1 };
+          const run = (steps: number) =>
+            trainLsa(
+              lib,
+              rt,
+              (r) => prompt(r, sh.d, sh.n, 5, 0),
+              {
+                d: sh.d,
+                n: sh.n,
+                dZeros: sh.dZeros,
+                norm: kind === 'lsaLn',
+                layers,
+                heads: sh.heads,
+                batch: sh.batch,
+                steps,
+                learningRate: 1e-3,
+                warmup: 0,
+                seed: 1,
+                every: steps,
+              },
+              () => {},
+            );
+          await run(1);
+          trained = await run(sh.timed);
+        }
+        rows.push({
+          scale: sh.scale,
+          kind,
+          layers,
+          batch: sh.batch,
+          ...shape,
+          timed: sh.timed,
+          msPerStep: trained.msPerStep,
+        });
+        progress(rows.length, total);
+      }
+    }
+  }
+  return { rows };
 }
 
 const registry: Record<string, Experiment> = {
   fig2,
   fig3: fig34,
   fig7,
+  cost,
   powers: (scale) => ({ rows: powersTable(scale.full ? 6 : 4, [2, 3, 4, 5]) }),
 };
 
