@@ -31,7 +31,8 @@ describe('layouts come from the WGSL, reflected at build time', () => {
       ['bias', 5, 'read-only-storage'],
       ['gate', 6, 'read-only-storage'],
     ]);
-    expect(G.gemm.overrides).toEqual([]);
+    // The only specialisations are the two epilogue-free pipelines (docs/training.md).
+    expect(G.gemm.overrides).toEqual(['PLAIN', 'RESIDUAL']);
   });
 
   it('workgroup sizes are the WGSL constants they are declared with', () => {
@@ -117,7 +118,7 @@ describe('ops are declarations', () => {
     const spec = { label: 'T', slots: { a: 64, b: 64, c: 64 }, outputs: ['c'], steps: [product] };
     expect(() => new Plan(ctx, wideOnly, spec)).toThrow(LsaNewtonError);
     expect(() => new Plan(ctx, wideOnly, spec)).toThrow(
-      /op 'wideOnly' did not declare pipeline gemm\.gemm_direct_small\{\}/,
+      /op 'wideOnly' did not declare pipeline gemm\.gemm_direct_small\{PLAIN\}/,
     );
   });
 

@@ -56,7 +56,7 @@ async function fig2(scale: Scale, progress: Progress) {
   const heads = num(scale, 'heads', scale.full ? 4 : 2);
   const batch = num(scale, 'batch', scale.full ? 2000 : 256);
   // Adam steps for an L-layer model: stepsPerLayer · L (deeper models get more).
-  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 150);
+  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 1000);
   const learningRate = num(scale, 'learningRate', 0.01);
   const train = num(scale, 'train', 1) !== 0;
   // The LayerNorm model: at κ = 5 only by default (the headline setting; it doubles the training
@@ -320,7 +320,7 @@ async function fig7(scale: Scale, progress: Progress) {
   const maxLayers = num(scale, 'layers', scale.full ? 6 : 3);
   const heads = num(scale, 'heads', scale.full ? 4 : 2);
   const batch = num(scale, 'batch', scale.full ? 2000 : 256);
-  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 150);
+  const stepsPerLayer = num(scale, 'stepsPerLayer', scale.full ? 3000 : 400);
   const learningRate = num(scale, 'learningRate', 0.005);
   const targetSteps = num(scale, 'targetSteps', 8);
   const train = num(scale, 'train', 1) !== 0;
