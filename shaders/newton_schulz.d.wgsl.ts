@@ -67,6 +67,18 @@ declare const shader: {
       readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
       readonly overrides: readonly [];
     };
+    readonly ns_step_small: EntryLayout & {
+      readonly name: "ns_step_small";
+      readonly storage: readonly ["a", "x_next", "x_in"];
+      readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
+      readonly overrides: readonly [];
+    };
+    readonly ns_invert_small: EntryLayout & {
+      readonly name: "ns_invert_small";
+      readonly storage: readonly ["a", "x", "status"];
+      readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
+      readonly overrides: readonly [];
+    };
   };
 };
 export default shader;

@@ -766,3 +766,133 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
   status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
 }
+
+// ---- direct schedule, n ≤ 8: A, X and T as Blocks2 values ----------------------------------
+// Own entry points, so their pipelines hold none of the private block arrays above: every
+// invocation zeroes its private memory on entry, which on a CPU adapter costs more than a trip.
+
+fn load2_a(base: u32) -> Blocks2 {
+  return Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
+}
+
+fn load2_x(base: u32) -> Blocks2 {
+  return Blocks2(x_block(base, 0u, 0u), x_block(base, 0u, 1u), x_block(base, 1u, 0u), x_block(base, 1u, 1u));
+}
+
+fn load2_x_in(base: u32) -> Blocks2 {
+  return Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u),
+                 x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
+}
+
+// Columns of row `row` from 4 bj on that exist (0..4), or 0 past the matrix.
+fn row_width(row: u32, bj: u32) -> u32 {
+  return select(0u, min(4u, p.n - min(p.n, 4u * bj)), row < p.n);
+}
+
+// Row r of stored block (bi, bj), v, into x or x_next.
+fn put_x(base: u32, bi: u32, bj: u32, r: u32, v: vec4<f32>) {
+  let w = row_width(4u * bi + r, bj);
+  let o = base + (4u * bi + r) * p.n + 4u * bj;
+  if (w > 0u) { x[o] = v.x; }
+  if (w > 1u) { x[o + 1u] = v.y; }
+  if (w > 2u) { x[o + 2u] = v.z; }
+  if (w > 3u) { x[o + 3u] = v.w; }
+}
+
+fn put_x_next(base: u32, bi: u32, bj: u32, r: u32, v: vec4<f32>) {
+  let w = row_width(4u * bi + r, bj);
+  let o = base + (4u * bi + r) * p.n + 4u * bj;
+  if (w > 0u) { x_next[o] = v.x; }
+  if (w > 1u) { x_next[o + 1u] = v.y; }
+  if (w > 2u) { x_next[o + 2u] = v.z; }
+  if (w > 3u) { x_next[o + 3u] = v.w; }
+}
+
+fn store2_block_x(base: u32, bi: u32, bj: u32, m: mat4x4<f32>) {
+  put_x(base, bi, bj, 0u, m[0]);
+  put_x(base, bi, bj, 1u, m[1]);
+  put_x(base, bi, bj, 2u, m[2]);
+  put_x(base, bi, bj, 3u, m[3]);
+}
+
+fn store2_block_x_next(base: u32, bi: u32, bj: u32, m: mat4x4<f32>) {
+  put_x_next(base, bi, bj, 0u, m[0]);
+  put_x_next(base, bi, bj, 1u, m[1]);
+  put_x_next(base, bi, bj, 2u, m[2]);
+  put_x_next(base, bi, bj, 3u, m[3]);
+}
+
+fn store2_x(base: u32, m: Blocks2) {
+  store2_block_x(base, 0u, 0u, m.b00);
+  store2_block_x(base, 0u, 1u, m.b01);
+  store2_block_x(base, 1u, 0u, m.b10);
+  store2_block_x(base, 1u, 1u, m.b11);
+}
+
+fn store2_x_next(base: u32, m: Blocks2) {
+  store2_block_x_next(base, 0u, 0u, m.b00);
+  store2_block_x_next(base, 0u, 1u, m.b01);
+  store2_block_x_next(base, 1u, 0u, m.b10);
+  store2_block_x_next(base, 1u, 1u, m.b11);
+}
+
+@compute @workgroup_size(WG)
+fn ns_step_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  if (z >= p.batch) {
+    return;
+  }
+  let base = z * p.n * p.n;
+  let x2 = load2_x_in(base);
+  store2_x_next(base, update2(x2, mul2(load2_a(base), x2)));
+}
+
+@compute @workgroup_size(WG)
+fn ns_invert_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  let b = p.batch;
+  if (z >= b) {
+    return;
+  }
+  let base = z * p.n * p.n;
+  var state = ACTIVE;
+  var iterations = 0u;
+  var residual = 0.0;
+  var previous = HUGE;
+  var a2: Blocks2;
+  var x2: Blocks2;
+  if (p.first == 1u) {
+    let alpha = alpha_of(z);
+    write_start(z, alpha);
+    state = select(FAILED, ACTIVE, alpha > 0.0);
+    residual = select(sqrt(f32(p.n)), HUGE, state == ACTIVE);
+    a2 = load2_a(base);
+    // X₀ = α Aᵀ: X̃₀_IJ = α Ã_JIᵀ
+    x2 = Blocks2(alpha * transpose(a2.b00), alpha * transpose(a2.b10), alpha * transpose(a2.b01),
+                 alpha * transpose(a2.b11));
+  } else {
+    state = status[S_STATE * b + z];
+    if (state != ACTIVE) {
+      return;
+    }
+    iterations = status[S_ITERATIONS * b + z];
+    previous = bitcast<f32>(status[S_PREVIOUS * b + z]);
+    a2 = load2_a(base);
+    x2 = load2_x(base);
+  }
+  for (var trip = 0u; trip < p.steps && state == ACTIVE; trip++) {
+    let t2 = mul2(a2, x2);
+    residual = sqrt(residual2(t2));
+    state = next_state(residual, previous, iterations);
+    previous = residual;
+    if (state == ACTIVE) {
+      x2 = update2(x2, t2);
+      iterations += 1u;
+    }
+  }
+  store2_x(base, x2);
+  status[S_STATE * b + z] = state;
+  status[S_ITERATIONS * b + z] = iterations;
+  status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
+  status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
+}

@@ -19,16 +19,30 @@ const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
   tiled: { step: variant(nsShader, NS.ns_step), invert: variant(nsShader, NS.ns_invert) },
   direct: { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) },
 };
+/** 'direct' at n ≤ SMALL_N: the matrices as values, no private arrays to zero per invocation. */
+const SMALL = { step: variant(nsShader, NS.ns_step_small), invert: variant(nsShader, NS.ns_invert_small) };
+const SMALL_N = 8;
+
+function fusedVariant(kernel: GemmKernel, n: number, which: 'step' | 'invert'): Variant {
+  return (kernel === 'direct' && n <= SMALL_N ? SMALL : FUSED[kernel])[which];
+}
 
 export const newtonSchulzOp: Op = {
   name: 'newtonSchulz',
   family: 'forward',
-  variants: (g) => [...gemmVariants(g), FUSED[g].step],
+  variants: (g) => [...gemmVariants(g), FUSED[g].step, ...(g === 'direct' ? [SMALL.step] : [])],
 };
 export const invertOp: Op = {
   name: 'invert',
   family: 'forward',
-  variants: (g) => [...gemmVariants(g), SCALE, INIT, RESIDUAL, FUSED[g].invert],
+  variants: (g) => [
+    ...gemmVariants(g),
+    SCALE,
+    INIT,
+    RESIDUAL,
+    FUSED[g].invert,
+    ...(g === 'direct' ? [SMALL.invert] : []),
+  ],
 };
 
 /** Largest n the fused path takes. */
@@ -195,7 +209,7 @@ function fusedInvocations(kernel: GemmKernel, shape: MatrixShape): number {
 export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): Step {
   return step({
     label: 'fusedStep',
-    variant: FUSED[kernel].step,
+    variant: fusedVariant(kernel, shape.n, 'step'),
     uniform: nsUniform(shape, {
       per_group: fusedGroup(kernel, shape.n),
       order: o.order,
@@ -225,7 +239,7 @@ export function fusedInvert(
 ): Step {
   return step({
     label: first ? 'fusedInvert(first)' : 'fusedInvert',
-    variant: FUSED[kernel].invert,
+    variant: fusedVariant(kernel, shape.n, 'invert'),
     uniform: nsUniform(shape, {
       per_group: fusedGroup(kernel, shape.n),
       order: o.order,
