@@ -12,7 +12,8 @@ declare const shader: {
     readonly S_PREVIOUS: 3;
     readonly S_ALPHA: 4;
     readonly STEPS_PER_SUBMIT: 8;
-    readonly TRIPS_PER_DISPATCH: 8;
+    readonly MIN_TRIPS: 8;
+    readonly TRIP_BUDGET: 268435456;
     readonly DISPATCHES_PER_SUBMIT: 16;
     readonly ACTIVE: 0;
     readonly TOLERANCE_MET: 1;

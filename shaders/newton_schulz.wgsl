@@ -49,9 +49,13 @@ const S_PREVIOUS: u32 = 3u;
 const S_ALPHA: u32 = 4u;
 // GEMM path: invert encodes this many steps per submit, then reads the status once.
 const STEPS_PER_SUBMIT: u32 = 8u;
-// Fused path: evaluate-and-update trips per dispatch (bounds each dispatch's work), and
-// dispatches per submit (16 × 8 trips cover the default 64 steps).
-const TRIPS_PER_DISPATCH: u32 = 8u;
+// Fused path: evaluate-and-update trips per dispatch, as many as TRIP_BUDGET multiply-adds
+// allow (batch × order × n³ per trip; 2²⁸ is well under a millisecond of a GPU's arithmetic),
+// at least MIN_TRIPS, at most the whole inversion; dispatches per submit (16 × 8 trips cover
+// the default 64 steps). Every dispatch costs its fixed overhead even when it has nothing left
+// to do, so small batches take the whole inversion in one.
+const MIN_TRIPS: u32 = 8u;
+const TRIP_BUDGET: u32 = 268435456u;
 const DISPATCHES_PER_SUBMIT: u32 = 16u;
 const ACTIVE: u32 = 0u;
 const TOLERANCE_MET: u32 = 1u;

@@ -14,6 +14,7 @@ import {
   resolveStepOptions,
   stepGemms,
   stepScratch,
+  tripsPerDispatch,
 } from './newtonSchulz.js';
 
 export interface InvertOptions extends NewtonSchulzOptions {
@@ -66,8 +67,9 @@ export function resolveInvertOptions(shape: MatrixShape, options: InvertOptions 
 /**
  * Newton–Schulz to convergence with no CPU round trip per step; each submit ends with a copy
  * of the status, which the CPU reads to decide whether to submit more.
- * Fused path: dispatches of TRIPS_PER_DISPATCH trips each (scaling in the first),
- * DISPATCHES_PER_SUBMIT per submit, so the default budget is one submit and one readback.
+ * Fused path: dispatches of `tripsPerDispatch` trips each (scaling in the first; one dispatch
+ * for the whole inversion when the batch is small), DISPATCHES_PER_SUBMIT per submit, so the
+ * default budget is one submit and one readback.
  * GEMM path: per submit up to STEPS_PER_SUBMIT steps of [T = A X (gated), residual + stop
  * decision, update (gated)]. Either way finished matrices cost no arithmetic.
  */
@@ -83,14 +85,16 @@ export async function invertOnGpu(
   const bytes = b * shape.n * shape.n * 4;
   const statusBytes = K.STATUS_SECTIONS * b * 4;
   const fused = o.path === 'fused';
+  // maxIterations steps need maxIterations + 1 evaluations.
+  const trips = tripsPerDispatch(shape, o.order, o.maxIterations + 1);
   const plan = fused
     ? new Plan(ctx, invertOp, {
         label: 'Invert',
         slots: { a: bytes, x: bytes },
         outputs: ['x'],
         scratch: { status: K.STATUS_SECTIONS * b },
-        steps: [fusedInvert(ctx.gemm, shape, o, o, false)],
-        phases: { first: [fusedInvert(ctx.gemm, shape, o, o, true)] },
+        steps: [fusedInvert(ctx.gemm, shape, o, o, trips, false)],
+        phases: { first: [fusedInvert(ctx.gemm, shape, o, o, trips, true)] },
       })
     : gemmPlan(ctx, shape, o, bytes);
   const xs: GPUBuffer[] = [];
@@ -110,8 +114,7 @@ export async function invertOnGpu(
     let done = 0;
     let encodeChunk: (pass: GPUComputePassEncoder) => boolean;
     if (fused) {
-      // maxIterations steps need maxIterations + 1 evaluations.
-      const total = Math.ceil((o.maxIterations + 1) / K.TRIPS_PER_DISPATCH);
+      const total = Math.ceil((o.maxIterations + 1) / trips);
       encodeChunk = (pass) => {
         const end = Math.min(total, done + K.DISPATCHES_PER_SUBMIT);
         for (; done < end; done++) plan.record(pass, { a, x: xs[0]! }, done === 0 ? 'first' : undefined);

@@ -227,14 +227,15 @@ export interface IterationLimits {
 }
 
 /**
- * `K.TRIPS_PER_DISPATCH` evaluate-and-update trips of a whole inversion over a, x (in place)
- * and status; `first` scales A and starts from X₀ = α Aᵀ.
+ * `trips` evaluate-and-update trips of a whole inversion over a, x (in place) and status;
+ * `first` scales A and starts from X₀ = α Aᵀ.
  */
 export function fusedInvert(
   kernel: GemmKernel,
   shape: MatrixShape,
   o: ResolvedStepOptions,
   limits: IterationLimits,
+  trips: number,
   first: boolean,
 ): Step {
   return step({
@@ -244,7 +245,7 @@ export function fusedInvert(
       per_group: fusedGroup(kernel, shape.n),
       order: o.order,
       symmetric: o.symmetric ? 1 : 0,
-      steps: K.TRIPS_PER_DISPATCH,
+      steps: trips,
       first: first ? 1 : 0,
       tolerance: limits.tolerance,
       max_iterations: limits.maxIterations,
@@ -252,6 +253,12 @@ export function fusedInvert(
     invocations: fusedInvocations(kernel, shape),
     buffers: { a: 'a', x: 'x', status: 'status' },
   });
+}
+
+/** Trips per fused invert dispatch: the work budget's worth, at least MIN_TRIPS, at most `evaluations`. */
+export function tripsPerDispatch(shape: MatrixShape, order: number, evaluations: number): number {
+  const perTrip = shape.batch * order * shape.n ** 3;
+  return Math.min(evaluations, Math.max(K.MIN_TRIPS, Math.floor(K.TRIP_BUDGET / perTrip)));
 }
 
 /** Invocations per matrix in ns_scale / ns_residual: the power of two ≥ n, at most WG. */
