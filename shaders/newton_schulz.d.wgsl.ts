@@ -70,13 +70,13 @@ declare const shader: {
     };
     readonly ns_step_small: EntryLayout & {
       readonly name: "ns_step_small";
-      readonly storage: readonly ["a", "x_next", "x_in"];
+      readonly storage: readonly ["a", "x_next", "x_in", "a4", "x_in4"];
       readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
       readonly overrides: readonly [];
     };
     readonly ns_invert_small: EntryLayout & {
       readonly name: "ns_invert_small";
-      readonly storage: readonly ["a", "x", "status"];
+      readonly storage: readonly ["a", "x", "status", "a4"];
       readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
       readonly overrides: readonly [];
     };

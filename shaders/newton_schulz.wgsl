@@ -39,6 +39,10 @@ struct Params {
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
 @group(0) @binding(5) var<storage, read_write> x_next: array<f32>; // [batch, n, n], ns_step out
 @group(0) @binding(6) var<storage, read> x_in: array<f32>;         // [batch, n, n], ns_step in
+// A and the step's input as vec4s, read by the n ≤ 8 direct kernels when n % 4 == 0 (a row is
+// whole vec4s). Read-only aliases only: a writable buffer may not be bound twice.
+@group(0) @binding(7) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> x_in4: array<vec4<f32>>;
 
 const WG: u32 = 64u;
 const STATUS_SECTIONS: u32 = 5u;
@@ -775,7 +779,34 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 // Own entry points, so their pipelines hold none of the private block arrays above: every
 // invocation zeroes its private memory on entry, which on a CPU adapter costs more than a trip.
 
+// n = 4 or 8: A and the step's input loaded as whole vec4 rows (a CPU adapter moves a vec4 per
+// lane at once, a float per lane element by element), with no bounds to test.
+fn rows4() -> bool {
+  return p.n % 4u == 0u;
+}
+
+// Stored block (bi, bj) at vec4 offset q of the matrix: its rows are vec4s nq = n / 4 apart.
+fn a4_block(q: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  let nq = p.n / 4u;
+  let o = q + 4u * bi * nq + bj;
+  return mat4x4<f32>(a4[o], a4[o + nq], a4[o + 2u * nq], a4[o + 3u * nq]);
+}
+
+fn x_in4_block(q: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  let nq = p.n / 4u;
+  let o = q + 4u * bi * nq + bj;
+  return mat4x4<f32>(x_in4[o], x_in4[o + nq], x_in4[o + 2u * nq], x_in4[o + 3u * nq]);
+}
+
 fn load2_a(base: u32) -> Blocks2 {
+  if (rows4()) {
+    let q = base / 4u;
+    if (p.n == 4u) {
+      let zero = mat4x4<f32>();
+      return Blocks2(a4_block(q, 0u, 0u), zero, zero, zero);
+    }
+    return Blocks2(a4_block(q, 0u, 0u), a4_block(q, 0u, 1u), a4_block(q, 1u, 0u), a4_block(q, 1u, 1u));
+  }
   return Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
 }
 
@@ -784,6 +815,14 @@ fn load2_x(base: u32) -> Blocks2 {
 }
 
 fn load2_x_in(base: u32) -> Blocks2 {
+  if (rows4()) {
+    let q = base / 4u;
+    if (p.n == 4u) {
+      let zero = mat4x4<f32>();
+      return Blocks2(x_in4_block(q, 0u, 0u), zero, zero, zero);
+    }
+    return Blocks2(x_in4_block(q, 0u, 0u), x_in4_block(q, 0u, 1u), x_in4_block(q, 1u, 0u), x_in4_block(q, 1u, 1u));
+  }
   return Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u),
                  x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
 }

@@ -26,6 +26,12 @@ export interface InvertOptions extends NewtonSchulzOptions {
   tolerance?: number;
   /** Newton–Schulz steps at most; default 64. */
   maxIterations?: number;
+  /**
+   * Fused path: steps per dispatch, which bounds each dispatch's run time (GPU watchdogs).
+   * Default: as many as a budget of 2²⁸ multiply-adds per dispatch allows, so small batches
+   * take the whole inversion in one dispatch.
+   */
+  stepsPerDispatch?: number;
 }
 
 /** Residual accepted as converged when no tolerance is given (‖X − A⁻¹‖ ≤ 0.1 ‖A⁻¹‖). */
@@ -49,6 +55,8 @@ export interface InvertResult {
 export interface ResolvedInvertOptions extends ResolvedStepOptions {
   tolerance: number;
   maxIterations: number;
+  /** Fused path: evaluate-and-update trips per dispatch. */
+  trips: number;
 }
 
 export function resolveInvertOptions(shape: MatrixShape, options: InvertOptions | undefined): ResolvedInvertOptions {
@@ -61,7 +69,13 @@ export function resolveInvertOptions(shape: MatrixShape, options: InvertOptions 
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new ValueError(`invert: expected maxIterations to be a positive integer, got ${String(maxIterations)}`);
   }
-  return { ...step, tolerance: tolerance ?? 0, maxIterations };
+  const stepsPerDispatch = options?.stepsPerDispatch;
+  if (stepsPerDispatch !== undefined && !(Number.isInteger(stepsPerDispatch) && stepsPerDispatch >= 1)) {
+    throw new ValueError(`invert: expected stepsPerDispatch to be a positive integer, got ${String(stepsPerDispatch)}`);
+  }
+  // Trips evaluate and (while active) step: n steps per dispatch are n trips.
+  const trips = Math.min(maxIterations + 1, stepsPerDispatch ?? tripsPerDispatch(shape, step.order, maxIterations + 1));
+  return { ...step, tolerance: tolerance ?? 0, maxIterations, trips };
 }
 
 /**
@@ -85,8 +99,7 @@ export async function invertOnGpu(
   const bytes = b * shape.n * shape.n * 4;
   const statusBytes = K.STATUS_SECTIONS * b * 4;
   const fused = o.path === 'fused';
-  // maxIterations steps need maxIterations + 1 evaluations.
-  const trips = tripsPerDispatch(shape, o.order, o.maxIterations + 1);
+  const trips = o.trips;
   const plan = fused
     ? new Plan(ctx, invertOp, {
         label: 'Invert',
@@ -114,6 +127,7 @@ export async function invertOnGpu(
     let done = 0;
     let encodeChunk: (pass: GPUComputePassEncoder) => boolean;
     if (fused) {
+      // maxIterations steps need maxIterations + 1 evaluations.
       const total = Math.ceil((o.maxIterations + 1) / trips);
       encodeChunk = (pass) => {
         const end = Math.min(total, done + K.DISPATCHES_PER_SUBMIT);

@@ -24,7 +24,20 @@ const SMALL = { step: variant(nsShader, NS.ns_step_small), invert: variant(nsSha
 const SMALL_N = 8;
 
 function fusedVariant(kernel: GemmKernel, n: number, which: 'step' | 'invert'): Variant {
-  return (kernel === 'direct' && n <= SMALL_N ? SMALL : FUSED[kernel])[which];
+  return (small(kernel, n) ? SMALL : FUSED[kernel])[which];
+}
+
+function small(kernel: GemmKernel, n: number): boolean {
+  return kernel === 'direct' && n <= SMALL_N;
+}
+
+/**
+ * The small kernels also bind a and x_in as vec4 arrays, read when n % 4 == 0 (whole vec4 rows);
+ * otherwise those bindings get placeholders (a tiny buffer could not be bound as vec4s).
+ */
+function rows4(kernel: GemmKernel, n: number, names: Record<string, string>): Record<string, string | null> {
+  if (!small(kernel, n)) return {};
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, n % 4 === 0 ? v : null]));
 }
 
 export const newtonSchulzOp: Op = {
@@ -216,7 +229,12 @@ export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedSte
       symmetric: o.symmetric ? 1 : 0,
     }),
     invocations: fusedInvocations(kernel, shape),
-    buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
+    buffers: {
+      a: 'a',
+      x_in: 'x',
+      x_next: 'xNext',
+      ...rows4(kernel, shape.n, { a4: 'a', x_in4: 'x' }),
+    },
   });
 }
 
@@ -251,7 +269,7 @@ export function fusedInvert(
       max_iterations: limits.maxIterations,
     }),
     invocations: fusedInvocations(kernel, shape),
-    buffers: { a: 'a', x: 'x', status: 'status' },
+    buffers: { a: 'a', x: 'x', status: 'status', ...rows4(kernel, shape.n, { a4: 'a' }) },
   });
 }
 
