@@ -70,13 +70,19 @@ declare const shader: {
     };
     readonly ns_step_small: EntryLayout & {
       readonly name: "ns_step_small";
-      readonly storage: readonly ["a", "x_next", "x_in", "a4", "x_in4"];
+      readonly storage: readonly ["a", "x_next", "x_in"];
       readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
       readonly overrides: readonly [];
     };
     readonly ns_invert_small: EntryLayout & {
       readonly name: "ns_invert_small";
-      readonly storage: readonly ["a", "x", "status", "a4"];
+      readonly storage: readonly ["a", "x", "status"];
+      readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
+      readonly overrides: readonly [];
+    };
+    readonly ns_step_rows4: EntryLayout & {
+      readonly name: "ns_step_rows4";
+      readonly storage: readonly ["a4", "x_in4", "x_next4"];
       readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
       readonly overrides: readonly [];
     };

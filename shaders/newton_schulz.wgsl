@@ -39,10 +39,11 @@ struct Params {
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
 @group(0) @binding(5) var<storage, read_write> x_next: array<f32>; // [batch, n, n], ns_step out
 @group(0) @binding(6) var<storage, read> x_in: array<f32>;         // [batch, n, n], ns_step in
-// A and the step's input as vec4s, read by the n ≤ 8 direct kernels when n % 4 == 0 (a row is
-// whole vec4s). Read-only aliases only: a writable buffer may not be bound twice.
+// A, the step's input and output as vec4s, for ns_step_rows4 (n = 4 or 8: a row is whole vec4s).
+// A writable buffer may not be bound twice, so that kernel binds only these.
 @group(0) @binding(7) var<storage, read> a4: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read> x_in4: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> x_next4: array<vec4<f32>>;  // ns_step_rows4 out
 
 const WG: u32 = 64u;
 const STATUS_SECTIONS: u32 = 5u;
@@ -779,13 +780,6 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 // Own entry points, so their pipelines hold none of the private block arrays above: every
 // invocation zeroes its private memory on entry, which on a CPU adapter costs more than a trip.
 
-// n = 4 or 8: A and the step's input loaded as whole vec4 rows (a CPU adapter moves a vec4 per
-// lane at once, a float per lane element by element), with no bounds to test.
-fn rows4() -> bool {
-  return p.n % 4u == 0u;
-}
-
-// Stored block (bi, bj) at vec4 offset q of the matrix: its rows are vec4s nq = n / 4 apart.
 fn a4_block(q: u32, bi: u32, bj: u32) -> mat4x4<f32> {
   let nq = p.n / 4u;
   let o = q + 4u * bi * nq + bj;
@@ -799,14 +793,6 @@ fn x_in4_block(q: u32, bi: u32, bj: u32) -> mat4x4<f32> {
 }
 
 fn load2_a(base: u32) -> Blocks2 {
-  if (rows4()) {
-    let q = base / 4u;
-    if (p.n == 4u) {
-      let zero = mat4x4<f32>();
-      return Blocks2(a4_block(q, 0u, 0u), zero, zero, zero);
-    }
-    return Blocks2(a4_block(q, 0u, 0u), a4_block(q, 0u, 1u), a4_block(q, 1u, 0u), a4_block(q, 1u, 1u));
-  }
   return Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
 }
 
@@ -815,14 +801,6 @@ fn load2_x(base: u32) -> Blocks2 {
 }
 
 fn load2_x_in(base: u32) -> Blocks2 {
-  if (rows4()) {
-    let q = base / 4u;
-    if (p.n == 4u) {
-      let zero = mat4x4<f32>();
-      return Blocks2(x_in4_block(q, 0u, 0u), zero, zero, zero);
-    }
-    return Blocks2(x_in4_block(q, 0u, 0u), x_in4_block(q, 0u, 1u), x_in4_block(q, 1u, 0u), x_in4_block(q, 1u, 1u));
-  }
   return Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u),
                  x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
 }
@@ -938,4 +916,37 @@ fn ns_invert_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   status[S_ITERATIONS * b + z] = iterations;
   status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
   status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
+}
+
+// n = 4 or 8: the step with every load and store a whole vec4 row (the output too).
+@compute @workgroup_size(WG)
+fn ns_step_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  if (z >= p.batch) {
+    return;
+  }
+  let q = z * p.n * p.n / 4u;
+  let zero = mat4x4<f32>();
+  var a2 = Blocks2(a4_block(q, 0u, 0u), zero, zero, zero);
+  var x2 = Blocks2(x_in4_block(q, 0u, 0u), zero, zero, zero);
+  if (p.n == 8u) {
+    a2 = Blocks2(a2.b00, a4_block(q, 0u, 1u), a4_block(q, 1u, 0u), a4_block(q, 1u, 1u));
+    x2 = Blocks2(x2.b00, x_in4_block(q, 0u, 1u), x_in4_block(q, 1u, 0u), x_in4_block(q, 1u, 1u));
+  }
+  let r = update2(x2, mul2(a2, x2));
+  put4_x_next(q, 0u, 0u, r.b00);
+  if (p.n == 8u) {
+    put4_x_next(q, 0u, 1u, r.b01);
+    put4_x_next(q, 1u, 0u, r.b10);
+    put4_x_next(q, 1u, 1u, r.b11);
+  }
+}
+
+fn put4_x_next(q: u32, bi: u32, bj: u32, m: mat4x4<f32>) {
+  let nq = p.n / 4u;
+  let o = q + 4u * bi * nq + bj;
+  x_next4[o] = m[0];
+  x_next4[o + nq] = m[1];
+  x_next4[o + 2u * nq] = m[2];
+  x_next4[o + 3u * nq] = m[3];
 }

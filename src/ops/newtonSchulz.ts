@@ -22,8 +22,11 @@ const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
 /** 'direct' at n ≤ SMALL_N: the matrices as values, no private arrays to zero per invocation. */
 const SMALL = { step: variant(nsShader, NS.ns_step_small), invert: variant(nsShader, NS.ns_invert_small) };
 const SMALL_N = 8;
+/** 'direct' step at n = 4, 8: every load and store a whole vec4 row. */
+const ROWS4_STEP = variant(nsShader, NS.ns_step_rows4);
 
 function fusedVariant(kernel: GemmKernel, n: number, which: 'step' | 'invert'): Variant {
+  if (which === 'step' && small(kernel, n) && n % 4 === 0) return ROWS4_STEP;
   return (small(kernel, n) ? SMALL : FUSED[kernel])[which];
 }
 
@@ -31,19 +34,10 @@ function small(kernel: GemmKernel, n: number): boolean {
   return kernel === 'direct' && n <= SMALL_N;
 }
 
-/**
- * The small kernels also bind a and x_in as vec4 arrays, read when n % 4 == 0 (whole vec4 rows);
- * otherwise those bindings get placeholders (a tiny buffer could not be bound as vec4s).
- */
-function rows4(kernel: GemmKernel, n: number, names: Record<string, string>): Record<string, string | null> {
-  if (!small(kernel, n)) return {};
-  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, n % 4 === 0 ? v : null]));
-}
-
 export const newtonSchulzOp: Op = {
   name: 'newtonSchulz',
   family: 'forward',
-  variants: (g) => [...gemmVariants(g), FUSED[g].step, ...(g === 'direct' ? [SMALL.step] : [])],
+  variants: (g) => [...gemmVariants(g), FUSED[g].step, ...(g === 'direct' ? [SMALL.step, ROWS4_STEP] : [])],
 };
 export const invertOp: Op = {
   name: 'invert',
@@ -229,12 +223,10 @@ export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedSte
       symmetric: o.symmetric ? 1 : 0,
     }),
     invocations: fusedInvocations(kernel, shape),
-    buffers: {
-      a: 'a',
-      x_in: 'x',
-      x_next: 'xNext',
-      ...rows4(kernel, shape.n, { a4: 'a', x_in4: 'x' }),
-    },
+    buffers:
+      small(kernel, shape.n) && shape.n % 4 === 0
+        ? { a4: 'a', x_in4: 'x', x_next4: 'xNext' }
+        : { a: 'a', x_in: 'x', x_next: 'xNext' },
   });
 }
 
@@ -269,7 +261,7 @@ export function fusedInvert(
       max_iterations: limits.maxIterations,
     }),
     invocations: fusedInvocations(kernel, shape),
-    buffers: { a: 'a', x: 'x', status: 'status', ...rows4(kernel, shape.n, { a4: 'a' }) },
+    buffers: { a: 'a', x: 'x', status: 'status' },
   });
 }
 
