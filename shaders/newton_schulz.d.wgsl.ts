@@ -12,7 +12,8 @@ declare const shader: {
     readonly S_PREVIOUS: 3;
     readonly S_ALPHA: 4;
     readonly STEPS_PER_SUBMIT: 8;
-    readonly TRIPS_PER_DISPATCH: 8;
+    readonly MIN_TRIPS: 8;
+    readonly TRIP_BUDGET: 268435456;
     readonly DISPATCHES_PER_SUBMIT: 16;
     readonly ACTIVE: 0;
     readonly TOLERANCE_MET: 1;
@@ -64,6 +65,24 @@ declare const shader: {
     readonly ns_invert_direct: EntryLayout & {
       readonly name: "ns_invert_direct";
       readonly storage: readonly ["a", "x", "status"];
+      readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
+      readonly overrides: readonly [];
+    };
+    readonly ns_step_small: EntryLayout & {
+      readonly name: "ns_step_small";
+      readonly storage: readonly ["a", "x_next", "x_in"];
+      readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
+      readonly overrides: readonly [];
+    };
+    readonly ns_invert_small: EntryLayout & {
+      readonly name: "ns_invert_small";
+      readonly storage: readonly ["a", "x", "status"];
+      readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
+      readonly overrides: readonly [];
+    };
+    readonly ns_step_rows4: EntryLayout & {
+      readonly name: "ns_step_rows4";
+      readonly storage: readonly ["a4", "x_in4", "x_next4"];
       readonly uniformMembers: readonly ["n", "batch", "lanes", "per_group", "order", "steps", "first", "max_iterations", "symmetric", "tolerance", "c0", "c1", "c2", "c3", "c4"];
       readonly overrides: readonly [];
     };

@@ -39,6 +39,11 @@ struct Params {
 @group(0) @binding(4) var<storage, read> t: array<f32>;            // [batch, n, n], T = A X_k
 @group(0) @binding(5) var<storage, read_write> x_next: array<f32>; // [batch, n, n], ns_step out
 @group(0) @binding(6) var<storage, read> x_in: array<f32>;         // [batch, n, n], ns_step in
+// A, the step's input and output as vec4s, for ns_step_rows4 (n = 4 or 8: a row is whole vec4s).
+// A writable buffer may not be bound twice, so that kernel binds only these.
+@group(0) @binding(7) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> x_in4: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> x_next4: array<vec4<f32>>;  // ns_step_rows4 out
 
 const WG: u32 = 64u;
 const STATUS_SECTIONS: u32 = 5u;
@@ -49,9 +54,13 @@ const S_PREVIOUS: u32 = 3u;
 const S_ALPHA: u32 = 4u;
 // GEMM path: invert encodes this many steps per submit, then reads the status once.
 const STEPS_PER_SUBMIT: u32 = 8u;
-// Fused path: evaluate-and-update trips per dispatch (bounds each dispatch's work), and
-// dispatches per submit (16 × 8 trips cover the default 64 steps).
-const TRIPS_PER_DISPATCH: u32 = 8u;
+// Fused path: evaluate-and-update trips per dispatch, as many as TRIP_BUDGET multiply-adds
+// allow (batch × order × n³ per trip; 2²⁸ is well under a millisecond of a GPU's arithmetic),
+// at least MIN_TRIPS, at most the whole inversion; dispatches per submit (16 × 8 trips cover
+// the default 64 steps). Every dispatch costs its fixed overhead even when it has nothing left
+// to do, so small batches take the whole inversion in one.
+const MIN_TRIPS: u32 = 8u;
+const TRIP_BUDGET: u32 = 268435456u;
 const DISPATCHES_PER_SUBMIT: u32 = 16u;
 const ACTIVE: u32 = 0u;
 const TOLERANCE_MET: u32 = 1u;
@@ -765,4 +774,179 @@ fn ns_invert_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   status[S_ITERATIONS * b + z] = iterations;
   status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
   status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
+}
+
+// ---- direct schedule, n ≤ 8: A, X and T as Blocks2 values ----------------------------------
+// Own entry points, so their pipelines hold none of the private block arrays above: every
+// invocation zeroes its private memory on entry, which on a CPU adapter costs more than a trip.
+
+fn a4_block(q: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  let nq = p.n / 4u;
+  let o = q + 4u * bi * nq + bj;
+  return mat4x4<f32>(a4[o], a4[o + nq], a4[o + 2u * nq], a4[o + 3u * nq]);
+}
+
+fn x_in4_block(q: u32, bi: u32, bj: u32) -> mat4x4<f32> {
+  let nq = p.n / 4u;
+  let o = q + 4u * bi * nq + bj;
+  return mat4x4<f32>(x_in4[o], x_in4[o + nq], x_in4[o + 2u * nq], x_in4[o + 3u * nq]);
+}
+
+fn load2_a(base: u32) -> Blocks2 {
+  return Blocks2(a_block(base, 0u, 0u), a_block(base, 0u, 1u), a_block(base, 1u, 0u), a_block(base, 1u, 1u));
+}
+
+fn load2_x(base: u32) -> Blocks2 {
+  return Blocks2(x_block(base, 0u, 0u), x_block(base, 0u, 1u), x_block(base, 1u, 0u), x_block(base, 1u, 1u));
+}
+
+fn load2_x_in(base: u32) -> Blocks2 {
+  return Blocks2(x_in_block(base, 0u, 0u), x_in_block(base, 0u, 1u),
+                 x_in_block(base, 1u, 0u), x_in_block(base, 1u, 1u));
+}
+
+// Columns of row `row` from 4 bj on that exist (0..4), or 0 past the matrix.
+fn row_width(row: u32, bj: u32) -> u32 {
+  return select(0u, min(4u, p.n - min(p.n, 4u * bj)), row < p.n);
+}
+
+// Row r of stored block (bi, bj), v, into x or x_next.
+fn put_x(base: u32, bi: u32, bj: u32, r: u32, v: vec4<f32>) {
+  let w = row_width(4u * bi + r, bj);
+  let o = base + (4u * bi + r) * p.n + 4u * bj;
+  if (w > 0u) { x[o] = v.x; }
+  if (w > 1u) { x[o + 1u] = v.y; }
+  if (w > 2u) { x[o + 2u] = v.z; }
+  if (w > 3u) { x[o + 3u] = v.w; }
+}
+
+fn put_x_next(base: u32, bi: u32, bj: u32, r: u32, v: vec4<f32>) {
+  let w = row_width(4u * bi + r, bj);
+  let o = base + (4u * bi + r) * p.n + 4u * bj;
+  if (w > 0u) { x_next[o] = v.x; }
+  if (w > 1u) { x_next[o + 1u] = v.y; }
+  if (w > 2u) { x_next[o + 2u] = v.z; }
+  if (w > 3u) { x_next[o + 3u] = v.w; }
+}
+
+fn store2_block_x(base: u32, bi: u32, bj: u32, m: mat4x4<f32>) {
+  put_x(base, bi, bj, 0u, m[0]);
+  put_x(base, bi, bj, 1u, m[1]);
+  put_x(base, bi, bj, 2u, m[2]);
+  put_x(base, bi, bj, 3u, m[3]);
+}
+
+fn store2_block_x_next(base: u32, bi: u32, bj: u32, m: mat4x4<f32>) {
+  put_x_next(base, bi, bj, 0u, m[0]);
+  put_x_next(base, bi, bj, 1u, m[1]);
+  put_x_next(base, bi, bj, 2u, m[2]);
+  put_x_next(base, bi, bj, 3u, m[3]);
+}
+
+fn store2_x(base: u32, m: Blocks2) {
+  store2_block_x(base, 0u, 0u, m.b00);
+  store2_block_x(base, 0u, 1u, m.b01);
+  store2_block_x(base, 1u, 0u, m.b10);
+  store2_block_x(base, 1u, 1u, m.b11);
+}
+
+fn store2_x_next(base: u32, m: Blocks2) {
+  store2_block_x_next(base, 0u, 0u, m.b00);
+  store2_block_x_next(base, 0u, 1u, m.b01);
+  store2_block_x_next(base, 1u, 0u, m.b10);
+  store2_block_x_next(base, 1u, 1u, m.b11);
+}
+
+@compute @workgroup_size(WG)
+fn ns_step_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  if (z >= p.batch) {
+    return;
+  }
+  let base = z * p.n * p.n;
+  let x2 = load2_x_in(base);
+  store2_x_next(base, update2(x2, mul2(load2_a(base), x2)));
+}
+
+@compute @workgroup_size(WG)
+fn ns_invert_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  let b = p.batch;
+  if (z >= b) {
+    return;
+  }
+  let base = z * p.n * p.n;
+  var state = ACTIVE;
+  var iterations = 0u;
+  var residual = 0.0;
+  var previous = HUGE;
+  var a2: Blocks2;
+  var x2: Blocks2;
+  if (p.first == 1u) {
+    let alpha = alpha_of(z);
+    write_start(z, alpha);
+    state = select(FAILED, ACTIVE, alpha > 0.0);
+    residual = select(sqrt(f32(p.n)), HUGE, state == ACTIVE);
+    a2 = load2_a(base);
+    // X₀ = α Aᵀ: X̃₀_IJ = α Ã_JIᵀ
+    x2 = Blocks2(alpha * transpose(a2.b00), alpha * transpose(a2.b10), alpha * transpose(a2.b01),
+                 alpha * transpose(a2.b11));
+  } else {
+    state = status[S_STATE * b + z];
+    if (state != ACTIVE) {
+      return;
+    }
+    iterations = status[S_ITERATIONS * b + z];
+    previous = bitcast<f32>(status[S_PREVIOUS * b + z]);
+    a2 = load2_a(base);
+    x2 = load2_x(base);
+  }
+  for (var trip = 0u; trip < p.steps && state == ACTIVE; trip++) {
+    let t2 = mul2(a2, x2);
+    residual = sqrt(residual2(t2));
+    state = next_state(residual, previous, iterations);
+    previous = residual;
+    if (state == ACTIVE) {
+      x2 = update2(x2, t2);
+      iterations += 1u;
+    }
+  }
+  store2_x(base, x2);
+  status[S_STATE * b + z] = state;
+  status[S_ITERATIONS * b + z] = iterations;
+  status[S_RESIDUAL * b + z] = bitcast<u32>(residual);
+  status[S_PREVIOUS * b + z] = bitcast<u32>(previous);
+}
+
+// n = 4 or 8: the step with every load and store a whole vec4 row (the output too).
+@compute @workgroup_size(WG)
+fn ns_step_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let z = gid.x + gid.y * nwg.x * WG;
+  if (z >= p.batch) {
+    return;
+  }
+  let q = z * p.n * p.n / 4u;
+  let zero = mat4x4<f32>();
+  var a2 = Blocks2(a4_block(q, 0u, 0u), zero, zero, zero);
+  var x2 = Blocks2(x_in4_block(q, 0u, 0u), zero, zero, zero);
+  if (p.n == 8u) {
+    a2 = Blocks2(a2.b00, a4_block(q, 0u, 1u), a4_block(q, 1u, 0u), a4_block(q, 1u, 1u));
+    x2 = Blocks2(x2.b00, x_in4_block(q, 0u, 1u), x_in4_block(q, 1u, 0u), x_in4_block(q, 1u, 1u));
+  }
+  let r = update2(x2, mul2(a2, x2));
+  put4_x_next(q, 0u, 0u, r.b00);
+  if (p.n == 8u) {
+    put4_x_next(q, 0u, 1u, r.b01);
+    put4_x_next(q, 1u, 0u, r.b10);
+    put4_x_next(q, 1u, 1u, r.b11);
+  }
+}
+
+fn put4_x_next(q: u32, bi: u32, bj: u32, m: mat4x4<f32>) {
+  let nq = p.n / 4u;
+  let o = q + 4u * bi * nq + bj;
+  x_next4[o] = m[0];
+  x_next4[o + nq] = m[1];
+  x_next4[o + 2u * nq] = m[2];
+  x_next4[o + 3u * nq] = m[3];
 }

@@ -34,7 +34,7 @@ function checkBatch(
 describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
   const gpu = useGpuPage();
 
-  it.each([1, 2, 3, 7, 17, 31, 32])(
+  it.each([1, 2, 3, 4, 7, 8, 17, 31, 32])(
     'fused path, n %i, one batch with κ = 1, 10, 100, 1000, default options: one submit, one readback',
     async (n) => {
       const { a, mats } = batchOf(random(700 + n), n, KAPPAS);
@@ -137,10 +137,16 @@ describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
     checkBatch('symmetric', r, mats, [100, 900], n);
   });
 
-  it.each(['fused', 'gemm'] as const)(
-    '%s path: a singular matrix and a zero matrix end converged: false, beside one that converges',
-    async (path) => {
-      const n = 17;
+  it.each([
+    ['fused', 17, undefined],
+    ['gemm', 17, undefined],
+    ['fused', 8, undefined],
+    ['fused', 17, 3],
+    ['fused', 8, 3],
+    ['fused', 7, 5],
+  ] as const)(
+    '%s path, n %i, steps per dispatch %s: a singular matrix and a zero matrix end converged: false, beside one that converges',
+    async (path, n, stepsPerDispatch) => {
       const rng = random(17);
       const good = Float32Array.from(reference.conditioned(rng, n, 10).a);
       const { a: base } = reference.conditioned(rng, n, 10);
@@ -149,9 +155,11 @@ describe.each(KERNELS)('invert on the GPU, %s GEMM schedule', (gemm) => {
       const a = new Float32Array(3 * n * n);
       a.set(good, 0);
       a.set(singular, n * n);
-      const r = await gpu().invert({ gemm, a, shape: [3, n, n], options: { maxIterations: 40, path } });
+      const options = { maxIterations: 40, path, ...(stepsPerDispatch ? { stepsPerDispatch } : {}) };
+      const r = await gpu().invert({ gemm, a, shape: [3, n, n], options });
       expect(r.validation).toBeNull();
       expect(r.converged).toEqual([true, false, false]);
+      if (stepsPerDispatch) expect([r.submits, r.readbacks]).toEqual([1, 1]);
       expect(relativeFrobenius(r.out.subarray(0, n * n), reference.inverseLU(good, n))).toBeLessThan(
         1e-6 * 10 * Math.sqrt(n),
       );

@@ -74,6 +74,7 @@ describe('invert options (checked before any GPU work)', async () => {
       path: 'fused',
       tolerance: 0,
       maxIterations: 64,
+      trips: 65,
     });
     expect(resolveInvertOptions({ batch: 1, n: 32 }, undefined).path).toBe('fused');
     expect(resolveInvertOptions({ batch: 1, n: 33 }, undefined).path).toBe('gemm');
@@ -85,6 +86,19 @@ describe('invert options (checked before any GPU work)', async () => {
   it.each([0, -1, 1.5, Number.NaN])('maxIterations %s is refused', (maxIterations) => {
     expect(() => resolveInvertOptions(small, { maxIterations })).toThrow(
       /expected maxIterations to be a positive integer/,
+    );
+  });
+  it('trips per dispatch: the whole inversion for small batches, fewer under the work budget, as asked', () => {
+    expect(resolveInvertOptions({ batch: 2048, n: 8 }, undefined).trips).toBe(65);
+    // 2²⁸ / (4096 · 2 · 32³) = 1 → at least 8
+    expect(resolveInvertOptions({ batch: 4096, n: 32 }, undefined).trips).toBe(8);
+    expect(resolveInvertOptions({ batch: 256, n: 32 }, undefined).trips).toBe(16);
+    expect(resolveInvertOptions(small, { stepsPerDispatch: 3 }).trips).toBe(3);
+    expect(resolveInvertOptions(small, { stepsPerDispatch: 100, maxIterations: 10 }).trips).toBe(11);
+  });
+  it.each([0, -1, 1.5, Number.NaN])('stepsPerDispatch %s is refused', (stepsPerDispatch) => {
+    expect(() => resolveInvertOptions(small, { stepsPerDispatch })).toThrow(
+      /expected stepsPerDispatch to be a positive integer/,
     );
   });
   it.each([1, 6, 2.5])('order %s is refused', (order) => {

@@ -14,6 +14,7 @@ import {
   resolveStepOptions,
   stepGemms,
   stepScratch,
+  tripsPerDispatch,
 } from './newtonSchulz.js';
 
 export interface InvertOptions extends NewtonSchulzOptions {
@@ -25,6 +26,12 @@ export interface InvertOptions extends NewtonSchulzOptions {
   tolerance?: number;
   /** Newton–Schulz steps at most; default 64. */
   maxIterations?: number;
+  /**
+   * Fused path: steps per dispatch, which bounds each dispatch's run time (GPU watchdogs).
+   * Default: as many as a budget of 2²⁸ multiply-adds per dispatch allows, so small batches
+   * take the whole inversion in one dispatch.
+   */
+  stepsPerDispatch?: number;
 }
 
 /** Residual accepted as converged when no tolerance is given (‖X − A⁻¹‖ ≤ 0.1 ‖A⁻¹‖). */
@@ -48,6 +55,8 @@ export interface InvertResult {
 export interface ResolvedInvertOptions extends ResolvedStepOptions {
   tolerance: number;
   maxIterations: number;
+  /** Fused path: evaluate-and-update trips per dispatch. */
+  trips: number;
 }
 
 export function resolveInvertOptions(shape: MatrixShape, options: InvertOptions | undefined): ResolvedInvertOptions {
@@ -60,14 +69,21 @@ export function resolveInvertOptions(shape: MatrixShape, options: InvertOptions 
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new ValueError(`invert: expected maxIterations to be a positive integer, got ${String(maxIterations)}`);
   }
-  return { ...step, tolerance: tolerance ?? 0, maxIterations };
+  const stepsPerDispatch = options?.stepsPerDispatch;
+  if (stepsPerDispatch !== undefined && !(Number.isInteger(stepsPerDispatch) && stepsPerDispatch >= 1)) {
+    throw new ValueError(`invert: expected stepsPerDispatch to be a positive integer, got ${String(stepsPerDispatch)}`);
+  }
+  // Trips evaluate and (while active) step: n steps per dispatch are n trips.
+  const trips = Math.min(maxIterations + 1, stepsPerDispatch ?? tripsPerDispatch(shape, step.order, maxIterations + 1));
+  return { ...step, tolerance: tolerance ?? 0, maxIterations, trips };
 }
 
 /**
  * Newton–Schulz to convergence with no CPU round trip per step; each submit ends with a copy
  * of the status, which the CPU reads to decide whether to submit more.
- * Fused path: dispatches of TRIPS_PER_DISPATCH trips each (scaling in the first),
- * DISPATCHES_PER_SUBMIT per submit, so the default budget is one submit and one readback.
+ * Fused path: dispatches of `tripsPerDispatch` trips each (scaling in the first; one dispatch
+ * for the whole inversion when the batch is small), DISPATCHES_PER_SUBMIT per submit, so the
+ * default budget is one submit and one readback.
  * GEMM path: per submit up to STEPS_PER_SUBMIT steps of [T = A X (gated), residual + stop
  * decision, update (gated)]. Either way finished matrices cost no arithmetic.
  */
@@ -83,14 +99,15 @@ export async function invertOnGpu(
   const bytes = b * shape.n * shape.n * 4;
   const statusBytes = K.STATUS_SECTIONS * b * 4;
   const fused = o.path === 'fused';
+  const trips = o.trips;
   const plan = fused
     ? new Plan(ctx, invertOp, {
         label: 'Invert',
         slots: { a: bytes, x: bytes },
         outputs: ['x'],
         scratch: { status: K.STATUS_SECTIONS * b },
-        steps: [fusedInvert(ctx.gemm, shape, o, o, false)],
-        phases: { first: [fusedInvert(ctx.gemm, shape, o, o, true)] },
+        steps: [fusedInvert(ctx.gemm, shape, o, o, trips, false)],
+        phases: { first: [fusedInvert(ctx.gemm, shape, o, o, trips, true)] },
       })
     : gemmPlan(ctx, shape, o, bytes);
   const xs: GPUBuffer[] = [];
@@ -111,7 +128,7 @@ export async function invertOnGpu(
     let encodeChunk: (pass: GPUComputePassEncoder) => boolean;
     if (fused) {
       // maxIterations steps need maxIterations + 1 evaluations.
-      const total = Math.ceil((o.maxIterations + 1) / K.TRIPS_PER_DISPATCH);
+      const total = Math.ceil((o.maxIterations + 1) / trips);
       encodeChunk = (pass) => {
         const end = Math.min(total, done + K.DISPATCHES_PER_SUBMIT);
         for (; done < end; done++) plan.record(pass, { a, x: xs[0]! }, done === 0 ? 'first' : undefined);

@@ -19,16 +19,37 @@ const FUSED: Record<GemmKernel, { step: Variant; invert: Variant }> = {
   tiled: { step: variant(nsShader, NS.ns_step), invert: variant(nsShader, NS.ns_invert) },
   direct: { step: variant(nsShader, NS.ns_step_direct), invert: variant(nsShader, NS.ns_invert_direct) },
 };
+/** 'direct' at n ≤ SMALL_N: the matrices as values, no private arrays to zero per invocation. */
+const SMALL = { step: variant(nsShader, NS.ns_step_small), invert: variant(nsShader, NS.ns_invert_small) };
+const SMALL_N = 8;
+/** 'direct' step at n = 4, 8: every load and store a whole vec4 row. */
+const ROWS4_STEP = variant(nsShader, NS.ns_step_rows4);
+
+function fusedVariant(kernel: GemmKernel, n: number, which: 'step' | 'invert'): Variant {
+  if (which === 'step' && small(kernel, n) && n % 4 === 0) return ROWS4_STEP;
+  return (small(kernel, n) ? SMALL : FUSED[kernel])[which];
+}
+
+function small(kernel: GemmKernel, n: number): boolean {
+  return kernel === 'direct' && n <= SMALL_N;
+}
 
 export const newtonSchulzOp: Op = {
   name: 'newtonSchulz',
   family: 'forward',
-  variants: (g) => [...gemmVariants(g), FUSED[g].step],
+  variants: (g) => [...gemmVariants(g), FUSED[g].step, ...(g === 'direct' ? [SMALL.step, ROWS4_STEP] : [])],
 };
 export const invertOp: Op = {
   name: 'invert',
   family: 'forward',
-  variants: (g) => [...gemmVariants(g), SCALE, INIT, RESIDUAL, FUSED[g].invert],
+  variants: (g) => [
+    ...gemmVariants(g),
+    SCALE,
+    INIT,
+    RESIDUAL,
+    FUSED[g].invert,
+    ...(g === 'direct' ? [SMALL.invert] : []),
+  ],
 };
 
 /** Largest n the fused path takes. */
@@ -195,14 +216,17 @@ function fusedInvocations(kernel: GemmKernel, shape: MatrixShape): number {
 export function fusedStep(kernel: GemmKernel, shape: MatrixShape, o: ResolvedStepOptions): Step {
   return step({
     label: 'fusedStep',
-    variant: FUSED[kernel].step,
+    variant: fusedVariant(kernel, shape.n, 'step'),
     uniform: nsUniform(shape, {
       per_group: fusedGroup(kernel, shape.n),
       order: o.order,
       symmetric: o.symmetric ? 1 : 0,
     }),
     invocations: fusedInvocations(kernel, shape),
-    buffers: { a: 'a', x_in: 'x', x_next: 'xNext' },
+    buffers:
+      small(kernel, shape.n) && shape.n % 4 === 0
+        ? { a4: 'a', x_in4: 'x', x_next4: 'xNext' }
+        : { a: 'a', x_in: 'x', x_next: 'xNext' },
   });
 }
 
@@ -213,24 +237,25 @@ export interface IterationLimits {
 }
 
 /**
- * `K.TRIPS_PER_DISPATCH` evaluate-and-update trips of a whole inversion over a, x (in place)
- * and status; `first` scales A and starts from X₀ = α Aᵀ.
+ * `trips` evaluate-and-update trips of a whole inversion over a, x (in place) and status;
+ * `first` scales A and starts from X₀ = α Aᵀ.
  */
 export function fusedInvert(
   kernel: GemmKernel,
   shape: MatrixShape,
   o: ResolvedStepOptions,
   limits: IterationLimits,
+  trips: number,
   first: boolean,
 ): Step {
   return step({
     label: first ? 'fusedInvert(first)' : 'fusedInvert',
-    variant: FUSED[kernel].invert,
+    variant: fusedVariant(kernel, shape.n, 'invert'),
     uniform: nsUniform(shape, {
       per_group: fusedGroup(kernel, shape.n),
       order: o.order,
       symmetric: o.symmetric ? 1 : 0,
-      steps: K.TRIPS_PER_DISPATCH,
+      steps: trips,
       first: first ? 1 : 0,
       tolerance: limits.tolerance,
       max_iterations: limits.maxIterations,
@@ -238,6 +263,12 @@ export function fusedInvert(
     invocations: fusedInvocations(kernel, shape),
     buffers: { a: 'a', x: 'x', status: 'status' },
   });
+}
+
+/** Trips per fused invert dispatch: the work budget's worth, at least MIN_TRIPS, at most `evaluations`. */
+export function tripsPerDispatch(shape: MatrixShape, order: number, evaluations: number): number {
+  const perTrip = shape.batch * order * shape.n ** 3;
+  return Math.min(evaluations, Math.max(K.MIN_TRIPS, Math.floor(K.TRIP_BUDGET / perTrip)));
 }
 
 /** Invocations per matrix in ns_scale / ns_residual: the power of two ≥ n, at most WG. */
