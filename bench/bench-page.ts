@@ -507,7 +507,8 @@ const CASES: CaseSpec[] = [
 let onnxModels: Record<string, Uint8Array> = {};
 CASES.push(...linearAttentionCases({ lib, device, runtime, buffer, accuracy, models: () => onnxModels }));
 const trainers = { [tfPeer.peer.name]: tfPeer.training, ...(jaxPeer && { [jaxPeer.peer.name]: jaxPeer.training }) };
-CASES.push(...trainingCases({ lib, runtime, accuracy, trainers }));
+const trainSteps = Number(new URL(location.href).searchParams.get('trainSteps') ?? 50);
+CASES.push(...trainingCases({ lib, runtime, accuracy, trainers }, trainSteps));
 
 /**
  * One untimed warm-up run (compilation, first-use allocation), then measurements of one run

@@ -16,6 +16,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Only the cases whose id contains this (e.g. 'la-'). */
   only?: string;
+  /** Adam steps per training run (default 50). */
+  trainSteps?: number;
   outDir: string;
   log?: (line: string) => void;
 }
@@ -57,7 +59,8 @@ export async function runBench(options: BenchOptions): Promise<{
   const server = await serveStatic(root);
   const browser = await launchBrowser();
   try {
-    const page = await openPage(browser, `${server.url}/bench/bench.html`, 'bench', 300_000);
+    const query = options.trainSteps === undefined ? '' : `?trainSteps=${options.trainSteps}`;
+    const page = await openPage(browser, `${server.url}/bench/bench.html${query}`, 'bench', 300_000);
     const adapter = await call<BenchReport['adapter']>(page, 'info');
     const software = adapter.software;
     log(
@@ -340,7 +343,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && pro
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes('--quick');
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-  const { report, chartVariance } = await runBench({ quick, only, outDir: `${root}bench/results` });
+  const steps = process.argv.find((a) => a.startsWith('--train-steps='))?.slice('--train-steps='.length);
+  const trainSteps = steps === undefined ? undefined : Number(steps);
+  if (trainSteps !== undefined && !(Number.isInteger(trainSteps) && trainSteps > 0))
+    throw new Error(`--train-steps: expected a positive integer, got ${steps}`);
+  const { report, chartVariance } = await runBench({ quick, only, trainSteps, outDir: `${root}bench/results` });
   if (!quick) {
     updateSummaries(`${root}bench/results`);
     console.log('README.md and docs/kernels.md: performance summary updated');

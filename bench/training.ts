@@ -229,9 +229,12 @@ function trainingCase(x: TrainingBench, m: TrainingModel, quick: boolean, full: 
   };
 }
 
-/** The issue's models (d 10, n 50, dZeros 10, 4 heads, B 512; 1, 3, 6 layers; with and without LN); quick: a tiny one. */
-export function trainingCases(x: TrainingBench): CaseSpec[] {
-  const paper = { d: 10, n: 50, dZeros: 10, heads: 4, batch: 512, steps: 50 };
+/**
+ * The issue's models (d 10, n 50, dZeros 10, 4 heads, B 512; 1, 3, 6 layers; with and without LN), `steps` Adam steps
+ * per run (50; `npm run bench -- --train-steps=N` changes it); quick: a tiny one.
+ */
+export function trainingCases(x: TrainingBench, steps = 50): CaseSpec[] {
+  const paper = { d: 10, n: 50, dZeros: 10, heads: 4, batch: 512, steps };
   return [
     ...[false, true].flatMap((layerNorm) =>
       [1, 3, 6].map((layers) => trainingCase(x, { ...paper, layers, layerNorm }, false, true)),
