@@ -213,8 +213,10 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   prepare(family: Family): Promise<void> {
     this.assertUsable('prepare');
-    if (family !== 'forward' && family !== 'training') {
-      return Promise.reject(new ValueError(`prepare: expected family 'forward' or 'training', got ${String(family)}`));
+    if (family !== 'forward' && family !== 'invert' && family !== 'training') {
+      return Promise.reject(
+        new ValueError(`prepare: expected family 'forward', 'invert' or 'training', got ${String(family)}`),
+      );
     }
     let pending = this.preparing.get(family);
     if (!pending) {
@@ -370,6 +372,7 @@ class RuntimeImpl implements Runtime, TensorOwner {
   async invert(a: Tensor, options?: InvertOptions): Promise<Inverse> {
     const shape = matrixShape('invert a', this.live('invert', a).shape);
     const resolved = resolveInvertOptions(shape, options);
+    await this.prepare('invert');
     const r = await invertOnGpu(
       this.ctx,
       (buffer, bytes, encoder) => readBuffer(this, buffer, bytes, encoder),

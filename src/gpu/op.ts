@@ -3,8 +3,11 @@ import type { EntryLayout, ShaderModule, StorageName, UniformValues } from './sh
 /** Which GEMM schedule a runtime runs: workgroup-memory tiles (GPUs) or direct blocks (CPU adapters). */
 export type GemmKernel = 'tiled' | 'direct';
 
-/** Op families compile together: 'forward' in createRuntime, the rest through runtime.prepare(family). */
-export type Family = 'forward' | 'training';
+/**
+ * Op families compile together: 'forward' in createRuntime, the rest through runtime.prepare(family)
+ * ('invert' is prepared by the first runtime.invert call, 'training' by gradients/createTrainer).
+ */
+export type Family = 'forward' | 'invert' | 'training';
 
 export type Constants = Readonly<Record<string, number | boolean>>;
 

@@ -39,9 +39,10 @@ export const newtonSchulzOp: Op = {
   family: 'forward',
   variants: (g) => [...gemmVariants(g), FUSED[g].step, ...(g === 'direct' ? [SMALL.step, ROWS4_STEP] : [])],
 };
+/** Its own family, compiled by the first `runtime.invert` (not by createRuntime: start-up time). */
 export const invertOp: Op = {
   name: 'invert',
-  family: 'forward',
+  family: 'invert',
   variants: (g) => [
     ...gemmVariants(g),
     SCALE,

@@ -13,16 +13,16 @@ export const FORWARD_OPS: readonly Op[] = [
   reluMlpOp,
   transformerOp,
   newtonSchulzOp,
-  invertOp,
   linearAttentionOp,
 ];
 
 /** The training family's code (backward kernels, optimizer, prompt samplers), imported on first use. */
 export const loadTraining = () => import('../training/index.js');
 
-/** Every op of a family; families other than 'forward' load their code first. */
+/** Every op of a family; the training family loads its code first. */
 export async function familyOps(family: Family): Promise<readonly Op[]> {
   if (family === 'forward') return FORWARD_OPS;
+  if (family === 'invert') return [invertOp];
   const training = await loadTraining();
   return [training.trainingOp, training.promptSamplerOp];
 }
