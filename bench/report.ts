@@ -32,6 +32,8 @@ export interface BenchReport {
   timing: string;
   cases: (CaseResult & { ratios: Record<PeerName, number | null>; pctRoofline: number; verdict: string })[];
   targets: { name: string; measured: string; met: boolean }[];
+  /** Cases that threw (left out of `cases`), with the first line of their error. */
+  failed?: string[];
 }
 
 const escapeHtml = (s: string) =>
