@@ -154,7 +154,7 @@ export async function runBench(options: BenchOptions): Promise<{
     const adapterSlug = (adapter.architecture || adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-');
     const only = options.only ? `-only-${options.only.replace(/[^a-z0-9]+/gi, '')}` : '';
     // Date and time: every run keeps its file, so the summary can show the range over runs.
-    const slug = `${date}-${now.toISOString().slice(11, 16).replace(':', '')}-${adapterSlug}${options.quick ? '-quick' : ''}${only}`;
+    const slug = `${date}-${now.toISOString().slice(11, 19).replaceAll(':', '')}-${adapterSlug}${options.quick ? '-quick' : ''}${only}`;
     const json = `${options.outDir}/${slug}.json`;
     const html = `${options.outDir}/${slug}.html`;
     const png = `${options.outDir}/${slug}.png`;
