@@ -622,9 +622,9 @@ function scalesText(saved: Saved[]): string[] {
   if (f2 && !f2.scale.full) {
     lines.push(
       `**Default scale** (as saved): fig2 d = ${f2.d}, n = ${f2.n}, ${f2.heads} heads, L = 1…${f2.maxLayers}, batch ${f2.batch}, ${f2.stepsPerLayer} · L Adam`,
-      `steps per depth${f7?.lsa?.length ? `; fig7 L = 1…${f7.maxLayers}, ${f7.heads} heads, batch ${f7.batch}, ${f7.stepsPerLayer} · L steps` : ''}. The issue asked for a few thousand steps per`,
-      'layer; at the measured cost per step on a software adapter that would take hours, so the models are',
-      'under-trained and the numbers below say how far they got.',
+      `steps per depth${f7?.lsa?.length ? `; fig7 L = 1…${f7.maxLayers}, ${f7.heads} heads, batch ${f7.batch}, ${f7.stepsPerLayer} · L steps` : ''}. Scaled linearly from fig2's`,
+      `run time (${clock(f2.seconds)} at ${f2.stepsPerLayer} · L steps, baselines included), 3000 · L steps would take roughly`,
+      `${clock((f2.seconds * 3000) / f2.stepsPerLayer)} here; the models train for a fixed budget and the numbers below say how far they got.`,
       '',
     );
   }
