@@ -38,8 +38,9 @@ const CHECK_BATCH = 8;
  */
 const SAMPLES = 1;
 /**
- * TensorFlow.js trains only the 1-layer models here: at B 512 it took about 52 s per step per
- * layer on the software adapter (48× our time at 1 layer), so a 6-layer run would take an hour.
+ * TensorFlow.js trains only the 1-layer models here: at B 512 one layer took 13.7 s per step on
+ * the software adapter (idle machine; about 50 s under load, 53× our time), so 50 steps at 6
+ * layers would take over an hour per run.
  */
 const TF_MAX_LAYERS = 1;
 const WARM_STEPS = 2;
