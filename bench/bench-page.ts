@@ -91,7 +91,32 @@ export interface CaseSpec {
   prepare(): Promise<Prepared>;
 }
 
-const tfPeer = await loadTf();
+/**
+ * The device ours and TF.js share: TF.js's own features and limits (timestamp-query and the
+ * adapter's buffer and workgroup limits) plus `subgroups` when the adapter has it, which our
+ * large-product GEMM uses (runtime.prepare('large') below).
+ */
+async function sharedDevice(): Promise<{ device: GPUDevice; adapterInfo: GPUAdapterInfo }> {
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter');
+  const want: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName];
+  const l = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: want.filter((f) => adapter.features.has(f)),
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  return { device, adapterInfo: adapter.info };
+}
+
+const shared = await sharedDevice();
+const tfPeer = await loadTf(shared.device, shared.adapterInfo);
 let jaxPeer: Awaited<ReturnType<typeof loadJax>> | null = null;
 let jaxError: string | null = null;
 try {
@@ -101,8 +126,10 @@ try {
 }
 const PEERS: Record<'tf' | 'jax', Peer | null> = { tf: tfPeer.peer, jax: jaxPeer?.peer ?? null };
 // Ours on TensorFlow.js's device: the same device and queue as that peer.
-const device = tfPeer.device;
+const device = shared.device;
 const runtime = await lib.createRuntime(device);
+// The direct schedule's large-product kernel (nothing on the tiled schedule); not part of start-up.
+await runtime.prepare('large');
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 function buffer(data: Float32Array): GPUBuffer {

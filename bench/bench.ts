@@ -40,7 +40,11 @@ function ratio(c: CaseResult, peer: PeerName): number | null {
 const ms = (v: number) => v.toFixed(3);
 const seconds = (v: number) => `${(v / 1000).toFixed(2)} s`;
 const rooflineText = (r: BenchReport['roofline']) =>
-  `FMA ${r.fmaGflops.toFixed(2)} GFLOP/s, copy ${r.copyGBps.toFixed(2)} GB/s, empty dispatch ${ms(r.emptyMs)} ms`;
+  `FMA ${r.fmaGflops.toFixed(2)} GFLOP/s (${r.fmaKernel}; ` +
+  Object.entries(r.fmaKernels ?? {})
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ') +
+  `), copy ${r.copyGBps.toFixed(2)} GB/s, empty dispatch ${ms(r.emptyMs)} ms`;
 const peerText = (name: string, m: Measured | null, r: number | null) =>
   m
     ? ` | ${name} ${ms(m.medianMs)} ms` +
@@ -121,7 +125,11 @@ export async function runBench(options: BenchOptions): Promise<{
 
     const rooflineEnd = await call<BenchReport['roofline']>(page, 'roofline', options.quick);
     log(`roofline (end): ${rooflineText(rooflineEnd)}`);
-    roofline.fmaGflops = Math.max(rooflineStart.fmaGflops, rooflineEnd.fmaGflops);
+    if (rooflineEnd.fmaGflops > roofline.fmaGflops) {
+      roofline.fmaGflops = rooflineEnd.fmaGflops;
+      roofline.fmaKernel = rooflineEnd.fmaKernel;
+      roofline.fmaKernels = rooflineEnd.fmaKernels;
+    }
     roofline.copyGBps = Math.max(rooflineStart.copyGBps, rooflineEnd.copyGBps);
     roofline.emptyMs = Math.min(rooflineStart.emptyMs, rooflineEnd.emptyMs);
     for (const c of cases) c.pctRoofline = (100 * c.ours.gflops) / roofline.fmaGflops;

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { CaseResult, PeerName } from './bench-page.js';
 
 interface RooflineSummary {
+  /** The fastest FMA kernel's GFLOP/s. */
   fmaGflops: number;
+  /** Its entry point in shaders/roofline.wgsl (absent in runs before there were several). */
+  fmaKernel?: string;
+  /** Every FMA kernel's median GFLOP/s in that measurement. */
+  fmaKernels?: Record<string, number>;
   copyGBps: number;
   emptyMs: number;
 }
@@ -112,7 +117,7 @@ ${report.quick ? ' · quick mode' : ''}</p>
 ${report.software ? `<p class="warn">${SOFTWARE}</p>` : ''}
 <p>Start-up, <code>createRuntime</code> on fresh devices: ${startup} (median ${seconds(report.startup.medianMs)}).
 Roofline (same run, the better of a measurement at the start and one at the end):
-FMA ${r.fmaGflops.toFixed(2)} GFLOP/s · copy ${r.copyGBps.toFixed(2)} GB/s · empty dispatch ${r.emptyMs.toFixed(3)} ms.
+FMA ${r.fmaGflops.toFixed(2)} GFLOP/s${r.fmaKernel ? ` (the fastest of the FMA kernels: ${escapeHtml(r.fmaKernel)})` : ''} · copy ${r.copyGBps.toFixed(2)} GB/s · empty dispatch ${r.emptyMs.toFixed(3)} ms.
 ${escapeHtml(report.timing)}</p>
 <h2>Targets</h2><ul>${targets}</ul>
 <div class="charts">

@@ -3,12 +3,17 @@
 import { median } from '../tools/stats.js';
 
 export interface Roofline {
-  /** Arithmetic ceiling: FMA chains in registers, median over samples. */
+  /** Arithmetic ceiling: the fastest FMA kernel's median over samples. */
   fmaGflops: number;
+  /** Which `fma_*` kernel of roofline.wgsl that was. */
+  fmaKernel: string;
+  /** Median GFLOP/s of every `fma_*` kernel, by entry point. */
+  fmaKernels: Record<string, number>;
   /** Memory ceiling: bytes read + written per second by a vec4 copy. */
   copyGBps: number;
   /** Submit → `onSubmittedWorkDone` of one empty dispatch, median. */
   emptyMs: number;
+  /** Samples of the fastest FMA kernel, the copy and the empty dispatch. */
   samples: { fmaGflops: number[]; copyGBps: number[]; emptyMs: number[] };
 }
 
@@ -19,18 +24,25 @@ function wgslU32(code: string, name: string): number {
   return Number(m[1]);
 }
 
+/** The FMA kernels of roofline.wgsl: compute entry points named `fma_*`. */
+function fmaKernels(code: string): string[] {
+  return [...code.matchAll(/@compute[^\n]*\nfn (fma_\w+)\(/g)].map((m) => m[1]!);
+}
+
 /**
  * Measures the device's roofline (wall clock, submit → done; one untimed warm-up each).
  * `quick` shrinks the work for CI. Allocates and frees its own buffers.
  */
 export async function measureRoofline(device: GPUDevice, options: { quick?: boolean; samples?: number } = {}) {
   const code = await (await fetch('/shaders/roofline.wgsl')).text();
-  const FLOPS_PER_TRIP = wgslU32(code, 'FLOPS_PER_TRIP');
+  const kernels = fmaKernels(code);
+  if (kernels.length === 0) throw new Error('roofline.wgsl: no fma_* entry point');
   const WG = wgslU32(code, 'WG');
   const quick = options.quick ?? false;
   const samples = options.samples ?? (quick ? 3 : 5);
   const workgroups = 256;
-  const iterations = quick ? 256 : 2048;
+  // FLOPs per invocation per sample, the same for every FMA kernel.
+  const flopsPerInvocation = (quick ? 256 : 2048) * 64;
   const count = Math.min((quick ? 1 : 4) << 20, Math.floor(device.limits.maxStorageBufferBindingSize / 16));
   const module = device.createShaderModule({ label: 'roofline', code });
   const src = device.createBuffer({ label: 'roofline.src', size: count * 16, usage: GPUBufferUsage.STORAGE });
@@ -68,18 +80,31 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
     };
   };
   try {
-    const fma = await dispatch('fma_peak', [iterations, 0], [dst], workgroups);
+    const fma = await Promise.all(
+      kernels.map(async (name) => {
+        const perTrip = wgslU32(code, `FLOPS_PER_TRIP_${name.slice('fma_'.length).toUpperCase()}`);
+        const iterations = Math.max(1, Math.round(flopsPerInvocation / perTrip));
+        const run = await dispatch(name, [iterations, 0], [dst], workgroups);
+        return { name, run, flops: workgroups * WG * iterations * perTrip, gflops: [] as number[] };
+      }),
+    );
     const copy = await dispatch('copy', [0, count], [src, dst], Math.ceil(count / WG));
     const empty = await dispatch('empty', null, [], 1);
-    for (const run of [fma, copy, empty]) await run();
+    for (const run of [...fma.map((k) => k.run), copy, empty]) await run();
     const result: Roofline['samples'] = { fmaGflops: [], copyGBps: [], emptyMs: [] };
+    // Kernels interleaved within each sample, so a slow moment of the machine hits them all.
     for (let s = 0; s < samples; s++) {
-      result.fmaGflops.push((workgroups * WG * iterations * FLOPS_PER_TRIP) / (await fma()) / 1e6);
+      for (const k of fma) k.gflops.push(k.flops / (await k.run()) / 1e6);
       result.copyGBps.push((2 * count * 16) / (await copy()) / 1e6);
       result.emptyMs.push(await empty());
     }
+    const fmaKernelMedians = Object.fromEntries(fma.map((k) => [k.name, median(k.gflops)]));
+    const best = fma.reduce((x, y) => (median(y.gflops) > median(x.gflops) ? y : x));
+    result.fmaGflops = best.gflops;
     const roofline: Roofline = {
-      fmaGflops: median(result.fmaGflops),
+      fmaGflops: median(best.gflops),
+      fmaKernel: best.name,
+      fmaKernels: fmaKernelMedians,
       copyGBps: median(result.copyGBps),
       emptyMs: median(result.emptyMs),
       samples: result,

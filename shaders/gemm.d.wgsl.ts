@@ -10,10 +10,12 @@ declare const shader: {
     readonly F_DIAG: 8;
     readonly F_GATE: 16;
     readonly F_SYMMETRIC: 32;
+    readonly THREADS: 64;
     readonly TILE_M: 32;
     readonly TILE_N: 32;
     readonly TILE_K: 16;
-    readonly THREADS: 64;
+    readonly LARGE_ROWS: 32;
+    readonly LARGE_COLS: 64;
   };
   readonly entryPoints: {
     readonly gemm: EntryLayout & {
@@ -30,6 +32,12 @@ declare const shader: {
     };
     readonly gemm_direct_small: EntryLayout & {
       readonly name: "gemm_direct_small";
+      readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
+      readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
+      readonly overrides: readonly ["PLAIN", "RESIDUAL"];
+    };
+    readonly gemm_direct_large: EntryLayout & {
+      readonly name: "gemm_direct_large";
       readonly storage: readonly ["a", "b", "c", "r", "bias", "gate"];
       readonly uniformMembers: readonly ["m", "n", "k", "batch", "tiles_m", "tiles_n", "inner", "a_off", "a_batch", "a_outer", "a_row", "a_col", "b_off", "b_batch", "b_outer", "b_row", "b_col", "c_off", "c_batch", "c_outer", "c_row", "c_col", "bias_off", "alpha", "beta", "gamma", "flags"];
       readonly overrides: readonly ["PLAIN", "RESIDUAL"];

@@ -5,11 +5,34 @@ declare const shader: {
   readonly packed: string;
   readonly constants: {
     readonly WG: 256;
-    readonly FLOPS_PER_TRIP: 64;
+    readonly FLOPS_PER_TRIP_V4_C8_U1: 64;
+    readonly FLOPS_PER_TRIP_V4_C2_U8: 128;
+    readonly FLOPS_PER_TRIP_V4_C4_U8: 256;
+    readonly FLOPS_PER_TRIP_F32_C8_U8: 128;
+    readonly MUL: 0.999999;
+    readonly ADD: 0.000001;
   };
   readonly entryPoints: {
-    readonly fma_peak: EntryLayout & {
-      readonly name: "fma_peak";
+    readonly fma_v4_c8_u1: EntryLayout & {
+      readonly name: "fma_v4_c8_u1";
+      readonly storage: readonly ["dst"];
+      readonly uniformMembers: readonly ["iterations", "count"];
+      readonly overrides: readonly [];
+    };
+    readonly fma_v4_c2_u8: EntryLayout & {
+      readonly name: "fma_v4_c2_u8";
+      readonly storage: readonly ["dst"];
+      readonly uniformMembers: readonly ["iterations", "count"];
+      readonly overrides: readonly [];
+    };
+    readonly fma_v4_c4_u8: EntryLayout & {
+      readonly name: "fma_v4_c4_u8";
+      readonly storage: readonly ["dst"];
+      readonly uniformMembers: readonly ["iterations", "count"];
+      readonly overrides: readonly [];
+    };
+    readonly fma_f32_c8_u8: EntryLayout & {
+      readonly name: "fma_f32_c8_u8";
       readonly storage: readonly ["dst"];
       readonly uniformMembers: readonly ["iterations", "count"];
       readonly overrides: readonly [];

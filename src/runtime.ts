@@ -93,7 +93,12 @@ export interface Runtime {
   readonly device: GPUDevice;
   /** The GEMM schedule in use ('tiled' or 'direct'). */
   readonly gemm: GemmKernel;
-  /** Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent. */
+  /**
+   * Compiles an op family on demand ('forward' is compiled by createRuntime); idempotent.
+   * 'large': the direct schedule's kernel for large products (m, n ≥ 64, k a multiple of 4);
+   * objects created afterwards use it (with subgroup operations on devices created with the
+   * `subgroups` feature). Nothing on the tiled schedule.
+   */
   prepare(family: Family): Promise<void>;
   /** VJP of `transformer` for L = Σ gradOutput ⊙ transformer(h, layers); weight gradients summed over the batch. */
   gradients(h: Tensor, layers: Layer[], gradOutput: Tensor): Promise<Gradients>;
@@ -213,9 +218,9 @@ class RuntimeImpl implements Runtime, TensorOwner {
 
   prepare(family: Family): Promise<void> {
     this.assertUsable('prepare');
-    if (family !== 'forward' && family !== 'invert' && family !== 'training') {
+    if (family !== 'forward' && family !== 'invert' && family !== 'training' && family !== 'large') {
       return Promise.reject(
-        new ValueError(`prepare: expected family 'forward', 'invert' or 'training', got ${String(family)}`),
+        new ValueError(`prepare: expected family 'forward', 'invert', 'training' or 'large', got ${String(family)}`),
       );
     }
     let pending = this.preparing.get(family);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 // Keeps `npm run bench` working: the quick mode end to end, asserting nothing about timings —
 // only that every case ran for us and both peers, every result passed its accuracy check, start-up was
-// measured, and the report draws.
+// measured, the FMA roofline is the best of its kernels, and the report draws.
 describe('benchmark (quick mode)', () => {
   it('runs every quick case for us, TF.js and jax-js, checks accuracy, writes JSON + HTML, and the report shows its charts', async () => {
     // The runner is compiled by `npm run build` (tsconfig.node.json) into .build/.
@@ -33,6 +33,11 @@ describe('benchmark (quick mode)', () => {
     expect(report.startup.ms.length).toBeGreaterThanOrEqual(1);
     for (const t of report.startup.ms) expect(t).toBeGreaterThan(0);
     expect(report.roofline.fmaGflops).toBeGreaterThan(0);
+    // The FMA roofline is the fastest of the FMA kernels, and says which one that was.
+    const kernels = report.roofline.fmaKernels ?? {};
+    expect(Object.keys(kernels).length).toBeGreaterThanOrEqual(2);
+    expect(report.roofline.fmaGflops).toBe(Math.max(...Object.values(kernels)));
+    expect(kernels[report.roofline.fmaKernel!]).toBe(report.roofline.fmaGflops);
     expect(JSON.parse(readFileSync(json, 'utf8')).cases.length).toBe(report.cases.length);
     expect(existsSync(html) && existsSync(png)).toBe(true);
     expect(chartVariance.length).toBe(4);

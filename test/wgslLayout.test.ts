@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { declaration, reflectWgsl, writeDeclarations } from '../tools/wgslLayout.js';
+import { declaration, readWgsl, reflectWgsl, writeDeclarations } from '../tools/wgslLayout.js';
 
 const root = resolve(__dirname, '..');
 const shaders = join(root, 'shaders');
@@ -87,6 +87,25 @@ describe('tools/wgslLayout: WGSL reflected at build time', () => {
     );
   });
 
+  it('//#include pastes a part in place (nested, relative to the including file); a cycle or a missing part is an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wgsl-include-'));
+    mkdirSync(join(dir, 'parts'));
+    writeFileSync(join(dir, 'parts', 'inner.wgsl'), 'const INNER: u32 = 2u;\n');
+    writeFileSync(join(dir, 'parts', 'outer.wgsl'), 'const OUTER: u32 = 1u;\n//#include inner.wgsl\n');
+    writeFileSync(join(dir, 'main.wgsl'), `//#include parts/outer.wgsl\n${FIXTURE}`);
+    const files: string[] = [];
+    const code = readWgsl(join(dir, 'main.wgsl'), files);
+    expect(code.startsWith('const OUTER: u32 = 1u;\nconst INNER: u32 = 2u;\n')).toBe(true);
+    expect(files.map((f) => basename(f))).toEqual(['main.wgsl', 'outer.wgsl', 'inner.wgsl']);
+    expect(reflectWgsl('main', code).constants).toMatchObject({ OUTER: 1, INNER: 2, WG: 64 });
+    writeFileSync(join(dir, 'parts', 'inner.wgsl'), '//#include outer.wgsl\n');
+    expect(() => readWgsl(join(dir, 'main.wgsl'))).toThrow(
+      /include cycle: .*outer\.wgsl → .*inner\.wgsl → .*outer\.wgsl/,
+    );
+    writeFileSync(join(dir, 'main.wgsl'), '//#include parts/missing.wgsl\n');
+    expect(() => readWgsl(join(dir, 'main.wgsl'))).toThrow(/cannot include .*missing\.wgsl/);
+  });
+
   it('WGSL that does not parse fails the build with the file named', () => {
     expect(() => reflectWgsl('broken', 'fn main( {')).toThrow(/broken: /);
   });
@@ -94,7 +113,7 @@ describe('tools/wgslLayout: WGSL reflected at build time', () => {
   it('the committed declarations are what the plugin writes for every shader', () => {
     for (const file of readdirSync(shaders).filter((f) => f.endsWith('.wgsl'))) {
       const label = basename(file, '.wgsl');
-      const expected = declaration(reflectWgsl(label, readFileSync(join(shaders, file), 'utf8')));
+      const expected = declaration(reflectWgsl(label, readWgsl(join(shaders, file))));
       expect(readFileSync(join(shaders, `${label}.d.wgsl.ts`), 'utf8'), `${label}.d.wgsl.ts`).toBe(expected);
     }
   });

@@ -4,7 +4,7 @@
 // declaration `x.d.wgsl.ts` is written: binding, uniform and constant names become literal
 // types, so a step that names a binding the WGSL lacks fails the build's type check.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
@@ -168,12 +168,31 @@ export function moduleSource(layout: ShaderLayout, code: string): string {
   ].join('\n');
 }
 
+const INCLUDE = /^\/\/#include (\S+)[ \t]*$/gm;
+
+/**
+ * A shader file's WGSL with every `//#include path` line replaced by that file's text (the path
+ * relative to the including file; includes nest). Shared parts live in `shaders/parts/`, which
+ * holds no shader of its own. `files` collects every file read.
+ */
+export function readWgsl(file: string, files: string[] = [], chain: string[] = []): string {
+  if (chain.includes(file)) throw new WgslLayoutError(`include cycle: ${[...chain, file].join(' → ')}`);
+  files.push(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new WgslLayoutError(`${chain.at(-1) ?? file}: cannot include ${file}: ${String(error)}`);
+  }
+  return text.replace(INCLUDE, (_, path: string) => readWgsl(join(dirname(file), path), files, [...chain, file]));
+}
+
 /** Writes `x.d.wgsl.ts` beside every shader in `dir` (only when its content changed). */
 export function writeDeclarations(dir: string): string[] {
   const written: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.wgsl'))) {
     const label = basename(file, '.wgsl');
-    const text = declaration(reflectWgsl(label, readFileSync(join(dir, file), 'utf8')));
+    const text = declaration(reflectWgsl(label, readWgsl(join(dir, file))));
     const target = join(dir, `${label}.d.wgsl.ts`);
     let old = '';
     try {
@@ -197,8 +216,9 @@ export function wgslLayout(shaderDir: string): Plugin {
     },
     load(id) {
       if (!id.endsWith('.wgsl')) return null;
-      const code = readFileSync(id, 'utf8');
-      this.addWatchFile(id);
+      const files: string[] = [];
+      const code = readWgsl(id, files);
+      for (const f of files) this.addWatchFile(f);
       return moduleSource(reflectWgsl(basename(id, '.wgsl'), code), code);
     },
   };

@@ -1,16 +1,24 @@
 // TensorFlow.js's WebGPU backend as a benchmark peer (loaded by bench.html as UMD scripts).
-// It runs on the device the page's lsa-newton runtime also uses.
+// It runs on the device the page's lsa-newton runtime also uses: the page creates that device
+// (with the optional features our kernels use) and TF.js's WebGPU backend is built on it.
 import type * as TF from '@tensorflow/tfjs-core';
 import { causalMask, type Peer, type PeerHead, type PeerOp, type PeerTrainer } from './peer.js';
 import { tfTrainer } from './tf-train.js';
 
 type Tensor = TF.Tensor;
 
-export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice; training: PeerTrainer }> {
-  const tf = (globalThis as unknown as { tf: typeof TF }).tf;
+export async function loadTf(
+  device: GPUDevice,
+  adapterInfo: GPUAdapterInfo,
+): Promise<{ peer: Peer; training: PeerTrainer }> {
+  type Backend = new (device: GPUDevice, info: GPUAdapterInfo) => TF.KernelBackend;
+  const tf = (globalThis as unknown as { tf: typeof TF & { WebGPUBackend: Backend } }).tf;
+  // The backend's kernels stay registered under 'webgpu'; only its device factory is replaced.
+  tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new tf.WebGPUBackend(device, adapterInfo), 3);
   await tf.setBackend('webgpu');
   await tf.ready();
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  if ((tf.backend() as unknown as { device: GPUDevice }).device !== device) throw new Error('TF.js: not on our device');
 
   /** `build` makes the result from tensors `held` across calls; each call reads it back once. */
   const op = (held: Tensor[], build: () => Tensor): PeerOp => ({
@@ -87,5 +95,5 @@ export async function loadTf(): Promise<{ peer: Peer; device: GPUDevice; trainin
       );
     },
   };
-  return { peer, device, training: tfTrainer(tf) };
+  return { peer, training: tfTrainer(tf) };
 }

@@ -1,5 +1,6 @@
 import gemmShader from '../../shaders/gemm.wgsl';
-import { type GemmKernel, type Step, step, type Variant, variant } from './op.js';
+import gemmSubgroupsShader from '../../shaders/gemm_subgroups.wgsl';
+import { type GemmKernel, type Op, type Step, step, type Variant, variant } from './op.js';
 
 const { constants: K, entryPoints: E } = gemmShader;
 /**
@@ -7,6 +8,22 @@ const { constants: K, entryPoints: E } = gemmShader;
  * 2048, they still ran about 2× faster than the small kernel's 4 × 4 blocks on SwiftShader.)
  */
 const DIRECT_SMALL_N = 16;
+/**
+ * The direct schedule's large kernel (32 × 64 blocks per quad, 4 steps of k per trip) replaces the
+ * 8 × 32 one, once runtime.prepare('large') has compiled it, when m and n are at least this, k is a
+ * multiple of 4, and there are at least LARGE_MIN_QUADS blocks (two workgroups: a CPU adapter
+ * spreads workgroups over its threads). Measured on SwiftShader at n = 512: about 2.5× the 8 × 32
+ * kernel with subgroups, 1.6× without; at n = 128 (8 blocks) no faster.
+ */
+const LARGE_MIN_SIDE = 64;
+const LARGE_MIN_QUADS = 32;
+
+function large(kernel: GemmKernel, s: GemmStep): boolean {
+  const quads = Math.ceil(s.m / K.LARGE_ROWS) * Math.ceil(s.n / K.LARGE_COLS) * s.batch;
+  return (
+    kernel === 'direct' && s.m >= LARGE_MIN_SIDE && s.n >= LARGE_MIN_SIDE && s.k % 4 === 0 && quads >= LARGE_MIN_QUADS
+  );
+}
 
 /**
  * Strided view of an operand. Slice z splits as z = o·inner + i (inner: the step's `inner`,
@@ -50,6 +67,30 @@ export interface GemmStep {
 
 const ENTRIES = { tiled: [E.gemm], direct: [E.gemm_direct, E.gemm_direct_small] } as const;
 
+type GemmEntry = (typeof ENTRIES)[GemmKernel][number] | typeof E.gemm_direct_large;
+
+/** A GEMM pipeline; the large direct kernel also has a subgroup form (gemm_subgroups.wgsl). */
+const gemmVariant = (entry: GemmEntry, constants: Record<string, boolean> = {}) =>
+  variant(gemmShader, entry, constants, entry === E.gemm_direct_large ? gemmSubgroupsShader : undefined);
+
+/**
+ * The 'large' family: the direct schedule's large-product kernel (plain, residual and general
+ * forms), compiled by runtime.prepare('large'), not by createRuntime (about 4–6 s of compilation
+ * on SwiftShader). GEMM steps that qualify carry it as their upgrade.
+ */
+export const largeGemmOp: Op = {
+  name: 'gemmLarge',
+  family: 'large',
+  variants: (g) =>
+    g === 'direct'
+      ? [
+          gemmVariant(E.gemm_direct_large),
+          gemmVariant(E.gemm_direct_large, { PLAIN: true }),
+          gemmVariant(E.gemm_direct_large, { RESIDUAL: true }),
+        ]
+      : [],
+};
+
 /**
  * The GEMM pipelines a schedule dispatches (what an op that runs GEMMs declares): two per entry
  * point, the plain product (`PLAIN`: no epilogue code at all) and the general one, where every
@@ -57,9 +98,9 @@ const ENTRIES = { tiled: [E.gemm], direct: [E.gemm_direct, E.gemm_direct_small] 
  */
 export function gemmVariants(kernel: GemmKernel, specialise: GemmSpecialisations = {}): Variant[] {
   return ENTRIES[kernel].flatMap((entry) => [
-    variant(gemmShader, entry),
-    variant(gemmShader, entry, { PLAIN: true }),
-    ...(specialise.residual ? [variant(gemmShader, entry, { RESIDUAL: true })] : []),
+    gemmVariant(entry),
+    gemmVariant(entry, { PLAIN: true }),
+    ...(specialise.residual ? [gemmVariant(entry, { RESIDUAL: true })] : []),
   ]);
 }
 
@@ -96,23 +137,39 @@ export function gemm(s: GemmStep, kernel: GemmKernel, specialise: GemmSpecialisa
         ? Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch
         : 4 * Math.ceil(s.m / 8) * Math.ceil(s.n / 32) * s.batch;
   const uniform = uniformValues(s);
-  return step({
-    label: s.label,
-    variant: variant(gemmShader, entry, {
-      PLAIN: uniform.flags === 0,
-      RESIDUAL: uniform.flags === K.F_RESIDUAL && specialise.residual === true,
-    }),
-    uniform,
-    invocations,
-    buffers: {
-      a: s.a[0],
-      b: s.b[0],
-      c: s.c[0],
-      r: s.residual ?? null,
-      bias: s.bias?.[0] ?? null,
-      gate: s.gate ?? null,
-    },
-  });
+  const specialisation = {
+    PLAIN: uniform.flags === 0,
+    RESIDUAL: uniform.flags === K.F_RESIDUAL && specialise.residual === true,
+  };
+  const buffers = {
+    a: s.a[0],
+    b: s.b[0],
+    c: s.c[0],
+    r: s.residual ?? null,
+    bias: s.bias?.[0] ?? null,
+    gate: s.gate ?? null,
+  };
+  // The large kernel: one quad per 32 × 64 block; its residual form serves every residual-only step.
+  const upgrade = large(kernel, s)
+    ? {
+        family: 'large' as const,
+        op: largeGemmOp,
+        step: step({
+          label: s.label,
+          variant: gemmVariant(E.gemm_direct_large, {
+            PLAIN: specialisation.PLAIN,
+            RESIDUAL: uniform.flags === K.F_RESIDUAL,
+          }),
+          uniform,
+          invocations: 4 * Math.ceil(s.m / K.LARGE_ROWS) * Math.ceil(s.n / K.LARGE_COLS) * s.batch,
+          buffers,
+        }),
+      }
+    : undefined;
+  return {
+    ...step({ label: s.label, variant: gemmVariant(entry, specialisation), uniform, invocations, buffers }),
+    ...(upgrade ? { upgrade } : {}),
+  };
 }
 
 export function uniformValues(s: GemmStep) {

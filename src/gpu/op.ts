@@ -5,9 +5,10 @@ export type GemmKernel = 'tiled' | 'direct';
 
 /**
  * Op families compile together: 'forward' in createRuntime, the rest through runtime.prepare(family)
- * ('invert' is prepared by the first runtime.invert call, 'training' by gradients/createTrainer).
+ * ('invert' is prepared by the first runtime.invert call, 'training' by gradients/createTrainer;
+ * 'large', the direct schedule's kernel for large products, only when asked for).
  */
-export type Family = 'forward' | 'invert' | 'training';
+export type Family = 'forward' | 'invert' | 'training' | 'large';
 
 export type Constants = Readonly<Record<string, number | boolean>>;
 
@@ -18,15 +19,38 @@ export interface Variant<E extends EntryLayout = EntryLayout> {
   readonly constants: Constants;
   /** Identifies the pipeline in caches and messages: `gemm.gemm_direct{}`. */
   readonly key: string;
+  /**
+   * The same entry point, constants and bindings in a module that enables the `subgroups`
+   * feature: compiled and dispatched instead on devices created with that feature (plans and
+   * declarations still name this variant).
+   */
+  readonly subgroups?: Variant<EntryLayout>;
 }
 
-export function variant<E extends EntryLayout>(shader: ShaderModule, entry: E, constants: Constants = {}): Variant<E> {
+/**
+ * A pipeline variant; `subgroups`: a module holding the same entry point written with subgroup
+ * operations (see Variant.subgroups).
+ */
+export function variant<E extends EntryLayout>(
+  shader: ShaderModule,
+  entry: E,
+  constants: Constants = {},
+  subgroups?: ShaderModule,
+): Variant<E> {
   // Boolean overrides default to false in our shaders, so `false` and absent name one pipeline.
   const set = Object.keys(constants)
     .sort()
     .filter((k) => constants[k] !== false)
     .map((k) => (constants[k] === true ? k : `${k}=${Number(constants[k])}`));
-  return { shader, entry, constants, key: `${shader.label}.${entry.name}{${set.join(',')}}` };
+  const alternative = subgroups?.entryPoints[entry.name];
+  if (subgroups && !alternative) throw new Error(`${subgroups.label}.wgsl has no entry point ${entry.name}`);
+  return {
+    shader,
+    entry,
+    constants,
+    key: `${shader.label}.${entry.name}{${set.join(',')}}`,
+    ...(subgroups && alternative ? { subgroups: variant(subgroups, alternative, constants) } : {}),
+  };
 }
 
 /**
@@ -41,6 +65,12 @@ export interface Step<E extends EntryLayout = EntryLayout> {
   readonly uniform: UniformValues<E>;
   readonly invocations: number;
   readonly buffers: { readonly [K in StorageName<E>]?: string | null };
+  /**
+   * A faster form of this step whose pipelines belong to another family (declared by that
+   * family's op): plans built after runtime.prepare(family) dispatch it instead. Same result up
+   * to rounding.
+   */
+  readonly upgrade?: { readonly family: Family; readonly op: Op; readonly step: Step };
 }
 
 /** Typed constructor: binding and uniform names are checked against the WGSL at build time. */

@@ -20,6 +20,11 @@ function cacheFor(device: GPUDevice): Map<string, Compiled | Promise<Compiled>> 
   return cache;
 }
 
+/** What runs for `v` on this device: its subgroup form when the device was created with `subgroups`. */
+export function deviceVariant(device: GPUDevice, v: Variant): Variant {
+  return v.subgroups && device.features.has('subgroups') ? v.subgroups : v;
+}
+
 /** Refuses a variant the device cannot run (too many storage bindings) before compiling anything. */
 function checkVariant(device: GPUDevice, v: Variant): void {
   const storage = v.entry.storage.length;
@@ -39,7 +44,13 @@ function checkVariant(device: GPUDevice, v: Variant): void {
 /** Compiles `variants` concurrently (each once per device); later lookups are synchronous. */
 export async function compileVariants(device: GPUDevice, variants: readonly Variant[]): Promise<void> {
   const cache = cacheFor(device);
-  const unique = new Map(variants.map((v) => [v.key, v]));
+  for (const v of variants) {
+    // The two forms share one bind group layout, so a plan built for one runs the other.
+    if (v.subgroups && JSON.stringify(v.subgroups.entry.bindings) !== JSON.stringify(v.entry.bindings)) {
+      throw new LsaNewtonError(`${v.subgroups.key} binds differently from ${v.key}`);
+    }
+  }
+  const unique = new Map(variants.map((v) => deviceVariant(device, v)).map((v) => [v.key, v]));
   for (const v of unique.values()) checkVariant(device, v);
   const modules = new Map<string, GPUShaderModule>();
   const shaders = new Map([...unique.values()].map((v) => [v.shader.label, v.shader]));
@@ -85,7 +96,8 @@ export async function compileVariants(device: GPUDevice, variants: readonly Vari
 }
 
 /** The compiled pipeline of a variant; never compiles (a miss is a typed error naming the cause). */
-export function compiledVariant(device: GPUDevice, v: Variant, hint: string): Compiled {
+export function compiledVariant(device: GPUDevice, declared: Variant, hint: string): Compiled {
+  const v = deviceVariant(device, declared);
   const hit = cacheFor(device).get(v.key);
   if (!hit || hit instanceof Promise) {
     throw new LsaNewtonError(`pipeline ${v.key} is not compiled on this device: ${hint}`);

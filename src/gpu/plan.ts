@@ -72,7 +72,13 @@ export class Plan {
       ...Object.keys(spec.scratch ?? {}),
       ...Object.keys(spec.data ?? {}),
     ]);
-    const sequences: [string, readonly Step[]][] = [[MAIN, spec.steps], ...Object.entries(spec.phases ?? {})];
+    // A step with an upgrade runs it once its family is prepared (checked against that family's op).
+    const resolve = (s: Step): [Step, Op] =>
+      s.upgrade && ctx.prepared.has(s.upgrade.family) ? [s.upgrade.step, s.upgrade.op] : [s, op];
+    const sequences: [string, readonly [Step, Op][]][] = [
+      [MAIN, spec.steps.map(resolve)],
+      ...Object.entries(spec.phases ?? {}).map(([k, v]) => [k, v.map(resolve)] as [string, [Step, Op][]]),
+    ];
 
     // Everything is checked before anything is allocated.
     for (const [name, bytes] of Object.entries(spec.slots)) checkBufferSize(`${this.label} ${name}`, bytes, limits);
@@ -83,11 +89,11 @@ export class Plan {
     let offset = 0;
     const packed: [number, ArrayBuffer][] = [];
     const plans = sequences.map(([phase, steps]) => {
-      const list = steps.map((s) => {
+      const list = steps.map(([s, owner]) => {
         const where = `${this.label}${phase ? `.${phase}` : ''}.${s.label}`;
-        if (!declared.has(s.variant.key)) {
+        if (!(owner === op ? declared : declaredKeys(owner, ctx.gemm)).has(s.variant.key)) {
           throw new LsaNewtonError(
-            `${where}: op '${op.name}' did not declare pipeline ${s.variant.key} (${ctx.gemm} schedule)`,
+            `${where}: op '${owner.name}' did not declare pipeline ${s.variant.key} (${ctx.gemm} schedule)`,
           );
         }
         for (const b of s.variant.entry.storage) {

@@ -1,3 +1,4 @@
+import { largeGemmOp } from '../gpu/gemm.js';
 import type { Family, Op } from '../gpu/op.js';
 import { linearAttentionOp } from './linearAttention.js';
 import { lsaOp } from './lsa.js';
@@ -23,6 +24,7 @@ export const loadTraining = () => import('../training/index.js');
 export async function familyOps(family: Family): Promise<readonly Op[]> {
   if (family === 'forward') return FORWARD_OPS;
   if (family === 'invert') return [invertOp];
+  if (family === 'large') return [largeGemmOp];
   const training = await loadTraining();
   return [training.trainingOp, training.promptSamplerOp];
 }

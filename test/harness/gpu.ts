@@ -5,6 +5,11 @@ import { callPage, openPage } from '../../tools/browser.js';
 
 /** Both GEMM schedules run every GPU correctness case, whichever the adapter would pick. */
 export const KERNELS = ['tiled', 'direct'] as const;
+/**
+ * The direct schedule after runtime.prepare('large'), in both device forms: 'large' on a device
+ * created without the `subgroups` feature (the fallback), 'subgroups' on one created with it.
+ */
+export const LARGE_FORMS = ['large', 'subgroups'] as const;
 
 export interface KernelResult {
   out: Float32Array;
@@ -65,6 +70,8 @@ export interface InvertResult {
   maps: number;
   readbacks: number;
   ms: number;
+  /** Labels of the pipelines it set, in order. */
+  pipelines: string[];
   validation: string | null;
 }
 
@@ -112,14 +119,21 @@ export interface SamplerRun {
 export interface GpuPage {
   page: Page;
   adapter: { vendor: string; architecture: string; device: string; description: string };
+  /** Whether the page has a device created with the `subgroups` feature (the 'subgroups' runtime). */
+  subgroups: boolean;
   runKernel(job: object): Promise<KernelResult>;
   runApi(job: object): Promise<ApiResult>;
   expectError(job: object): Promise<ErrorResult>;
-  newtonSchulzStep(job: object): Promise<{ out: Float32Array; validation: string | null }>;
+  newtonSchulzStep(job: object): Promise<{ out: Float32Array; pipelines: string[]; validation: string | null }>;
   invert(job: object): Promise<InvertResult>;
   linearAttention(job: object): Promise<LinearAttentionRun>;
   linearAttentionApi(job: object): Promise<LinearAttentionApiRun>;
-  matmul(job: object): Promise<{ out: Float32Array; grids: [number, number, number][]; validation: string | null }>;
+  matmul(job: object): Promise<{
+    out: Float32Array;
+    grids: [number, number, number][];
+    pipelines: string[];
+    validation: string | null;
+  }>;
   train(job: object): Promise<TrainResult>;
   promptSampler(job: object): Promise<SamplerRun>;
   gradients(
@@ -133,9 +147,10 @@ export async function openGpuPage(): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserWSEndpoint') });
   // The page compiles every pipeline of both GEMM schedules first: minutes on a loaded software adapter.
   const page = await openPage(browser, `${inject('baseUrl')}/test/harness/page.html`, 'harness', 240_000);
-  const adapter = await page.evaluate(
-    () => (window as unknown as { harness: { adapter: GpuPage['adapter'] } }).harness.adapter,
-  );
+  const { adapter, subgroups } = await page.evaluate(() => {
+    const h = (window as unknown as { harness: Pick<GpuPage, 'adapter' | 'subgroups'> }).harness;
+    return { adapter: h.adapter, subgroups: h.subgroups };
+  });
   type Job =
     | 'runKernel'
     | 'runApi'
@@ -153,6 +168,7 @@ export async function openGpuPage(): Promise<GpuPage> {
   return {
     page,
     adapter,
+    subgroups,
     runKernel: async (job) => withFloats((await call('runKernel', job)) as KernelResult),
     runApi: async (job) => withFloats((await call('runApi', job)) as ApiResult),
     expectError: async (job) => {
@@ -160,7 +176,9 @@ export async function openGpuPage(): Promise<GpuPage> {
       return { ...r, probe: withFloats(r.probe) };
     },
     newtonSchulzStep: async (job) =>
-      withFloats((await call('newtonSchulzStep', job)) as { out: string; validation: string | null }),
+      withFloats(
+        (await call('newtonSchulzStep', job)) as { out: string; pipelines: string[]; validation: string | null },
+      ),
     invert: async (job) => withFloats((await call('invert', job)) as InvertResult),
     train: async (job) => unwire(await call('train', job)) as TrainResult,
     promptSampler: async (job) => unwire(await call('promptSampler', job)) as SamplerRun,
@@ -176,7 +194,12 @@ export async function openGpuPage(): Promise<GpuPage> {
     },
     matmul: async (job) =>
       withFloats(
-        (await call('matmul', job)) as { out: string; grids: [number, number, number][]; validation: string | null },
+        (await call('matmul', job)) as {
+          out: string;
+          grids: [number, number, number][];
+          pipelines: string[];
+          validation: string | null;
+        },
       ),
     linearAttention: async (job) => {
       type Wire = Omit<LinearAttentionRun, 'outs' | 'finalState'> & { outs: string[]; finalState: string | null };

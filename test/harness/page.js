@@ -37,27 +37,54 @@ function decode(value) {
 
 const adapter = await navigator.gpu?.requestAdapter();
 if (!adapter) throw new Error('WebGPU is not available in this browser (navigator.gpu or an adapter is missing)');
-const device = await adapter.requestDevice({
-  requiredLimits: {
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-    maxBufferSize: adapter.limits.maxBufferSize,
-  },
-});
+const limits = {
+  maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+  maxBufferSize: adapter.limits.maxBufferSize,
+};
+// The device every job uses unless it asks for `gemm: 'subgroups'`: created without optional
+// features, so the library's fallbacks for devices without `subgroups` run here.
+const plainDevice = await adapter.requestDevice({ requiredLimits: limits });
+// A second device created with `subgroups` (when the adapter has it), for the kernels that use them.
+// (An adapter creates one device: the second comes from a second adapter.)
+const subgroupAdapter = adapter.features.has('subgroups') ? await navigator.gpu.requestAdapter() : null;
+const subgroupDevice = subgroupAdapter
+  ? await subgroupAdapter.requestDevice({ requiredFeatures: ['subgroups'], requiredLimits: limits })
+  : null;
+let device = plainDevice;
 // Both GEMM schedules on the same device: jobs pick one with `gemm` (default: the adapter's).
+// 'large' is the direct schedule after prepare('large'); 'subgroups' the same on the subgroup device.
+const prepared = async (d) => {
+  const rt = await lib.createRuntime(d, { gemm: 'direct' });
+  await rt.prepare('large');
+  return rt;
+};
 const runtimes = {
   tiled: await lib.createRuntime(device, { gemm: 'tiled' }),
   direct: await lib.createRuntime(device, { gemm: 'direct' }),
+  large: await prepared(device),
+  ...(subgroupDevice ? { subgroups: await prepared(subgroupDevice) } : {}),
 };
 const auto = await lib.createRuntime(device);
 let runtime = auto;
 const pick = (job) => {
+  if (job.gemm && !runtimes[job.gemm]) throw new Error(`this adapter has no '${job.gemm}' runtime`);
   runtime = job.gemm ? runtimes[job.gemm] : auto;
+  device = runtime.device;
+  pipelines.length = 0;
   return job;
 };
 
 // Count submits and map requests so tests can prove "one submit, no readback in between"
 // (the page's own readbacks happen after each job's counts are taken).
 const counts = countGpuCalls(device);
+
+// Record every pipeline a job sets (their labels name shader, entry point and constants).
+const pipelines = [];
+const setPipeline = GPUComputePassEncoder.prototype.setPipeline;
+GPUComputePassEncoder.prototype.setPipeline = function (pipeline) {
+  pipelines.push(pipeline.label);
+  return setPipeline.call(this, pipeline);
+};
 
 // Record every dispatched grid so tests can assert what was really dispatched (e.g. folding).
 const grids = [];
@@ -160,7 +187,7 @@ async function newtonSchulzStep(wire) {
   kernel.destroy();
   for (const b of [a, x, output]) b.destroy();
   const error = await device.popErrorScope();
-  return { out: base64(out), validation: error ? error.message : null };
+  return { out: base64(out), pipelines: [...pipelines], validation: error ? error.message : null };
 }
 
 /**
@@ -192,7 +219,7 @@ async function matmul(wire) {
   kernel.destroy();
   for (const x of buffers) x.destroy();
   const error = await device.popErrorScope();
-  return { out: base64(out), grids: dispatched, validation: error ? error.message : null };
+  return { out: base64(out), grids: dispatched, pipelines: [...pipelines], validation: error ? error.message : null };
 }
 
 /** runtime.invert on a batch; returns X and everything `Inverse` reports. */
@@ -221,6 +248,7 @@ async function invert(wire) {
     maps,
     readbacks: r.readbacks,
     ms,
+    pipelines: [...pipelines],
     validation: error ? error.message : null,
   };
 }
@@ -644,6 +672,7 @@ window.harness = {
   linearAttentionApi,
   matmul,
   gemm: auto.gemm,
+  subgroups: subgroupDevice !== null,
   adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
   limits: {
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
