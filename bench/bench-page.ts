@@ -229,11 +229,14 @@ function nsInputs(batch: number, n: number, seed: number, kappa: number) {
   return { a, x };
 }
 
-function nsStepCase(batch: number, n: number, quick: boolean, full: boolean): CaseSpec {
+/** A runtime on the tiled schedule (the GPU default), for the cases that measure it here too. */
+let tiledRuntime: Promise<Lib.Runtime> | null = null;
+
+function nsStepCase(batch: number, n: number, quick: boolean, full: boolean, schedule?: 'tiled'): CaseSpec {
   return {
-    id: `ns-step-B${batch}-n${n}`,
+    id: `ns-step-B${batch}-n${n}${schedule ? `-${schedule}` : ''}`,
     op: 'Newton–Schulz step',
-    config: batch === 1 ? `n ${n}` : `${batch} × ${n}×${n}`,
+    config: `${batch === 1 ? `n ${n}` : `${batch} × ${n}×${n}`}${schedule ? `, ${schedule} schedule` : ''}`,
     size: batch === 1 ? n : batch,
     quick,
     full,
@@ -247,7 +250,9 @@ function nsStepCase(batch: number, n: number, quick: boolean, full: boolean): Ca
       const ab = buffer(a);
       const xb = buffer(x);
       const out = device.createBuffer({ size: count * 4, usage: STORAGE });
-      const kernel = runtime.createNewtonSchulzStep([batch, n, n]);
+      if (schedule) tiledRuntime ??= lib.createRuntime(device, { gemm: schedule });
+      const rt = schedule && tiledRuntime ? await tiledRuntime : runtime;
+      const kernel = rt.createNewtonSchulzStep([batch, n, n]);
       const ours = kernelRun(
         (e) => kernel.encode(e, ab, xb, out),
         () => out,
@@ -515,6 +520,7 @@ function nsTransformerCase(b: number, d: number, steps: number, quick: boolean, 
 
 const CASES: CaseSpec[] = [
   ...[64, 128, 256, 512, 1024].map((n) => nsStepCase(1, n, n === 64 || n === 128, true)),
+  nsStepCase(1, 512, false, true, 'tiled'),
   nsStepCase(2048, 8, false, true),
   nsStepCase(256, 8, true, false),
   nsChainCase(2048, 8, 20, false, true),

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import gemmShader from '../shaders/gemm.wgsl';
 import nsShader from '../shaders/newton_schulz.wgsl';
 import type { GpuContext } from '../src/gpu/context.js';
-import { gemm, gemmVariants, uniformValues } from '../src/gpu/gemm.js';
+import { gemm, gemmVariants, largeGemmOp, uniformValues } from '../src/gpu/gemm.js';
 import { checkBufferSize, workgroupGrid } from '../src/gpu/grid.js';
 import type { Op } from '../src/gpu/op.js';
+import { deviceVariant } from '../src/gpu/pipelines.js';
 import { Plan } from '../src/gpu/plan.js';
 import { packUniform, shaderSource } from '../src/gpu/shader.js';
 import { LimitError, LsaNewtonError } from '../src/index.js';
@@ -133,6 +134,51 @@ describe('ops are declarations', () => {
     expect((await keys('tiled')).every((k) => k.startsWith('gemm.gemm{'))).toBe(true);
     expect((await keys('direct')).every((k) => k.startsWith('gemm.gemm_direct'))).toBe(true);
     expect(FORWARD_OPS.every((op) => op.variants('direct').length > 0 && op.variants('tiled').length > 0)).toBe(true);
+  });
+});
+
+describe("the 'large' family: the direct schedule's large-product GEMM as a step upgrade", () => {
+  const step = (m: number, n: number, k: number, batch: number, kernel: 'tiled' | 'direct' = 'direct') =>
+    gemm({ label: 'P', m, n, k, batch, a: ['a', view], b: ['b', view], c: ['c', view] }, kernel);
+
+  it("createRuntime does not compile it; prepare('large') compiles 3 pipelines on direct, none on tiled", async () => {
+    for (const g of ['tiled', 'direct'] as const) {
+      expect((await familyVariants('forward', g)).some((v) => v.entry.name === 'gemm_direct_large')).toBe(false);
+    }
+    expect((await familyVariants('large', 'direct')).map((v) => v.key)).toEqual([
+      'gemm.gemm_direct_large{}',
+      'gemm.gemm_direct_large{PLAIN}',
+      'gemm.gemm_direct_large{RESIDUAL}',
+    ]);
+    expect(await familyVariants('large', 'tiled')).toEqual([]);
+  });
+
+  it('a qualifying step carries the upgrade: one quad per 32 × 64 block, the subgroup form beside it', () => {
+    const s = step(97, 131, 68, 3);
+    expect(s.variant.key).toBe('gemm.gemm_direct{PLAIN}');
+    expect(s.upgrade?.family).toBe('large');
+    expect(s.upgrade?.op).toBe(largeGemmOp);
+    expect(s.upgrade?.step.variant.key).toBe('gemm.gemm_direct_large{PLAIN}');
+    expect(s.upgrade?.step.variant.subgroups?.key).toBe('gemm_subgroups.gemm_direct_large{PLAIN}');
+    expect(s.upgrade?.step.invocations).toBe(4 * 4 * 3 * 3);
+    expect(s.upgrade?.step.uniform).toEqual(s.uniform);
+  });
+
+  it('no upgrade when k is not a multiple of 4, m or n is below 64, there are fewer than 32 blocks, or on tiled', () => {
+    expect(step(97, 131, 66, 3).upgrade).toBeUndefined();
+    expect(step(63, 640, 64, 8).upgrade).toBeUndefined();
+    expect(step(128, 128, 128, 1).upgrade).toBeUndefined(); // 4 × 2 blocks
+    expect(step(128, 128, 128, 4).upgrade).toBeDefined(); // 32 blocks
+    expect(step(512, 512, 512, 1, 'tiled').upgrade).toBeUndefined();
+  });
+
+  it('the subgroup form is what a device with the subgroups feature compiles and dispatches', () => {
+    const v = step(512, 512, 512, 1).upgrade!.step.variant;
+    const withFeature = { features: new Set(['subgroups']) } as unknown as GPUDevice;
+    const without = { features: new Set<string>() } as unknown as GPUDevice;
+    expect(deviceVariant(withFeature, v).key).toBe('gemm_subgroups.gemm_direct_large{PLAIN}');
+    expect(deviceVariant(without, v)).toBe(v);
+    expect(deviceVariant(withFeature, step(8, 8, 8, 1).variant).key).toBe('gemm.gemm_direct_small{PLAIN}');
   });
 });
 
