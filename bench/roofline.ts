@@ -48,17 +48,24 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
   const src = device.createBuffer({ label: 'roofline.src', size: count * 16, usage: GPUBufferUsage.STORAGE });
   const dst = device.createBuffer({ label: 'roofline.dst', size: count * 16, usage: GPUBufferUsage.STORAGE });
   const uniforms: GPUBuffer[] = [];
-  // Params { iterations: u32, count: u32 } at binding 0; `layout: 'auto'` keeps only the bindings an entry uses.
-  const dispatch = async (entryPoint: string, params: [number, number] | null, used: GPUBuffer[], groups: number) => {
+  // Params { count: u32 } at binding 0 (copy); the FMA kernels take their trip count as the
+  // pipeline constant TRIPS. `layout: 'auto'` keeps only the bindings an entry uses.
+  const dispatch = async (
+    entryPoint: string,
+    count: number | null,
+    used: GPUBuffer[],
+    groups: number,
+    constants: Record<string, number> = {},
+  ) => {
     const pipeline = await device.createComputePipelineAsync({
       label: entryPoint,
       layout: 'auto',
-      compute: { module, entryPoint },
+      compute: { module, entryPoint, constants },
     });
     const entries: GPUBindGroupEntry[] = [];
-    if (params) {
+    if (count !== null) {
       const uniform = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      device.queue.writeBuffer(uniform, 0, new Uint32Array([params[0], params[1], 0, 0]));
+      device.queue.writeBuffer(uniform, 0, new Uint32Array([count, 0, 0, 0]));
       uniforms.push(uniform);
       entries.push({ binding: 0, resource: { buffer: uniform } });
     }
@@ -84,11 +91,11 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
       kernels.map(async (name) => {
         const perTrip = wgslU32(code, `FLOPS_PER_TRIP_${name.slice('fma_'.length).toUpperCase()}`);
         const iterations = Math.max(1, Math.round(flopsPerInvocation / perTrip));
-        const run = await dispatch(name, [iterations, 0], [dst], workgroups);
+        const run = await dispatch(name, null, [dst], workgroups, { TRIPS: iterations });
         return { name, run, flops: workgroups * WG * iterations * perTrip, gflops: [] as number[] };
       }),
     );
-    const copy = await dispatch('copy', [0, count], [src, dst], Math.ceil(count / WG));
+    const copy = await dispatch('copy', count, [src, dst], Math.ceil(count / WG));
     const empty = await dispatch('empty', null, [], 1);
     for (const run of [...fma.map((k) => k.run), copy, empty]) await run();
     const result: Roofline['samples'] = { fmaGflops: [], copyGBps: [], emptyMs: [] };

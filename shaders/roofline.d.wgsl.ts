@@ -8,7 +8,8 @@ declare const shader: {
     readonly FLOPS_PER_TRIP_V4_C8_U1: 64;
     readonly FLOPS_PER_TRIP_V4_C2_U8: 128;
     readonly FLOPS_PER_TRIP_V4_C4_U8: 256;
-    readonly FLOPS_PER_TRIP_F32_C8_U8: 128;
+    readonly FLOPS_PER_TRIP_MAD_V4_C2_U8: 128;
+    readonly FLOPS_PER_TRIP_MAD_V4_C4_U8: 256;
     readonly MUL: 0.999999;
     readonly ADD: 0.000001;
   };
@@ -16,38 +17,44 @@ declare const shader: {
     readonly fma_v4_c8_u1: EntryLayout & {
       readonly name: "fma_v4_c8_u1";
       readonly storage: readonly ["dst"];
-      readonly uniformMembers: readonly ["iterations", "count"];
-      readonly overrides: readonly [];
+      readonly uniformMembers: readonly [];
+      readonly overrides: readonly ["TRIPS"];
     };
     readonly fma_v4_c2_u8: EntryLayout & {
       readonly name: "fma_v4_c2_u8";
       readonly storage: readonly ["dst"];
-      readonly uniformMembers: readonly ["iterations", "count"];
-      readonly overrides: readonly [];
+      readonly uniformMembers: readonly [];
+      readonly overrides: readonly ["TRIPS"];
     };
     readonly fma_v4_c4_u8: EntryLayout & {
       readonly name: "fma_v4_c4_u8";
       readonly storage: readonly ["dst"];
-      readonly uniformMembers: readonly ["iterations", "count"];
-      readonly overrides: readonly [];
+      readonly uniformMembers: readonly [];
+      readonly overrides: readonly ["TRIPS"];
     };
-    readonly fma_f32_c8_u8: EntryLayout & {
-      readonly name: "fma_f32_c8_u8";
+    readonly fma_mad_v4_c2_u8: EntryLayout & {
+      readonly name: "fma_mad_v4_c2_u8";
       readonly storage: readonly ["dst"];
-      readonly uniformMembers: readonly ["iterations", "count"];
-      readonly overrides: readonly [];
+      readonly uniformMembers: readonly [];
+      readonly overrides: readonly ["TRIPS"];
+    };
+    readonly fma_mad_v4_c4_u8: EntryLayout & {
+      readonly name: "fma_mad_v4_c4_u8";
+      readonly storage: readonly ["dst"];
+      readonly uniformMembers: readonly [];
+      readonly overrides: readonly ["TRIPS"];
     };
     readonly copy: EntryLayout & {
       readonly name: "copy";
       readonly storage: readonly ["src", "dst"];
-      readonly uniformMembers: readonly ["iterations", "count"];
-      readonly overrides: readonly [];
+      readonly uniformMembers: readonly ["count"];
+      readonly overrides: readonly ["TRIPS"];
     };
     readonly empty: EntryLayout & {
       readonly name: "empty";
       readonly storage: readonly [];
       readonly uniformMembers: readonly [];
-      readonly overrides: readonly [];
+      readonly overrides: readonly ["TRIPS"];
     };
   };
 };
