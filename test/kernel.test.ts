@@ -141,7 +141,7 @@ describe("the 'large' family: the direct schedule's large-product GEMM as a step
   const step = (m: number, n: number, k: number, batch: number, kernel: 'tiled' | 'direct' = 'direct') =>
     gemm({ label: 'P', m, n, k, batch, a: ['a', view], b: ['b', view], c: ['c', view] }, kernel);
 
-  it("createRuntime does not compile it; prepare('large') compiles 3 pipelines on direct, none on tiled", async () => {
+  it("the forward family does not declare it; the 'large' family declares 3 pipelines on direct, none on tiled", async () => {
     for (const g of ['tiled', 'direct'] as const) {
       expect((await familyVariants('forward', g)).some((v) => v.entry.name === 'gemm_direct_large')).toBe(false);
     }

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { reference } from '../src/index.js';
 import { expectClose, KERNELS, report, useGpuPage } from './harness/gpu.js';
+import { type MatmulCase as Case, expectedMatmul as expected, matmulId as id } from './harness/matrices.js';
 
 const gpu = useGpuPage();
-
-interface Case {
-  aShape: number[];
-  bShape: number[];
-  options?: { transposeA?: boolean; transposeB?: boolean };
-}
 
 const CASES: Case[] = [
   { aShape: [1, 1], bShape: [1, 1] },
@@ -20,18 +14,6 @@ const CASES: Case[] = [
   { aShape: [3, 9, 65], bShape: [3, 12, 65], options: { transposeB: true } },
   { aShape: [130, 70], bShape: [66, 130], options: { transposeA: true, transposeB: true } },
 ];
-
-const id = (c: Case) =>
-  `a${c.aShape.join('x')}${c.options?.transposeA ? 'ᵀ' : ''}-b${c.bShape.join('x')}${c.options?.transposeB ? 'ᵀ' : ''}`;
-
-/** Regenerates the page's operands (same seeded generator) and the float64 product. */
-function expected(c: Case, seed: number): Float64Array {
-  const rng = reference.random(seed);
-  const count = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  const a = rng.normals(count(c.aShape));
-  const b = rng.normals(count(c.bShape));
-  return reference.matmul(a, c.aShape, b, c.bShape, c.options);
-}
 
 describe('matmul on the GPU vs the float64 reference', () => {
   for (const gemm of KERNELS) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reference } from '../src/index.js';
 import { random } from './harness/cases.js';
 import { expectClose, KERNELS, openGpuPage, report, useGpuPage } from './harness/gpu.js';
-import { batchOf, spd } from './harness/matrices.js';
+import { nsStepInputs } from './harness/matrices.js';
 
 // [batch, n, order, symmetric]
 const CASES: [number, number, number, boolean][] = [
@@ -55,20 +55,7 @@ describe('newtonSchulzStep on the GPU vs the float64 reference', () => {
     name: `${c.path} ${c.gemm} B${c.b}-n${c.n}-p${c.p}${c.sym ? '-sym' : ''}`,
   }));
   it.each(named)('$name', async ({ name, path, gemm, b, n, p, sym }) => {
-    const rng = random(300 + b * 31 + n * 7 + p);
-    const mats = sym ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;
-    const a = new Float32Array(b * n * n);
-    const x = new Float32Array(b * n * n);
-    const expected = new Float64Array(b * n * n);
-    mats.forEach((m, i) => {
-      // X = α Aᵀ (for symmetric A a polynomial in A, as the symmetric option requires), slightly perturbed
-      // off the symmetric path so X is a general matrix.
-      const xi = Float32Array.from(reference.initialInverse(m, n, 0.9 * reference.safeAlpha(m, n)));
-      if (!sym) for (let e = 0; e < xi.length; e++) xi[e]! += (1e-3 * rng.normal()) / n;
-      a.set(m, i * n * n);
-      x.set(xi, i * n * n);
-      expected.set(reference.newtonSchulzStep(m, xi, n, p), i * n * n);
-    });
+    const { a, x, expected } = nsStepInputs(random(300 + b * 31 + n * 7 + p), b, n, p, sym);
     const r = await gpu().newtonSchulzStep({
       gemm,
       a,

@@ -34,4 +34,43 @@ export function symmetrize(m: Float32Array, n: number): Float32Array {
   return m;
 }
 
+/** A batched matmul case for the page's `matmul` job. */
+export interface MatmulCase {
+  aShape: number[];
+  bShape: number[];
+  options?: { transposeA?: boolean; transposeB?: boolean };
+}
+
+/** The page's matmul operands for `seed` (the same seeded generator) and their float64 product. */
+export function expectedMatmul(c: MatmulCase, seed: number): Float64Array {
+  const rng = reference.random(seed);
+  const count = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const a = rng.normals(count(c.aShape));
+  const b = rng.normals(count(c.bShape));
+  return reference.matmul(a, c.aShape, b, c.bShape, c.options);
+}
+
+export const matmulId = (c: MatmulCase) =>
+  `a${c.aShape.join('x')}${c.options?.transposeA ? 'ᵀ' : ''}-b${c.bShape.join('x')}${c.options?.transposeB ? 'ᵀ' : ''}`;
+
+/**
+ * Inputs of one Newton–Schulz step on `b` matrices of n × n (κ 10; SPD when `symmetric`) and its
+ * float64 result: X = 0.9·α·Aᵀ (for symmetric A a polynomial in A, as the symmetric option
+ * requires), slightly perturbed off the symmetric path so X is a general matrix.
+ */
+export function nsStepInputs(rng: Random, b: number, n: number, order: number, symmetric: boolean) {
+  const mats = symmetric ? Array.from({ length: b }, () => spd(rng, n, 10)) : batchOf(rng, n, Array(b).fill(10)).mats;
+  const a = new Float32Array(b * n * n);
+  const x = new Float32Array(b * n * n);
+  const expected = new Float64Array(b * n * n);
+  mats.forEach((m, i) => {
+    const xi = Float32Array.from(reference.initialInverse(m, n, 0.9 * reference.safeAlpha(m, n)));
+    if (!symmetric) for (let e = 0; e < xi.length; e++) xi[e]! += (1e-3 * rng.normal()) / n;
+    a.set(m, i * n * n);
+    x.set(xi, i * n * n);
+    expected.set(reference.newtonSchulzStep(m, xi, n, order), i * n * n);
+  });
+  return { a, x, expected };
+}
+
 export { relativeError as relativeFrobenius } from '../../src/reference/index.js';
