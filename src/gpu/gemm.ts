@@ -18,11 +18,12 @@ const DIRECT_SMALL_N = 16;
 const LARGE_MIN_SIDE = 64;
 const LARGE_MIN_QUADS = 32;
 
+/** Quads (4 invocations each) of the large kernel: one per 32 × 64 block of every C[z]. */
+const largeQuads = (s: GemmStep) => Math.ceil(s.m / K.LARGE_ROWS) * Math.ceil(s.n / K.LARGE_COLS) * s.batch;
+
 function large(kernel: GemmKernel, s: GemmStep): boolean {
-  const quads = Math.ceil(s.m / K.LARGE_ROWS) * Math.ceil(s.n / K.LARGE_COLS) * s.batch;
-  return (
-    kernel === 'direct' && s.m >= LARGE_MIN_SIDE && s.n >= LARGE_MIN_SIDE && s.k % 4 === 0 && quads >= LARGE_MIN_QUADS
-  );
+  const big = s.m >= LARGE_MIN_SIDE && s.n >= LARGE_MIN_SIDE && s.k % 4 === 0;
+  return kernel === 'direct' && big && largeQuads(s) >= LARGE_MIN_QUADS;
 }
 
 /**
@@ -161,7 +162,7 @@ export function gemm(s: GemmStep, kernel: GemmKernel, specialise: GemmSpecialisa
             RESIDUAL: uniform.flags === K.F_RESIDUAL,
           }),
           uniform,
-          invocations: 4 * Math.ceil(s.m / K.LARGE_ROWS) * Math.ceil(s.n / K.LARGE_COLS) * s.batch,
+          invocations: 4 * largeQuads(s),
           buffers,
         }),
       }

@@ -44,6 +44,10 @@ export function variant<E extends EntryLayout>(
     .map((k) => (constants[k] === true ? k : `${k}=${Number(constants[k])}`));
   const alternative = subgroups?.entryPoints[entry.name];
   if (subgroups && !alternative) throw new Error(`${subgroups.label}.wgsl has no entry point ${entry.name}`);
+  // The two forms must share one bind group layout, so a plan built for one runs the other.
+  if (alternative && JSON.stringify(alternative.bindings) !== JSON.stringify(entry.bindings)) {
+    throw new Error(`${subgroups!.label}.${entry.name} binds differently from ${shader.label}.${entry.name}`);
+  }
   return {
     shader,
     entry,

@@ -44,12 +44,6 @@ function checkVariant(device: GPUDevice, v: Variant): void {
 /** Compiles `variants` concurrently (each once per device); later lookups are synchronous. */
 export async function compileVariants(device: GPUDevice, variants: readonly Variant[]): Promise<void> {
   const cache = cacheFor(device);
-  for (const v of variants) {
-    // The two forms share one bind group layout, so a plan built for one runs the other.
-    if (v.subgroups && JSON.stringify(v.subgroups.entry.bindings) !== JSON.stringify(v.entry.bindings)) {
-      throw new LsaNewtonError(`${v.subgroups.key} binds differently from ${v.key}`);
-    }
-  }
   const unique = new Map(variants.map((v) => deviceVariant(device, v)).map((v) => [v.key, v]));
   for (const v of unique.values()) checkVariant(device, v);
   const modules = new Map<string, GPUShaderModule>();
