@@ -92,8 +92,9 @@ export interface CaseSpec {
 }
 
 /**
- * The device ours and TF.js share: TF.js's own features and limits (timestamp-query and the
- * adapter's buffer and workgroup limits) plus `subgroups` when the adapter has it, which our
+ * The device ours and TF.js share: timestamp-query and the adapter's buffer and workgroup limits
+ * (what TF.js's own backend asks for, less bgra8unorm-storage, a storage-texture format),
+ * plus `subgroups` when the adapter has it, which our
  * large-product GEMM uses (runtime.prepare('large') below).
  */
 async function sharedDevice(): Promise<{ device: GPUDevice; adapterInfo: GPUAdapterInfo }> {

@@ -5,7 +5,7 @@ import { median } from '../tools/stats.js';
 export interface Roofline {
   /** Arithmetic ceiling: the fastest FMA kernel's median over samples. */
   fmaGflops: number;
-  /** Which `fma_*` kernel of roofline.wgsl that was. */
+  /** Which `fma_*` kernel of roofline.wgsl that was (`+MAD`: compiled with MAD, multiply then add). */
   fmaKernel: string;
   /** Median GFLOP/s of every `fma_*` kernel, by entry point. */
   fmaKernels: Record<string, number>;
@@ -87,11 +87,14 @@ export async function measureRoofline(device: GPUDevice, options: { quick?: bool
     };
   };
   try {
+    // Every FMA kernel twice: with `fma` and with a multiply then an add (the MAD constant).
+    const shapes = kernels.flatMap((entry) => [false, true].map((mad) => ({ entry, mad })));
     const fma = await Promise.all(
-      kernels.map(async (name) => {
-        const perTrip = wgslU32(code, `FLOPS_PER_TRIP_${name.slice('fma_'.length).toUpperCase()}`);
+      shapes.map(async ({ entry, mad }) => {
+        const perTrip = wgslU32(code, `FLOPS_PER_TRIP_${entry.slice('fma_'.length).toUpperCase()}`);
         const iterations = Math.max(1, Math.round(flopsPerInvocation / perTrip));
-        const run = await dispatch(name, null, [dst], workgroups, { TRIPS: iterations });
+        const run = await dispatch(entry, null, [dst], workgroups, { TRIPS: iterations, MAD: Number(mad) });
+        const name = mad ? `${entry}+MAD` : entry;
         return { name, run, flops: workgroups * WG * iterations * perTrip, gflops: [] as number[] };
       }),
     );
