@@ -76,31 +76,9 @@ describe('experiment inputs', () => {
     const rng = random(3);
     const p = prompt(rng, d, 3);
     const short = 3;
-    const plain = initialLsa(lib, {
-      d,
-      n,
-      layers: 2,
-      heads: 2,
-      batch: 1,
-      steps: 1,
-      learningRate: 0,
-      warmup: 0,
-      seed: 4,
-      every: 1,
-    });
-    const normed = initialLsa(lib, {
-      d,
-      n,
-      layers: 2,
-      heads: 2,
-      batch: 1,
-      steps: 1,
-      learningRate: 0,
-      warmup: 0,
-      seed: 4,
-      every: 1,
-      norm: true,
-    });
+    const config = { d, n, layers: 2, heads: 2, batch: 1, steps: 1, learningRate: 0, warmup: 0, seed: 4, every: 1 };
+    const plain = initialLsa(lib, config);
+    const normed = initialLsa(lib, { ...config, norm: true });
     // Larger weights so the layers matter at float64 precision; a trained norm's bias is not zero
     // (at initialisation it is, and LN(0) = 0 then).
     for (const l of [...plain, ...normed]) {

@@ -3,6 +3,7 @@
 // Float64 baselines come from src/reference; trained models will come from the runtime.
 import type * as Lib from '../../src/index.js';
 import { powersTable } from './powers.js';
+import type { Fig7Model } from './render.js';
 import { type ErrorSummary, effectiveOrder, summarise } from './stats.js';
 import { curriculum, logisticTokens, type Prompt, tokens, trainLsa, trainModel } from './train.js';
 
@@ -353,15 +354,7 @@ async function fig7(scale: Scale, progress: Progress) {
   }
   const boot = R.random(77);
   let done = prompts;
-  const lsa: {
-    layers: number;
-    loss: ErrorSummary;
-    excess: ErrorSummary;
-    wError: ErrorSummary;
-    steps: number;
-    msPerStep: number;
-    curve: { step: number; loss: number }[];
-  }[] = [];
+  const lsa: Fig7Model[] = [];
   const weights: Record<string, unknown> = {};
   if (train) {
     const rt = await training();

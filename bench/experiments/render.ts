@@ -58,7 +58,8 @@ interface Fig3 extends Saved {
   inDistribution: Sweep;
   wide: Sweep;
 }
-interface Fig7Model {
+/** One trained model of fig7, as the page records it. */
+export interface Fig7Model {
   layers: number;
   loss: ErrorSummary;
   excess: ErrorSummary;
