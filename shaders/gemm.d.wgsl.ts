@@ -14,8 +14,12 @@ declare const shader: {
     readonly TILE_M: 32;
     readonly TILE_N: 32;
     readonly TILE_K: 16;
-    readonly LARGE_ROWS: 32;
+    readonly LARGE_ROWS: 64;
     readonly LARGE_COLS: 64;
+    readonly LARGE_STEPS: 8;
+    readonly LARGE_THREADS: 16;
+    readonly W_A: 256;
+    readonly W_B: 384;
   };
   readonly entryPoints: {
     readonly gemm: EntryLayout & {

@@ -268,19 +268,14 @@ fn gemm_direct_small(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
 
 //#include parts/gemm_large.wgsl
 
-// Without subgroups every invocation of a quad loads the 4 × 4 block of A itself (16 loads, the
-// same addresses across the quad).
-fn quad_rows(rows: vec4<u32>, own: u32, ka: u32) -> mat4x4<f32> {
-  return transpose(mat4x4<f32>(
-    k_run(rows.x, ka),
-    k_run(rows.y, ka),
-    k_run(rows.z, ka),
-    k_run(rows.w, ka),
-  ));
+// Without subgroups every invocation of a quad loads the 4 rows of A itself (4 loads, the same
+// addresses across the quad), in its lane's order.
+fn quad_rows(rows: vec4<u32>, ka: u32) -> vec4<f32> {
+  return vec4<f32>(a[rows.x + ka], a[rows.y + ka], a[rows.z + ka], a[rows.w + ka]);
 }
 
-@compute @workgroup_size(THREADS)
+@compute @workgroup_size(LARGE_THREADS)
 fn gemm_direct_large(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let linear = gid.x + gid.y * nwg.x * THREADS;
+  let linear = gid.x + gid.y * nwg.x * LARGE_THREADS;
   gemm_large(linear, linear % 4u);
 }

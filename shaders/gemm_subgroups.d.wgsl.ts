@@ -11,8 +11,12 @@ declare const shader: {
     readonly F_GATE: 16;
     readonly F_SYMMETRIC: 32;
     readonly THREADS: 64;
-    readonly LARGE_ROWS: 32;
+    readonly LARGE_ROWS: 64;
     readonly LARGE_COLS: 64;
+    readonly LARGE_STEPS: 8;
+    readonly LARGE_THREADS: 16;
+    readonly W_A: 256;
+    readonly W_B: 384;
   };
   readonly entryPoints: {
     readonly gemm_direct_large: EntryLayout & {

@@ -4,7 +4,7 @@ import { random } from './harness/cases.js';
 import { expectClose, LARGE_FORMS, report, useGpuPage } from './harness/gpu.js';
 import { expectedMatmul, type MatmulCase, matmulId, nsStepInputs, relativeFrobenius } from './harness/matrices.js';
 
-// The direct schedule's large kernel (parts/gemm_large.wgsl: 32 × 64 blocks, 4 steps of k per
+// The direct schedule's large kernel (parts/gemm_large.wgsl: 64 × 64 blocks, 8 steps of k per
 // trip, compiled by runtime.prepare('large')) in both of its forms: 'large' on a device created
 // without `subgroups` (gemm.wgsl's fallback) and 'subgroups' on a device created with it
 // (gemm_subgroups.wgsl). Every case asserts which pipeline ran, compares with float64, and
@@ -31,11 +31,11 @@ it('the page has a device created with the subgroups feature (the adapter offers
   expect(gpu().subgroups).toBe(true);
 });
 
-// Odd m and n (partial blocks on both edges), k a multiple of 4, at least 32 blocks.
+// Odd m and n (partial blocks on both edges), k a multiple of 8, at least 8 blocks.
 const MATMUL: MatmulCase[] = [
-  { aShape: [3, 97, 68], bShape: [3, 68, 131] },
-  { aShape: [3, 68, 101], bShape: [3, 68, 129], options: { transposeA: true } },
-  { aShape: [4, 129, 36], bShape: [4, 67, 36], options: { transposeB: true } },
+  { aShape: [3, 97, 72], bShape: [3, 72, 131] },
+  { aShape: [3, 72, 101], bShape: [3, 72, 129], options: { transposeA: true } },
+  { aShape: [4, 129, 40], bShape: [4, 67, 40], options: { transposeB: true } },
   { aShape: [6, 65, 8], bShape: [8, 127] }, // b shared by every batch entry
 ];
 
@@ -55,11 +55,11 @@ describe('large direct GEMM: matmul vs float64, with and without subgroups, the 
     });
   });
 
-  it('the 8 × 32 kernel runs instead when k is not a multiple of 4, with fewer than 32 blocks, or before prepare', async () => {
+  it('the 8 × 32 kernel runs instead when k is not a multiple of 8, with fewer than 8 blocks, or before prepare', async () => {
     const cases: [MatmulCase, string][] = [
-      [{ aShape: [3, 97, 66], bShape: [3, 66, 131] }, 'large'], // k = 66
-      [{ aShape: [128, 128], bShape: [128, 128] }, 'large'], // 4 × 2 blocks
-      [{ aShape: [3, 97, 68], bShape: [3, 68, 131] }, 'direct'], // qualifies, but 'large' not prepared
+      [{ aShape: [3, 97, 68], bShape: [3, 68, 131] }, 'large'], // k = 68
+      [{ aShape: [128, 128], bShape: [128, 128] }, 'large'], // 2 × 2 blocks
+      [{ aShape: [3, 97, 72], bShape: [3, 72, 131] }, 'direct'], // qualifies, but 'large' not prepared
     ];
     for (const [c, gemm] of cases) {
       const r = await gpu().matmul({ ...c, seed: 9, gemm });
@@ -71,14 +71,15 @@ describe('large direct GEMM: matmul vs float64, with and without subgroups, the 
   });
 });
 
-// [batch, n, order, symmetric]: every epilogue the step uses (plain, residual, diagonal, symmetric mirror).
+// [batch, n, order, symmetric]: every epilogue the step uses (plain, residual, diagonal, symmetric
+// mirror); n a multiple of 8 (k = n) that leaves partial blocks.
 const STEPS: [number, number, number, boolean][] = [
-  [6, 68, 2, false],
-  [6, 68, 3, false],
-  [6, 68, 4, false],
-  [3, 132, 5, false],
-  [6, 68, 2, true],
-  [4, 100, 3, true],
+  [6, 72, 2, false],
+  [6, 72, 3, false],
+  [6, 72, 4, false],
+  [3, 136, 5, false],
+  [6, 72, 2, true],
+  [4, 104, 3, true],
 ];
 
 describe('large direct GEMM: Newton–Schulz steps vs float64, with and without subgroups, the same bits', () => {

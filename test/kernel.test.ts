@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import gemmShader from '../shaders/gemm.wgsl';
+import gemmSubgroupsShader from '../shaders/gemm_subgroups.wgsl';
 import nsShader from '../shaders/newton_schulz.wgsl';
 import type { GpuContext } from '../src/gpu/context.js';
 import { gemm, gemmVariants, largeGemmOp, uniformValues } from '../src/gpu/gemm.js';
@@ -36,8 +37,11 @@ describe('layouts come from the WGSL, reflected at build time', () => {
     expect(G.gemm.overrides).toEqual(['PLAIN', 'RESIDUAL']);
   });
 
-  it('workgroup sizes are the WGSL constants they are declared with', () => {
-    for (const e of Object.values(G)) expect(e.workgroupSize).toEqual([gemmShader.constants.THREADS, 1, 1]);
+  it('workgroup sizes are the WGSL constants they are declared with (the large kernel: LARGE_THREADS, both forms)', () => {
+    const { THREADS, LARGE_THREADS } = gemmShader.constants;
+    for (const [name, e] of Object.entries(G))
+      expect(e.workgroupSize).toEqual([name === 'gemm_direct_large' ? LARGE_THREADS : THREADS, 1, 1]);
+    expect(gemmSubgroupsShader.entryPoints.gemm_direct_large.workgroupSize).toEqual([LARGE_THREADS, 1, 1]);
     for (const e of Object.values(nsShader.entryPoints)) expect(e.workgroupSize).toEqual([nsShader.constants.WG, 1, 1]);
   });
 
@@ -153,22 +157,22 @@ describe("the 'large' family: the direct schedule's large-product GEMM as a step
     expect(await familyVariants('large', 'tiled')).toEqual([]);
   });
 
-  it('a qualifying step carries the upgrade: one quad per 32 × 64 block, the subgroup form beside it', () => {
-    const s = step(97, 131, 68, 3);
+  it('a qualifying step carries the upgrade: one quad per 64 × 64 block, the subgroup form beside it', () => {
+    const s = step(97, 131, 72, 3);
     expect(s.variant.key).toBe('gemm.gemm_direct{PLAIN}');
     expect(s.upgrade?.family).toBe('large');
     expect(s.upgrade?.op).toBe(largeGemmOp);
     expect(s.upgrade?.step.variant.key).toBe('gemm.gemm_direct_large{PLAIN}');
     expect(s.upgrade?.step.variant.subgroups?.key).toBe('gemm_subgroups.gemm_direct_large{PLAIN}');
-    expect(s.upgrade?.step.invocations).toBe(4 * 4 * 3 * 3);
+    expect(s.upgrade?.step.invocations).toBe(4 * 2 * 3 * 3);
     expect(s.upgrade?.step.uniform).toEqual(s.uniform);
   });
 
-  it('no upgrade when k is not a multiple of 4, m or n is below 64, there are fewer than 32 blocks, or on tiled', () => {
-    expect(step(97, 131, 66, 3).upgrade).toBeUndefined();
+  it('no upgrade when k is not a multiple of 8, m or n is below 64, there are fewer than 8 blocks, or on tiled', () => {
+    expect(step(97, 131, 68, 3).upgrade).toBeUndefined();
     expect(step(63, 640, 64, 8).upgrade).toBeUndefined();
-    expect(step(128, 128, 128, 1).upgrade).toBeUndefined(); // 4 × 2 blocks
-    expect(step(128, 128, 128, 4).upgrade).toBeDefined(); // 32 blocks
+    expect(step(128, 128, 128, 1).upgrade).toBeUndefined(); // 2 × 2 blocks
+    expect(step(128, 128, 128, 2).upgrade).toBeDefined(); // 8 blocks
     expect(step(512, 512, 512, 1, 'tiled').upgrade).toBeUndefined();
   });
 

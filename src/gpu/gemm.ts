@@ -9,20 +9,21 @@ const { constants: K, entryPoints: E } = gemmShader;
  */
 const DIRECT_SMALL_N = 16;
 /**
- * The direct schedule's large kernel (32 × 64 blocks per quad, 4 steps of k per trip) replaces the
- * 8 × 32 one, once runtime.prepare('large') has compiled it, when m and n are at least this, k is a
- * multiple of 4, and there are at least LARGE_MIN_QUADS blocks (two workgroups: a CPU adapter
- * spreads workgroups over its threads). Measured on SwiftShader at n = 512: about 2.5× the 8 × 32
- * kernel with subgroups, 1.6× without; at n = 128 (8 blocks) no faster.
+ * The direct schedule's large kernel (64 × 64 blocks per quad, 8 steps of k per trip, 4 quads per
+ * workgroup) replaces the 8 × 32 one, once runtime.prepare('large') has compiled it, when m and n
+ * are at least LARGE_MIN_SIDE, k is a multiple of LARGE_STEPS, and there are at least
+ * LARGE_MIN_QUADS blocks (two workgroups: a CPU adapter spreads workgroups over its threads).
+ * Measured on SwiftShader at n = 512: about 3.5× the 8 × 32 kernel with subgroups, 2× without
+ * (docs/kernels.md).
  */
 const LARGE_MIN_SIDE = 64;
-const LARGE_MIN_QUADS = 32;
+const LARGE_MIN_QUADS = (2 * K.LARGE_THREADS) / 4;
 
-/** Quads (4 invocations each) of the large kernel: one per 32 × 64 block of every C[z]. */
+/** Quads (4 invocations each) of the large kernel: one per 64 × 64 block of every C[z]. */
 const largeQuads = (s: GemmStep) => Math.ceil(s.m / K.LARGE_ROWS) * Math.ceil(s.n / K.LARGE_COLS) * s.batch;
 
 function large(kernel: GemmKernel, s: GemmStep): boolean {
-  const big = s.m >= LARGE_MIN_SIDE && s.n >= LARGE_MIN_SIDE && s.k % 4 === 0;
+  const big = s.m >= LARGE_MIN_SIDE && s.n >= LARGE_MIN_SIDE && s.k % K.LARGE_STEPS === 0;
   return kernel === 'direct' && big && largeQuads(s) >= LARGE_MIN_QUADS;
 }
 
@@ -150,7 +151,7 @@ export function gemm(s: GemmStep, kernel: GemmKernel, specialise: GemmSpecialisa
     bias: s.bias?.[0] ?? null,
     gate: s.gate ?? null,
   };
-  // The large kernel: one quad per 32 × 64 block; its residual form serves every residual-only step.
+  // The large kernel: one quad per 64 × 64 block; its residual form serves every residual-only step.
   const upgrade = large(kernel, s)
     ? {
         family: 'large' as const,
