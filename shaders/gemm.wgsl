@@ -189,22 +189,22 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     ka += p.a_col;
     kb += p.b_row;
   }
-  store_column(cz, row0, col0, acc0);
-  store_column(cz, row0, col0 + 4u, acc1);
-  store_column(cz, row0, col0 + 8u, acc2);
-  store_column(cz, row0, col0 + 12u, acc3);
-  store_column(cz, row0, col0 + 16u, acc4);
-  store_column(cz, row0, col0 + 20u, acc5);
-  store_column(cz, row0, col0 + 24u, acc6);
-  store_column(cz, row0, col0 + 28u, acc7);
-  store_column(cz, row0 + 4u, col0, bcc0);
-  store_column(cz, row0 + 4u, col0 + 4u, bcc1);
-  store_column(cz, row0 + 4u, col0 + 8u, bcc2);
-  store_column(cz, row0 + 4u, col0 + 12u, bcc3);
-  store_column(cz, row0 + 4u, col0 + 16u, bcc4);
-  store_column(cz, row0 + 4u, col0 + 20u, bcc5);
-  store_column(cz, row0 + 4u, col0 + 24u, bcc6);
-  store_column(cz, row0 + 4u, col0 + 28u, bcc7);
+  // Stored in a loop of 4 trips, 4 inlined stores: written out, the 16 stores (each 4 scattered
+  // scalar writes, in the general pipeline each with its epilogue and symmetric mirror) made
+  // these the slowest pipelines of createRuntime to compile on SwiftShader (2.2 s and 4.2 s).
+  // The values are picked with selects, not read from an array at a run-time index, which a CPU
+  // adapter turns into a gather per component (1.3× slower at k = 16, where stores dominate).
+  for (var i = 0u; i < 4u; i++) {
+    store_column(cz, row0, col0 + 4u * i, pick(i, acc0, acc1, acc2, acc3));
+    store_column(cz, row0, col0 + 4u * i + 16u, pick(i, acc4, acc5, acc6, acc7));
+    store_column(cz, row0 + 4u, col0 + 4u * i, pick(i, bcc0, bcc1, bcc2, bcc3));
+    store_column(cz, row0 + 4u, col0 + 4u * i + 16u, pick(i, bcc4, bcc5, bcc6, bcc7));
+  }
+}
+
+// v[i] of (v0, v1, v2, v3), i < 4.
+fn pick(i: u32, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) -> vec4<f32> {
+  return select(select(v0, v1, i == 1u), select(v2, v3, i == 3u), i >= 2u);
 }
 
 // The direct schedule for small products (n < 16, e.g. thousands of 8×8 matrices), where a

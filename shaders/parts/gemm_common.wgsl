@@ -114,11 +114,13 @@ fn store(cz: u32, row: u32, col: u32, product: f32) {
   }
 }
 
+// The 4 elements go through one inlined `store` in a loop: each store carries the whole epilogue
+// and its symmetric mirror, and written out 4 times they were most of a pipeline's compile time on
+// SwiftShader.
 fn store_row(cz: u32, row: u32, col: u32, v: vec4<f32>) {
-  store(cz, row, col, v.x);
-  store(cz, row, col + 1u, v.y);
-  store(cz, row, col + 2u, v.z);
-  store(cz, row, col + 3u, v.w);
+  for (var i = 0u; i < 4u; i++) {
+    store(cz, row, col + i, v[i]);
+  }
 }
 
 fn epilogue(product: f32, row: u32, col: u32, idx: u32) -> f32 {
@@ -143,10 +145,9 @@ fn store_column(cz: u32, row0: u32, col: u32, v: vec4<f32>) {
     store_clamped(cz, vec4<u32>(row0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(col), v);
     return;
   }
-  store(cz, row0, col, v.x);
-  store(cz, row0 + 1u, col, v.y);
-  store(cz, row0 + 2u, col, v.z);
-  store(cz, row0 + 3u, col, v.w);
+  for (var i = 0u; i < 4u; i++) {
+    store(cz, row0 + i, col, v[i]);
+  }
 }
 
 // The direct schedules read clamped rows and columns of A and B past m and n, so an element
