@@ -8,7 +8,7 @@
 // it first stages them (A's 64 rows and the lane's 16 columns of B at those 8 steps), then updates
 // each accumulator, 4 columns of one row, with the 8 steps one after another.
 //
-// Written for a CPU JIT (SwiftShader), where it is about 1.5× the previous 32 × 64 kernel at
+// Written for a CPU JIT (SwiftShader), where it ran 1.2–1.3× the previous 32 × 64 kernel at
 // n = 512 (docs/kernels.md, "GEMM schedules: what was measured"):
 // * Accumulators and staged operands live in one per-invocation array, `w`, indexed only by
 //   constants in the k loop (every helper below is called with constant arguments, so the indices
