@@ -122,7 +122,7 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   let cz = c_slice(z);
   if (has(F_GATE) && gate[z] != 0u) {
     if (has(F_RESIDUAL)) {
-      carry_columns(cz, row0, col0, 8u, 8u);
+      carry_columns(cz, row0, col0, 8u, 8u, 4u);
     }
     return;
   }

@@ -15,8 +15,6 @@ declare const shader: {
     readonly LARGE_COLS: 64;
     readonly LARGE_STEPS: 8;
     readonly LARGE_THREADS: 16;
-    readonly W_A: 256;
-    readonly W_B: 384;
   };
   readonly entryPoints: {
     readonly gemm_direct_large: EntryLayout & {

@@ -166,12 +166,12 @@ fn store_clamped(cz: u32, rows: vec4<u32>, cols: vec4<u32>, v: vec4<f32>) {
   c[idx.w] = s.w;
 }
 
-// A gated (finished) z carries R into C unchanged: rows row0 .. row0 + rows - 1, columns col0 + 4j
-// for j < cols (a direct-schedule invocation's share of its quad's block).
-fn carry_columns(cz: u32, row0: u32, col0: u32, rows: u32, cols: u32) {
+// A gated (finished) z carries R into C unchanged: rows row0 .. row0 + rows - 1, columns
+// col0 + stride·j for j < cols (a direct-schedule invocation's share of its quad's block).
+fn carry_columns(cz: u32, row0: u32, col0: u32, rows: u32, cols: u32, stride: u32) {
   for (var i = 0u; i < rows; i++) {
     for (var j = 0u; j < cols; j++) {
-      carry(cz, row0 + i, col0 + 4u * j);
+      carry(cz, row0 + i, col0 + stride * j);
     }
   }
 }

@@ -27,15 +27,20 @@ const LARGE_STEPS: u32 = 8u;     // steps of k per trip of the k loop
 // n = 256 there are only 16 blocks to share out.
 const LARGE_THREADS: u32 = 16u;
 
-// w's layout: [0, 256) the accumulators, row r's columns 4j .. 4j + 3 at 4r + j (r: the lane's
-// row order, below); [256, 384) A staged, step u's rows 4i .. 4i + 3 at 256 + 16u + i; [384, 416)
-// B staged, step u's columns 4j .. 4j + 3 at 384 + 4u + j.
-const W_A: u32 = 256u;
-const W_B: u32 = 384u;
-var<private> w: array<vec4<f32>, 416>;
-// Operand offsets, filled at a run-time index (kept in memory likewise): [0, 16) A's rows, group i
-// the rows 4i + (lane ^ d), d = 0..3 (see below); [16, 20) the lane's columns of B, 4 per group.
-var<private> offsets: array<vec4<u32>, 20>;
+// Per step of k: A's rows in groups of 4 (one vec4 each), the lane's B columns in groups of 4.
+const A_GROUPS: u32 = LARGE_ROWS / 4u;
+const B_GROUPS: u32 = LARGE_COLS / 16u;
+
+// w's layout: [0, W_A) the accumulators, row r's columns 4j .. 4j + 3 at B_GROUPS·r + j (r: the
+// lane's row order, below); [W_A, W_B) A staged, step u's group i at W_A + A_GROUPS·u + i;
+// [W_B, W_END) B staged, step u's group j at W_B + B_GROUPS·u + j.
+const W_A: u32 = LARGE_ROWS * B_GROUPS;
+const W_B: u32 = W_A + LARGE_STEPS * A_GROUPS;
+const W_END: u32 = W_B + LARGE_STEPS * B_GROUPS;
+var<private> w: array<vec4<f32>, W_END>;
+// Operand offsets, filled at a run-time index (kept in memory likewise): [0, A_GROUPS) A's rows,
+// group i the rows 4i + (lane ^ d), d = 0..3 (see below); then the lane's columns of B, 4 per group.
+var<private> offsets: array<vec4<u32>, A_GROUPS + B_GROUPS>;
 
 // Row order: the lane's accumulator row r = 4i + d holds C's row 4i + (lane ^ d) of the block, the
 // order in which quad_rows hands a lane its quad's rows (a quad swap exchanges lanes l and l ^ d).
@@ -55,31 +60,36 @@ fn stage(u: u32, ka: u32, kb: u32) {
 }
 
 fn stage_rows(u: u32, sa: u32, i0: u32) {
-  w[W_A + 16u * u + i0] = quad_rows(offsets[i0], sa);
-  w[W_A + 16u * u + i0 + 1u] = quad_rows(offsets[i0 + 1u], sa);
-  w[W_A + 16u * u + i0 + 2u] = quad_rows(offsets[i0 + 2u], sa);
-  w[W_A + 16u * u + i0 + 3u] = quad_rows(offsets[i0 + 3u], sa);
+  let at = W_A + A_GROUPS * u + i0;
+  w[at] = quad_rows(offsets[i0], sa);
+  w[at + 1u] = quad_rows(offsets[i0 + 1u], sa);
+  w[at + 2u] = quad_rows(offsets[i0 + 2u], sa);
+  w[at + 3u] = quad_rows(offsets[i0 + 3u], sa);
 }
 
 fn stage_columns(u: u32, sb: u32, j: u32) {
-  let cols = offsets[16u + j];
-  w[W_B + 4u * u + j] = vec4<f32>(b[cols.x + sb], b[cols.y + sb], b[cols.z + sb], b[cols.w + sb]);
+  let cols = offsets[A_GROUPS + j];
+  w[W_B + B_GROUPS * u + j] = vec4<f32>(b[cols.x + sb], b[cols.y + sb], b[cols.z + sb], b[cols.w + sb]);
 }
 
-// Accumulator 4r + j gains the trip's 8 steps of k, one after another.
+// Accumulator (r, j) gains the trip's LARGE_STEPS = 8 steps of k, one after another: step u adds
+// row r's element of A (component d of its group at ai) times the group of B columns at bj. (The
+// offsets are computed once here: a helper per term took SwiftShader 2.4× as long to compile.)
 fn update(r: u32, j: u32) {
+  let t = B_GROUPS * r + j;
   let ai = W_A + r / 4u;
   let d = r % 4u;
-  var s = w[4u * r + j];
-  s += w[ai][d] * w[W_B + j];
-  s += w[ai + 16u][d] * w[W_B + 4u + j];
-  s += w[ai + 32u][d] * w[W_B + 8u + j];
-  s += w[ai + 48u][d] * w[W_B + 12u + j];
-  s += w[ai + 64u][d] * w[W_B + 16u + j];
-  s += w[ai + 80u][d] * w[W_B + 20u + j];
-  s += w[ai + 96u][d] * w[W_B + 24u + j];
-  s += w[ai + 112u][d] * w[W_B + 28u + j];
-  w[4u * r + j] = s;
+  let bj = W_B + j;
+  var s = w[t];
+  s += w[ai][d] * w[bj];
+  s += w[ai + A_GROUPS][d] * w[bj + B_GROUPS];
+  s += w[ai + 2u * A_GROUPS][d] * w[bj + 2u * B_GROUPS];
+  s += w[ai + 3u * A_GROUPS][d] * w[bj + 3u * B_GROUPS];
+  s += w[ai + 4u * A_GROUPS][d] * w[bj + 4u * B_GROUPS];
+  s += w[ai + 5u * A_GROUPS][d] * w[bj + 5u * B_GROUPS];
+  s += w[ai + 6u * A_GROUPS][d] * w[bj + 6u * B_GROUPS];
+  s += w[ai + 7u * A_GROUPS][d] * w[bj + 7u * B_GROUPS];
+  w[t] = s;
 }
 
 fn update_row(r: u32) {
@@ -120,11 +130,7 @@ fn gemm_large(linear: u32, lane: u32) {
   let cz = c_slice(z);
   if (has(F_GATE) && gate[z] != 0u) {
     if (has(F_RESIDUAL)) {
-      for (var i = 0u; i < LARGE_ROWS; i++) {
-        for (var j = 0u; j < LARGE_COLS / 4u; j++) {
-          carry(cz, row0 + i, col0 + j);
-        }
-      }
+      carry_columns(cz, row0, col0, LARGE_ROWS, LARGE_COLS / 4u, 1u);
     }
     return;
   }
@@ -135,11 +141,11 @@ fn gemm_large(linear: u32, lane: u32) {
   let b_base = b_slice(z);
   let q = vec4<u32>(0u, 1u, 2u, 3u);
   let order = vec4<u32>(lane) ^ q;
-  for (var i = 0u; i < 16u; i++) {
+  for (var i = 0u; i < A_GROUPS; i++) {
     offsets[i] = a_base + min(vec4<u32>(row0 + 4u * i) + order, lm) * p.a_row;
   }
-  for (var j = 0u; j < 4u; j++) {
-    offsets[16u + j] = b_base + min(vec4<u32>(col0 + 4u * j) + q, ln) * p.b_col;
+  for (var j = 0u; j < B_GROUPS; j++) {
+    offsets[A_GROUPS + j] = b_base + min(vec4<u32>(col0 + 4u * j) + q, ln) * p.b_col;
   }
   var ka = 0u;
   var kb = 0u;
@@ -152,15 +158,15 @@ fn gemm_large(linear: u32, lane: u32) {
     stage(5u, ka, kb);
     stage(6u, ka, kb);
     stage(7u, ka, kb);
-    for_rows_update();
+    update_all();
     ka += LARGE_STEPS * p.a_col;
     kb += LARGE_STEPS * p.b_row;
   }
   // The run-time index here is what keeps w in memory (see the top of this file).
-  for (var t = 0u; t < 4u * LARGE_ROWS; t++) {
-    let r = t / 4u;
+  for (var t = 0u; t < W_A; t++) {
+    let r = t / B_GROUPS;
     let row = row0 + 4u * (r / 4u) + (lane ^ (r % 4u));
-    let col = col0 + 4u * (t % 4u);
+    let col = col0 + 4u * (t % B_GROUPS);
     if (specialised()) {
       store_clamped(cz, vec4<u32>(row), vec4<u32>(col) + q, w[t]);
     } else {
@@ -169,7 +175,7 @@ fn gemm_large(linear: u32, lane: u32) {
   }
 }
 
-fn for_rows_update() {
+fn update_all() {
   update_rows(0u);
   update_rows(8u);
   update_rows(16u);
